@@ -1,0 +1,78 @@
+"""gxnb check — read reports (JSON or workbooks), explain every problem."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, friendly, lang_option, t
+
+SEVERITY_ZH = {"error": "错误", "warning": "提示", "info": "信息"}
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
+@click.option("--previous", type=click.Path(path_type=str), help="上年度报告（工作簿或 JSON），用于跨年度核对 / last year's report")
+@click.option("--annotate", type=click.Path(path_type=str), help="写出带批注的新工作簿（仅限一个输入）/ write an annotated copy")
+@lang_option
+@friendly()
+def command(files, as_json, previous, annotate, lang):
+    """校验报告：勾稽关系、单元格内容，并指出最可能填错的单元格。
+
+    退出码：0 无错误；1 有错误；2 有文件无法使用。
+    """
+    from ..checking import check_files
+    results = check_files(files, previous=previous, lang=lang)
+    if annotate:
+        usable = [r for r in results if r.result is not None]
+        if len(files) != 1 or not usable:
+            click.echo(t(lang, "--annotate 只能用于单个可读取的输入文件", "--annotate needs exactly one readable input"), err=True)
+            sys.exit(EXIT_UNUSABLE)
+        from ..annotate import write_annotated
+        write_annotated(usable[0], annotate, lang=lang)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        _print_human(results, lang)
+        if annotate:
+            click.echo(t(lang, f"已写出批注工作簿：{annotate}", f"annotated workbook written: {annotate}"))
+    if any(r.status == "unreadable" for r in results):
+        sys.exit(EXIT_UNUSABLE)
+    sys.exit(EXIT_FINDINGS if any(r.status == "errors" for r in results) else EXIT_OK)
+
+
+def _print_human(results, lang):
+    from rich.table import Table
+
+    from .common import console
+    out = console()
+    for r in results:
+        head = f"[bold]{r.file}[/bold]"
+        if r.status == "unreadable":
+            out.print(f"{head}  [red]{t(lang, '无法使用', 'unusable')}[/red]：{r.error}")
+            continue
+        rep = r.result.report
+        meta = f"{rep.unit or t(lang, '（未填单位）', '(no unit)')} {rep.year or ''} · {t(lang, '格式', 'format')} {rep.format}"
+        errors = sum(f.is_error for f in r.result.findings)
+        warnings = sum(f.severity == "warning" for f in r.result.findings)
+        colour = "red" if errors else "yellow" if warnings else "green"
+        verdict = t(lang, f"{errors} 个错误，{warnings} 个提示", f"{errors} errors, {warnings} warnings") if errors or warnings \
+            else t(lang, "全部勾稽关系正确", "all relations hold")
+        out.print(f"{head}  {meta}  [{colour}]{verdict}[/{colour}]")
+        shown = [f for f in r.result.findings if not (f.status == "indeterminate" and f.rule != "R0")]
+        hidden = len(r.result.findings) - len(shown)
+        if shown:
+            tab = Table(t(lang, "级别", "severity"), t(lang, "规则", "rule"), t(lang, "位置", "where"),
+                        t(lang, "说明", "message"), show_lines=False, expand=False)
+            tab.columns[3].overflow = "fold"
+            for f in shown:
+                where = "、".join(f.addresses.get(c, "") for c in f.cells if f.addresses.get(c))
+                sev = SEVERITY_ZH.get(f.severity, f.severity) if lang != "en" else f.severity
+                style = "red" if f.severity == "error" else "yellow"
+                tab.add_row(f"[{style}]{sev}[/{style}]", f.instance, where or "—", f.message)
+            out.print(tab)
+        if hidden:
+            out.print(t(lang, f"另有 {hidden} 条关系因单元格未填写而无法核对（--json 可查看）",
+                        f"{hidden} more relations could not be checked because cells are blank (see --json)"))

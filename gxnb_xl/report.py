@@ -1,0 +1,168 @@
+"""One report of one unit for one data year, and its JSON interchange form (REPORT-JSON.md)."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .spec import FORMAT_IDS, Spec, format_for_year, load_spec
+from .values import ValueProblem, format_number, read_value
+
+LEVELS = ("township", "county", "county_department", "city", "city_department", "province",
+          "province_department", "other")
+_KNOWN_KEYS = ("format", "unit", "year", "level", "values", "narrative")
+
+
+class ReportError(Exception):
+    """A file cannot be used as a report at all (not JSON, wrong shape, unknown format)."""
+
+    def __init__(self, zh: str, en: str | None = None):
+        super().__init__(zh)
+        self.zh, self.en = zh, en or zh
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass
+class CellProblem:
+    """A problem with one cell's content, found while reading (becomes an R0 finding)."""
+
+    cell: str
+    raw: object
+    problem: ValueProblem
+    address: str | None = None  # sheet!A1 when read from a workbook
+
+
+@dataclass
+class Report:
+    format: str
+    unit: str | None = None
+    year: int | None = None
+    level: str | None = None
+    values: dict[str, int | Decimal | None] = field(default_factory=dict)
+    narrative: dict[str, str] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # keys other tools put here; preserved on save
+    problems: list[CellProblem] = field(default_factory=list)  # found while reading
+
+    @property
+    def spec(self) -> Spec:
+        return load_spec(self.format)
+
+    def get(self, cell: str):
+        return self.values.get(cell)
+
+    def to_json_dict(self) -> dict:
+        spec = self.spec
+        values = {}
+        for cid in spec.cells:
+            v = self.values.get(cid)
+            if v is None:
+                continue
+            values[cid] = format_number(v) if spec.cells[cid].type == "amount" else int(v) if v == int(v) else format_number(v)
+        out = {"format": self.format, "unit": self.unit, "year": self.year}
+        if self.level:
+            out["level"] = self.level
+        out["values"] = values
+        out["narrative"] = {k: v for k, v in self.narrative.items() if v is not None}
+        for k, v in self.extra.items():
+            out.setdefault(k, v)
+        return out
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def save(self, path: str | os.PathLike) -> None:
+        write_text_atomic(path, self.dumps())
+
+
+def blank_report(format_id: str = "2021", **meta) -> Report:
+    load_spec(format_id)  # unknown ids fail here
+    return Report(format=format_id, **meta)
+
+
+def report_from_dict(data: dict, *, source: str = "") -> Report:
+    """Build a report from its JSON form; content problems become ``report.problems``."""
+    if not isinstance(data, dict):
+        raise ReportError(f"{source}：不是报告 JSON（顶层应为对象）", f"{source}: not a report JSON (top level must be an object)")
+    year = data.get("year")
+    if year is not None and not (isinstance(year, int) and not isinstance(year, bool)):
+        try:
+            year = int(str(year).strip().rstrip("年"))
+        except ValueError:
+            raise ReportError(f"{source}：年度“{year}”不是整数", f"{source}: year {year!r} is not an integer") from None
+    fmt = data.get("format")
+    fmt = str(fmt) if fmt is not None else format_for_year(year)
+    if fmt not in FORMAT_IDS:
+        raise ReportError(f"{source}：未知的报告格式“{fmt}”（支持 {'、'.join(FORMAT_IDS)}）",
+                          f"{source}: unknown format {fmt!r} (known: {', '.join(FORMAT_IDS)})")
+    spec = load_spec(fmt)
+    raw_values = data.get("values", {})
+    if not isinstance(raw_values, dict):
+        raise ReportError(f"{source}：values 应为对象（单元格编号 → 数字）", f"{source}: values must be an object (cell id → number)")
+    narrative = data.get("narrative") or {}
+    if not isinstance(narrative, dict):
+        raise ReportError(f"{source}：narrative 应为对象", f"{source}: narrative must be an object")
+    report = Report(format=fmt, unit=data.get("unit"), year=year, level=data.get("level"),
+                    narrative={k: ("" if v is None else str(v)) for k, v in narrative.items()},
+                    extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS})
+    unknown = [k for k in raw_values if k not in spec.cells]
+    if unknown:
+        # keep them: a tool that rewrites the file must not lose what it does not understand
+        report.extra.setdefault("unknown_values", {k: raw_values[k] for k in unknown})
+    for cid, cell in spec.cells.items():
+        raw = raw_values.get(cid)
+        value, problem = read_value(raw, cell.type)
+        if problem is not None and problem.code == "text_number" and cell.type == "amount":
+            problem = None  # REPORT-JSON writes amounts as decimal strings
+        report.values[cid] = value
+        if problem is not None:
+            report.problems.append(CellProblem(cid, raw, problem))
+    return report
+
+
+def load_report(path: str | os.PathLike) -> Report:
+    """Read a report JSON file. Raises ReportError with a Chinese message when it is unusable."""
+    p = Path(path)
+    name = p.name
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ReportError(f"{name}：文件不存在", f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise ReportError(f"{name}：是文件夹，不是报告文件", f"{name}: is a folder, not a report file") from None
+    except UnicodeDecodeError:
+        raise ReportError(f"{name}：不是 UTF-8 文本，无法作为报告 JSON 读取", f"{name}: not UTF-8 text, cannot be read as report JSON") from None
+    except OSError as exc:
+        raise ReportError(f"{name}：无法读取（{exc.strerror}）", f"{name}: cannot be read ({exc.strerror})") from None
+    if not text.strip():
+        raise ReportError(f"{name}：文件为空", f"{name}: the file is empty")
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{name}：JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）",
+                          f"{name}: invalid JSON (line {exc.lineno}, column {exc.colno})") from None
+    return report_from_dict(data, source=name)
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,362 @@
+"""The official format as a spec: cells, rules and their expanded equations.
+
+Everything is derived from one data file per format id (``formats/<id>.toml``). Rules are
+parsed linear relations, so the engine knows which cells each one touches — that is what makes
+cell-level messages and error localisation possible.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+FORMAT_IDS = ("2021", "2019")
+PREV = "prev."  # prefix of a cell in last year's report
+CONSTANT = ""  # the cell of a constant term
+
+
+class SpecError(Exception):
+    """The format data itself is wrong (a bug in a data file, never the user's fault)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: str
+    table: str
+    row: str
+    col: str
+    type: str  # count | signed | amount
+    input: bool
+    table_label: str  # 表二 …
+    row_labels: tuple[str, ...]
+    col_labels: tuple[str, ...]
+    block: str = ""  # table 二: 第二十条第（X）项
+
+    @property
+    def row_label(self) -> str:
+        labels = self.row_labels
+        # 三、本年度办理结果 is the caption over every outcome row: leave it out of the short label
+        if len(labels) > 1 and labels[0].startswith("三、本年度办理结果"):
+            labels = labels[1:]
+        return " ".join(labels)
+
+    @property
+    def col_label(self) -> str:
+        return self.col_labels[-1]
+
+    def name(self, lang: str = "zh") -> str:
+        """How a clerk would point at this cell."""
+        if lang == "en":
+            return f"{self.id}"
+        if self.table == "t4":
+            return f"{self.table_label}“{self.row_label}”“{self.col_label}”"
+        return f"{self.table_label}“{self.row_label}”行“{self.col_label}”列"
+
+
+@dataclass(frozen=True)
+class Term:
+    coef: int
+    cell: str  # a cell id, or prev.<cell id>
+
+    @property
+    def is_prev(self) -> bool:
+        return self.cell.startswith(PREV)
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    scope: str  # report | cross_year | text
+    kind: str  # relation | type | text_numbers | text_year
+    message: dict
+    raw: dict = field(compare=False, repr=False, default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One expanded instance of a relation: sum(lhs) op sum(rhs)."""
+
+    rule: Rule
+    instance: str  # e.g. R3.1[natural]
+    bindings: tuple[tuple[str, str], ...]  # (placeholder, member key)
+    labels: tuple[tuple[str, str], ...]  # (placeholder, member label)
+    lhs: tuple[Term, ...]
+    rhs: tuple[Term, ...]
+    op: str  # == | >= | <=
+    defines: str | None = None  # the cell this equation computes (template formula)
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return self.lhs + tuple(Term(-t.coef, t.cell) for t in self.rhs)
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.cell for t in self.lhs + self.rhs if t.cell != CONSTANT))
+
+    @property
+    def expression(self) -> str:
+        return f"{_side(self.lhs)} {self.op} {_side(self.rhs)}"
+
+
+def _side(terms) -> str:
+    out = []
+    for i, t in enumerate(terms):
+        sign = "-" if t.coef < 0 else "+"
+        mag = abs(t.coef)
+        ref = str(mag) if t.cell == CONSTANT else t.cell if mag == 1 else f"{mag}*{t.cell}"
+        out.append(ref if i == 0 and sign == "+" else f"{'- ' if sign == '-' else '+ ' if i else ''}{ref}")
+    return " ".join(out) if out else "0"
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str
+    heading: str
+    key: str | None  # narrative key, None for table sections
+    table: str | None
+    guidance: str
+    parts: tuple[str, ...]
+
+
+class Spec:
+    """One report format: its tables, cells, sections and relations."""
+
+    def __init__(self, data: dict, source: bytes):
+        self.data = data
+        self.id: str = data["id"]
+        self.name: str = data["name"]
+        self.first_year: int = data.get("first_year", 0)
+        self.last_year: int | None = data.get("last_year")
+        self.signature: tuple[str, ...] = tuple(data.get("signature", ()))
+        self.hash = hashlib.sha256(source).hexdigest()[:16]
+        self.tables: dict = data["tables"]
+        self.sections = tuple(
+            Section(s.get("number", ""), s.get("heading", ""), s.get("key"), s.get("table"),
+                    s.get("guidance", ""), tuple(s.get("parts", ())))
+            for s in data["sections"]
+        )
+        self.narrative_keys = tuple(s.key for s in self.sections if s.key)
+        self.sets = {name: _SetDef(name, d, self) for name, d in data.get("sets", {}).items()}
+        self.rules = tuple(
+            Rule(r["id"], r.get("title", ""), r["severity"], r["scope"],
+                 r.get("kind", "relation"), r.get("message", {}), r)
+            for r in data["rules"]
+        )
+        cells = self._build_cells()
+        self.equations = tuple(eq for rule in self.rules if rule.kind == "relation"
+                               for eq in self._expand(rule, cells))
+        self.derivations: dict[str, Equation] = {}
+        for eq in self.equations:
+            if eq.defines and eq.defines not in self.derivations:
+                self.derivations[eq.defines] = eq
+        self.cells: dict[str, Cell] = {
+            cid: Cell(**{**c.__dict__, "input": cid not in self.derivations}) for cid, c in cells.items()
+        }
+        self.input_cells = tuple(c for c in self.cells if self.cells[c].input)
+        self.derived_order = self._derivation_order()
+
+    # ── cells ────────────────────────────────────────────────────────────────────────
+    def _build_cells(self) -> dict[str, Cell]:
+        cells: dict[str, Cell] = {}
+        for tid, t in self.tables.items():
+            tlabel = f"表{t['number']}"
+            if t["kind"] == "blocks":
+                for block in t["blocks"]:
+                    for row in block["rows"]:
+                        for col in block["columns"]:
+                            cid = f"{tid}.{row['key']}.{col['key']}"
+                            cells[cid] = Cell(cid, tid, row["key"], col["key"], col["type"], True, tlabel,
+                                              (row["label"],), (col["label"],), block["caption"])
+            elif t["kind"] == "grid":
+                for row in t["rows"]:
+                    for col in t["columns"]:
+                        cid = f"{tid}.{row['key']}.{col['key']}"
+                        col_labels = tuple(x for x in (col.get("group"), col["label"]) if x)
+                        cells[cid] = Cell(cid, tid, row["key"], col["key"], t["cell_type"], True, tlabel,
+                                          tuple(row["labels"]), col_labels)
+            elif t["kind"] == "groups":
+                for group in t["groups"]:
+                    for col in t["columns"]:
+                        cid = f"{tid}.{group['key']}.{col['key']}"
+                        cells[cid] = Cell(cid, tid, group["key"], col["key"], t["cell_type"], True, tlabel,
+                                          (" ".join(group["labels"][-1:]),), (col["label"],))
+            else:
+                raise SpecError(f"table {tid}: unknown kind {t['kind']!r}")
+        return cells
+
+    def table_cells(self, table: str) -> list[str]:
+        return [c for c, cell in self.cells.items() if cell.table == table]
+
+    def label_of(self, dimension: str, key: str) -> str:
+        """Label of a row/column/group key, dimension like ``t3.columns``."""
+        tid, dim = dimension.split(".")
+        t = self.tables[tid]
+        items = []
+        if t["kind"] == "blocks":
+            for b in t["blocks"]:
+                items += b["rows"] if dim == "rows" else b["columns"]
+        else:
+            items = t[dim]
+        for item in items:
+            if item["key"] == key:
+                if "labels" in item:
+                    labels = item["labels"]
+                    if len(labels) > 1 and dim == "rows":
+                        labels = labels[1:] if labels[0].startswith("三、") else labels
+                    return " ".join(labels[-2:]) if dim == "rows" else labels[-1]
+                return item["label"]
+        raise SpecError(f"{dimension}: no key {key!r}")
+
+    # ── rules ────────────────────────────────────────────────────────────────────────
+    def _expand(self, rule: Rule, cells: dict) -> list[Equation]:
+        raw = rule.raw
+        loops = list((raw.get("for") or {}).items())
+        combos: list[tuple[tuple[str, str], ...]] = [()]
+        for name, set_name in loops:
+            members = self.sets[set_name].members
+            combos = [c + ((name, m),) for c in combos for m in members]
+        out = []
+        ids = raw.get("instance_ids", {})
+        for combo in combos:
+            text = raw["expr"]
+            for name, member in combo:
+                text = text.replace("{" + name + "}", member)
+            try:
+                lhs, op, rhs = _parse_relation(text, self.sets)
+            except ValueError as exc:
+                raise SpecError(f"{rule.id}: {exc}") from None
+            for t in lhs + rhs:
+                if t.cell == CONSTANT:
+                    continue
+                base = t.cell[len(PREV):] if t.is_prev else t.cell
+                if not t.is_prev and base not in cells:
+                    raise SpecError(f"{rule.id}: unknown cell {base}")
+            suffix = ",".join(m for _, m in combo)
+            instance = ids.get(suffix) or (f"{rule.id}[{suffix}]" if suffix else rule.id)
+            labels = tuple((name, self.sets[set_name].label(m)) for (name, m), (_, set_name) in zip(combo, loops))
+            defines = None
+            if raw.get("defines") == "lhs":
+                if len(lhs) != 1 or lhs[0].coef != 1:
+                    raise SpecError(f"{rule.id}: defines=lhs needs a single cell on the left")
+                defines = lhs[0].cell
+            out.append(Equation(rule, instance, combo, labels, lhs, rhs, op, defines))
+        return out
+
+    def _derivation_order(self) -> tuple[str, ...]:
+        """Derived cells in an order where each one's inputs come first."""
+        order, seen = [], set()
+
+        def visit(cid, stack=()):
+            if cid in seen or cid not in self.derivations:
+                return
+            if cid in stack:
+                raise SpecError(f"circular derivation at {cid}")
+            for t in self.derivations[cid].rhs:
+                visit(t.cell, stack + (cid,))
+            seen.add(cid)
+            order.append(cid)
+
+        for cid in self.derivations:
+            visit(cid)
+        return tuple(order)
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def equations_for(self, scope: str) -> list[Equation]:
+        return [eq for eq in self.equations if eq.rule.scope == scope]
+
+    def __repr__(self) -> str:
+        return f"<Spec {self.id}: {len(self.cells)} cells, {len(self.equations)} equations>"
+
+
+class _SetDef:
+    def __init__(self, name: str, d: dict, spec: Spec):
+        self.name, self.of, self.members, self._spec = name, d["of"], tuple(d["members"]), spec
+
+    def label(self, key: str) -> str:
+        return self._spec.label_of(self.of, key)
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<op>==|>=|<=)|(?P<sym>[-+*()])|(?P<sum>sum\()|(?P<ref>[A-Za-z_][\w.<>]*))")
+
+
+def _parse_relation(text: str, sets: dict) -> tuple[tuple[Term, ...], str, tuple[Term, ...]]:
+    """Parse ``a + 2*b - sum(x.<set>.y) == c`` into linear terms."""
+    tokens, pos = [], 0
+    while pos < len(text.rstrip()):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"cannot parse {text[pos:]!r}")
+        tokens.append((m.lastgroup, m.group(m.lastgroup)))
+        pos = m.end()
+    ops = [i for i, (kind, _) in enumerate(tokens) if kind == "op"]
+    if len(ops) != 1:
+        raise ValueError(f"need exactly one comparison in {text!r}")
+    i = ops[0]
+    return _linear(tokens[:i], sets), tokens[i][1], _linear(tokens[i + 1:], sets)
+
+
+def _linear(tokens: list, sets: dict) -> tuple[Term, ...]:
+    terms: list[Term] = []
+    sign, coef, i = 1, 1, 0
+    while i < len(tokens):
+        kind, val = tokens[i]
+        if kind == "sym" and val in "+-":
+            sign = 1 if val == "+" else -1
+        elif kind == "num":
+            if i + 1 < len(tokens) and tokens[i + 1] == ("sym", "*"):
+                coef, i = int(val), i + 1
+            else:  # a constant: a term with no cell
+                terms.append(Term(sign * int(val), CONSTANT))
+                sign = 1
+        elif kind == "ref":
+            terms.append(Term(sign * coef, val))
+            sign, coef = 1, 1
+        elif kind == "sum":
+            j = i + 1
+            if tokens[j][0] != "ref" or tokens[j + 1] != ("sym", ")"):
+                raise ValueError("sum() takes one pattern")
+            m = re.search(r"<(\w+)>", tokens[j][1])
+            if not m:
+                raise ValueError("sum() pattern needs a <set>")
+            for member in sets[m.group(1)].members:
+                terms.append(Term(sign * coef, tokens[j][1].replace(m.group(0), member)))
+            sign, coef, i = 1, 1, j + 1
+        else:
+            raise ValueError(f"unexpected {val!r}")
+        i += 1
+    return tuple(terms)
+
+
+@lru_cache(maxsize=None)
+def load_spec(format_id: str = "2021") -> Spec:
+    """The spec of one format id (``2021`` or ``2019``)."""
+    format_id = str(format_id)
+    try:
+        source = resources.files("gxnb_xl.formats").joinpath(f"{format_id}.toml").read_bytes()
+    except FileNotFoundError:
+        raise KeyError(format_id) from None
+    return Spec(tomllib.loads(source.decode("utf-8")), source)
+
+
+def available_formats() -> tuple[str, ...]:
+    return FORMAT_IDS
+
+
+def format_for_year(year: int | None) -> str:
+    """Default format of a data year: ≤ 2020 → 2019, else 2021."""
+    return "2019" if year is not None and year <= 2020 else "2021"
