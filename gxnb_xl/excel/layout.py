@@ -1,0 +1,468 @@
+"""Where everything sits in the workbook: pure, deterministic positions computed from the spec.
+
+No XlsxWriter here: readers (workbook import, aggregation, annotation) use this module to find
+cells without writing anything. The writer (``template.py``) draws exactly what this plans.
+
+Sheets: 封面 (unit, year, level, contact …), 表二, 表三, 表四 (the official tables with their
+official labels and merges), 正文 (narrative sections with guidance), 校验 (one row per relation
+instance: 正确 / 错误 / 未填完 and the imbalance) and a hidden ``_gxnb`` metadata sheet.
+
+Coordinates: ``Layout.cells`` etc. hold ``(sheet, "A1")``; the drawing plan (texts, merges)
+holds zero-based ``(row, col)`` like XlsxWriter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..spec import CONSTANT, Equation, Spec
+
+LAYOUT_VERSION = "1"
+META_SHEET = "_gxnb"
+COVER, NARRATIVE, CHECKS = "封面", "正文", "校验"
+
+# clerk-facing names of report.LEVELS (the workbook shows the Chinese label, JSON keeps the code)
+LEVEL_LABELS = {
+    "township": "乡镇（街道）",
+    "county": "县级人民政府",
+    "county_department": "县级政府部门",
+    "city": "设区的市级人民政府",
+    "city_department": "市级政府部门",
+    "province": "省级人民政府",
+    "province_department": "省级政府部门",
+    "other": "其他",
+}
+LEVEL_CODES = {v: k for k, v in LEVEL_LABELS.items()}
+
+# cover fields: key → label
+META_FIELDS = (("unit", "机关名称"), ("year", "年度"), ("level", "层级"), ("contact", "联系人"),
+               ("phone", "联系电话"), ("date", "填报日期"))
+
+NARRATIVE_PARTS = 3  # cells reserved per narrative key (text longer than one cell continues below)
+CELL_LIMIT = 32767  # Excel's characters (UTF-16 units) per cell
+
+OK, FAIL, WARN, BLANK, NA = "正确", "错误", "请核实", "未填完", "不适用"
+
+
+def col_letter(col: int) -> str:
+    s = ""
+    col += 1
+    while col:
+        col, r = divmod(col - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    return f"{d}{col_letter(col)}{d}{row + 1}"
+
+
+def parse_a1(ref: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in ref if ch.isalpha()).upper()
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(digits) - 1, col - 1
+
+
+def ref(sheet: str, address: str) -> str:
+    """A formula reference to a cell of another sheet."""
+    return f"'{sheet}'!{address}"
+
+
+@dataclass
+class Text:
+    sheet: str
+    row: int
+    col: int
+    text: str
+    role: str  # title | header | label | note | guidance | caption | check_label
+
+
+@dataclass
+class CheckRow:
+    """One relation instance on the 校验 sheet."""
+
+    equation: Equation
+    row: int
+    title: str
+    blanks: tuple[str, ...]  # input cells whose blankness makes it undecidable
+    mirror: tuple[str, str] | None = None  # a copy of the result next to the table
+
+
+@dataclass
+class Layout:
+    format: str
+    template_id: str
+    spec_hash: str
+    sheets: list[str]
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)
+    meta: dict[str, tuple[str, str]] = field(default_factory=dict)
+    narrative: dict[str, tuple[str, str]] = field(default_factory=dict)
+    narrative_cells: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    anchors: list[tuple[str, str, str]] = field(default_factory=list)
+    checks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    imbalances: dict[str, tuple[str, str]] = field(default_factory=dict)
+    mirrors: dict[str, tuple[str, str]] = field(default_factory=dict)
+    check_rows: list[CheckRow] = field(default_factory=list)
+    summary: dict[str, tuple[str, str]] = field(default_factory=dict)  # errors / blanks counters
+    # drawing plan
+    texts: list[Text] = field(default_factory=list)
+    merges: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+    widths: dict[str, dict[int, float]] = field(default_factory=dict)
+    heights: dict[str, dict[int, float]] = field(default_factory=dict)
+    repeat_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+    landscape: set = field(default_factory=set)
+    table_sheet: dict[str, str] = field(default_factory=dict)  # table id → sheet
+
+    def address(self, cell: str) -> str:
+        """``表三!D5`` — how a message points at a cell."""
+        sheet, addr = self.cells[cell]
+        return f"{sheet}!{addr}"
+
+    def rc(self, cell: str) -> tuple[str, int, int]:
+        sheet, addr = self.cells[cell]
+        r, c = parse_a1(addr)
+        return sheet, r, c
+
+    def cell_map(self) -> list[tuple[str, str, str, int]]:
+        """Rows of the metadata sheet's map: (id, sheet, address, input 1/0)."""
+        from ..spec import load_spec
+        spec = load_spec(self.format)
+        rows = [(cid, s, a, int(spec.cells[cid].input)) for cid, (s, a) in self.cells.items()]
+        rows += [(f"meta.{k}", s, a, 1) for k, (s, a) in self.meta.items()]
+        for k, parts in self.narrative_cells.items():
+            rows += [(f"narrative.{k}" + (f"#{i + 1}" if i else ""), s, a, 1) for i, (s, a) in enumerate(parts)]
+        rows += [(f"check.{inst}", s, a, 0) for inst, (s, a) in self.checks.items()]
+        return rows
+
+
+# ── building ───────────────────────────────────────────────────────────────────────────
+class _Builder:
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        tables = list(spec.tables)
+        self.table_sheets = {tid: f"表{spec.tables[tid]['number']}" for tid in tables}
+        sheets = [COVER, *self.table_sheets.values(), NARRATIVE, CHECKS, META_SHEET]
+        self.lay = Layout(spec.id, template_id_of(spec), spec.hash, sheets, table_sheet=dict(self.table_sheets))
+        self.check_rows_per_sheet: dict[str, int] = {}
+
+    def text(self, sheet, row, col, text, role, anchor=False):
+        self.lay.texts.append(Text(sheet, row, col, text, role))
+        if anchor:
+            self.lay.anchors.append((sheet, a1(row, col), text))
+
+    def merge(self, sheet, r1, c1, r2, c2):
+        if (r1, c1) != (r2, c2):
+            self.lay.merges.append((sheet, r1, c1, r2, c2))
+
+    def width(self, sheet, col, w):
+        self.lay.widths.setdefault(sheet, {})[col] = w
+
+    def height(self, sheet, row, h):
+        self.lay.heights.setdefault(sheet, {})[row] = h
+
+    # cover
+    def cover(self):
+        s, lay = COVER, self.lay
+        self.text(s, 0, 0, "政府信息公开工作年度报告", "title")
+        self.merge(s, 0, 0, 0, 3)
+        self.text(s, 1, 0, f"报告格式：{self.spec.name}", "note")
+        self.merge(s, 1, 0, 1, 3)
+        for i, (key, label) in enumerate(META_FIELDS):
+            row = 3 + i
+            self.text(s, row, 0, label, "label", anchor=True)
+            lay.meta[key] = (s, a1(row, 1))
+            self.merge(s, row, 1, row, 3)
+        notes = [
+            "填写说明：",
+            "1. 白色单元格为填写区，灰色单元格为自动计算（公式），不能也无需填写。",
+            "2. 数量填非负整数（2019 年格式“本年增/减”可填负数），金额单位为万元，可填小数。",
+            "3. 未发生的事项填 0，不要留空：留空的单元格会使相关校验显示“未填完”。",
+            f"4. 填完后查看“{CHECKS}”工作表：全部为“正确”方可报送；红色表示勾稽关系不成立。",
+            f"5. 正文各部分在“{NARRATIVE}”工作表填写。",
+        ]
+        start = 3 + len(META_FIELDS) + 1
+        for i, line in enumerate(notes):
+            self.text(s, start + i, 0, line, "guidance")
+            self.merge(s, start + i, 0, start + i, 3)
+        self.width(s, 0, 14)
+        for c in (1, 2, 3):
+            self.width(s, c, 22)
+
+    # tables
+    def table(self, tid: str):
+        t = self.spec.tables[tid]
+        sheet = self.table_sheets[tid]
+        heading = next((sec.heading for sec in self.spec.sections if sec.table == tid),
+                       f"{t['number']}、{t['title']}")
+        getattr(self, f"_{t['kind']}")(tid, t, sheet, heading)
+
+    def _blocks(self, tid, t, sheet, heading):
+        width = 1 + max(len(b["columns"]) for b in t["blocks"])
+        self.text(sheet, 0, 0, heading, "title")
+        self.merge(sheet, 0, 0, 0, width - 1)
+        row = 1
+        for block in t["blocks"]:
+            self.text(sheet, row, 0, block["caption"], "caption", anchor=True)
+            self.merge(sheet, row, 0, row, width - 1)
+            row += 1
+            self.text(sheet, row, 0, "信息内容", "header", anchor=True)
+            n = len(block["columns"])
+            for j, col in enumerate(block["columns"]):
+                self.text(sheet, row, 1 + j, col["label"], "header", anchor=True)
+            if n < width - 1:  # short blocks: the last column header spans the rest
+                self.merge(sheet, row, n, row, width - 1)
+            row += 1
+            for r in block["rows"]:
+                self.text(sheet, row, 0, r["label"], "label", anchor=True)
+                for j, col in enumerate(block["columns"]):
+                    self.lay.cells[f"{tid}.{r['key']}.{col['key']}"] = (sheet, a1(row, 1 + j))
+                if n < width - 1:
+                    self.merge(sheet, row, n, row, width - 1)
+                row += 1
+        self.width(sheet, 0, 26)
+        for c in range(1, width):
+            self.width(sheet, c, 20)
+        self.lay.repeat_rows[sheet] = (0, 0)
+        self.check_rows_per_sheet[sheet] = row + 1
+        self._check_width = getattr(self, "_check_width", {})
+        self._check_width[sheet] = width
+
+    def _grid(self, tid, t, sheet, heading):
+        cols, rows = t["columns"], t["rows"]
+        depth = max(len(r["labels"]) for r in rows)  # label columns
+        c0 = depth
+        ncol = len(cols)
+        self.text(sheet, 0, 0, heading, "title")
+        self.merge(sheet, 0, 0, 0, c0 + ncol - 1)
+        # header: note over the label columns, 申请人情况 over the numeric ones, then groups
+        h0 = 1
+        self.text(sheet, h0, 0, t.get("note", ""), "note", anchor=bool(t.get("note")))
+        self.merge(sheet, h0, 0, h0 + 2, c0 - 1)
+        self.text(sheet, h0, c0, t.get("column_header", ""), "header", anchor=bool(t.get("column_header")))
+        self.merge(sheet, h0, c0, h0, c0 + ncol - 1)
+        j = 0
+        while j < ncol:
+            group = cols[j].get("group")
+            if not group:
+                self.text(sheet, h0 + 1, c0 + j, cols[j]["label"], "header", anchor=True)
+                self.merge(sheet, h0 + 1, c0 + j, h0 + 2, c0 + j)
+                j += 1
+                continue
+            k = j
+            while k < ncol and cols[k].get("group") == group:
+                self.text(sheet, h0 + 2, c0 + k, cols[k]["label"], "header", anchor=True)
+                k += 1
+            self.text(sheet, h0 + 1, c0 + j, group, "header", anchor=True)
+            self.merge(sheet, h0 + 1, c0 + j, h0 + 1, c0 + k - 1)
+            j = k
+        first = h0 + 3
+        # row labels: a caption shared by consecutive rows merges vertically
+        for level in range(depth):
+            i = 0
+            while i < len(rows):
+                labels = rows[i]["labels"]
+                if level >= len(labels):
+                    i += 1
+                    continue
+                k = i + 1
+                leaf = level == len(labels) - 1
+                if not leaf:
+                    while (k < len(rows) and len(rows[k]["labels"]) > level + 1
+                           and rows[k]["labels"][:level + 1] == labels[:level + 1]):
+                        k += 1
+                self.text(sheet, first + i, level, labels[level], "label", anchor=True)
+                last_col = c0 - 1 if leaf else level
+                self.merge(sheet, first + i, level, first + k - 1, last_col)
+                i = k
+        for i, r in enumerate(rows):
+            for j, col in enumerate(cols):
+                self.lay.cells[f"{tid}.{r['key']}.{col['key']}"] = (sheet, a1(first + i, c0 + j))
+            longest = max(len(x) for x in r["labels"])
+            if longest > 22:
+                self.height(sheet, first + i, 30 if longest <= 44 else 45)
+        widths = [14, 12, 34] if depth == 3 else [30] * depth
+        for c in range(depth):
+            self.width(sheet, c, widths[c] if c < len(widths) else 14)
+        for j in range(ncol):
+            self.width(sheet, c0 + j, 10)
+        self.height(sheet, h0, 42)
+        self.lay.repeat_rows[sheet] = (0, h0 + 2)
+        self.check_rows_per_sheet[sheet] = first + len(rows)
+        self._grid_meta = getattr(self, "_grid_meta", {})
+        self._grid_meta[sheet] = (c0, ncol)
+
+    def _groups(self, tid, t, sheet, heading):
+        groups, cols = t["groups"], t["columns"]
+        depth = max(len(g["labels"]) for g in groups)
+        ncol = len(cols)
+        total = len(groups) * ncol
+        self.text(sheet, 0, 0, heading, "title")
+        self.merge(sheet, 0, 0, 0, total - 1)
+        for level in range(depth):
+            i = 0
+            while i < len(groups):
+                labels = groups[i]["labels"]
+                if level >= len(labels):
+                    i += 1
+                    continue
+                leaf = level == len(labels) - 1
+                k = i + 1
+                if not leaf:
+                    while (k < len(groups) and len(groups[k]["labels"]) > level + 1
+                           and groups[k]["labels"][:level + 1] == labels[:level + 1]):
+                        k += 1
+                r = 1 + level
+                self.text(sheet, r, i * ncol, labels[level], "header", anchor=True)
+                self.merge(sheet, r, i * ncol, depth if leaf else r, k * ncol - 1)
+                i = k
+        hr = 1 + depth
+        for g, group in enumerate(groups):
+            for j, col in enumerate(cols):
+                self.text(sheet, hr, g * ncol + j, col["label"], "header", anchor=True)
+                self.lay.cells[f"{tid}.{group['key']}.{col['key']}"] = (sheet, a1(hr + 1, g * ncol + j))
+        for c in range(total):
+            self.width(sheet, c, 9)
+        self.height(sheet, hr, 30)
+        self.lay.repeat_rows[sheet] = (0, hr)
+        self.lay.landscape.add(sheet)
+        self.check_rows_per_sheet[sheet] = hr + 3
+        self._check_width = getattr(self, "_check_width", {})
+        self._check_width[sheet] = total
+
+    # narrative
+    def narrative(self):
+        s = NARRATIVE
+        self.text(s, 0, 0, "正文（各部分文字，生成 Word 报告时使用）", "title")
+        self.merge(s, 0, 0, 0, 1)
+        row = 2
+        for sec in self.spec.sections:
+            if not sec.key:
+                continue
+            heading = sec.heading or "开头段落"
+            self.text(s, row, 0, heading, "caption", anchor=True)
+            self.merge(s, row, 0, row, 1)
+            row += 1
+            guidance = sec.guidance
+            if sec.parts:
+                guidance += "\n建议分部分撰写：" + "、".join(sec.parts)
+            self.text(s, row, 0, "填写提示", "label")
+            self.text(s, row, 1, guidance, "guidance")
+            self.height(s, row, 48 if sec.parts else 32)
+            row += 1
+            parts = []
+            for i in range(NARRATIVE_PARTS):
+                self.text(s, row, 0, "正文" if i == 0 else "正文（续）", "label")
+                parts.append((s, a1(row, 1)))
+                self.height(s, row, 260 if i == 0 else 18)
+                row += 1
+            self.lay.narrative[sec.key] = parts[0]
+            self.lay.narrative_cells[sec.key] = parts
+            row += 1
+        self.width(s, 0, 12)
+        self.width(s, 1, 100)
+
+    # checks
+    def checks(self):
+        spec, lay, s = self.spec, self.lay, CHECKS
+        self.text(s, 0, 0, "勾稽关系校验（自动计算，无需填写）", "title")
+        self.merge(s, 0, 0, 0, 4)
+        self.text(s, 1, 0, "错误数", "label")
+        lay.summary["errors"] = (s, "B2")
+        self.text(s, 1, 2, "未填完数", "label")
+        lay.summary["blanks"] = (s, "D2")
+        for j, h in enumerate(("编号", "勾稽关系", "结果", "差额（左边−右边）", "涉及单元格")):
+            self.text(s, 2, j, h, "header", anchor=True)
+        row = 3
+        mirror_rows: dict[tuple[str, str], int] = {}
+        list_rows: dict[str, int] = {}
+        for eq in spec.equations:
+            if eq.rule.scope != "report":
+                continue
+            title = eq.rule.title + "".join(f"［{label}］" for _, label in eq.labels)
+            cr = CheckRow(eq, row, title, tuple(_input_closure(spec, eq.cells)))
+            lay.checks[eq.instance] = (s, a1(row, 2))
+            lay.imbalances[eq.instance] = (s, a1(row, 3))
+            if not eq.defines:
+                cr.mirror = self._mirror(eq, title, mirror_rows, list_rows)
+                if cr.mirror:
+                    lay.mirrors[eq.instance] = cr.mirror
+            lay.check_rows.append(cr)
+            row += 1
+        for c, w in enumerate((14, 60, 10, 16, 40)):
+            self.width(s, c, w)
+        self.lay.repeat_rows[s] = (2, 2)
+
+    def _mirror(self, eq: Equation, title, mirror_rows, list_rows):
+        """A copy of a non-definitional check next to its table (red when it fails)."""
+        places = {self.lay.cells[c] for c in eq.cells if c in self.lay.cells}
+        sheets = {p[0] for p in places}
+        if len(sheets) != 1:
+            return None
+        sheet = sheets.pop()
+        cols = {parse_a1(a)[1] for _, a in places}
+        grid = getattr(self, "_grid_meta", {}).get(sheet)
+        if grid and len(cols) == 1:  # one check row under the table, a result per column
+            key = (sheet, eq.rule.id)
+            if key not in mirror_rows:
+                r = self.check_rows_per_sheet[sheet]
+                self.check_rows_per_sheet[sheet] = r + 1
+                mirror_rows[key] = r
+                self.text(sheet, r, 0, f"校验：{eq.rule.title}", "check_label")
+                self.merge(sheet, r, 0, r, grid[0] - 1)
+                self.height(sheet, r, 30)
+            return sheet, a1(mirror_rows[key], cols.pop())
+        width = self._check_width.get(sheet) if hasattr(self, "_check_width") else None
+        if not width:
+            return None
+        r = self.check_rows_per_sheet[sheet]
+        self.check_rows_per_sheet[sheet] = r + 1
+        self.text(sheet, r, 0, f"校验：{title}", "check_label")
+        self.merge(sheet, r, 0, r, width - 2)
+        return sheet, a1(r, width - 1)
+
+
+def _input_closure(spec: Spec, cells) -> list[str]:
+    """The input cells a relation finally depends on (derived cells expanded)."""
+    out: dict[str, None] = {}
+
+    def visit(c):
+        if c == CONSTANT or c not in spec.cells:
+            return
+        if c in spec.derivations:
+            for t in spec.derivations[c].rhs:
+                visit(t.cell)
+        else:
+            out[c] = None
+
+    for c in cells:
+        visit(c)
+    return list(out)
+
+
+def template_id_of(spec: Spec) -> str:
+    return f"gxnb-xl/{spec.id}/{spec.hash}"
+
+
+@lru_cache(maxsize=None)
+def _layout_of(format_id: str, spec_hash: str) -> Layout:
+    from ..spec import load_spec
+    spec = load_spec(format_id)
+    b = _Builder(spec)
+    b.cover()
+    for tid in spec.tables:
+        b.table(tid)
+    b.narrative()
+    b.checks()
+    return b.lay
+
+
+def layout_of(spec: Spec | str) -> Layout:
+    """The layout of a format's workbook (cached; treat the result as read-only)."""
+    if isinstance(spec, str):
+        from ..spec import load_spec
+        spec = load_spec(spec)
+    return _layout_of(spec.id, spec.hash)
