@@ -1,0 +1,517 @@
+"""Write the official template (blank or pre-filled) with XlsxWriter.
+
+Everything is drawn from ``layout_of(spec)``: labels and merges from the format data, totals as
+formulas with cached results (previews that never recalculate still show them), check cells
+that say 正确 / 错误 / 未填完, conditional fills, data validation with Chinese input messages,
+sheet protection with only the input cells unlocked and workbook structure protection.
+
+Only WPS-safe features: SUM, IF, ROUND, arithmetic and comparisons; ``cellIs``/``expression``
+conditional formats with a fill; whole/decimal validation on the same sheet (plus an inline
+list for 层级); no macros unless ``xlsm=True`` is asked for; no dynamic arrays, no x14.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from ..engine import evaluate
+from ..report import Report, ReportError, write_bytes_atomic
+from ..spec import CONSTANT, Equation, Spec, load_spec
+from .layout import (BLANK, CELL_LIMIT, CHECKS, COVER, FAIL, LEVEL_LABELS, META_SHEET, NA, NARRATIVE, NARRATIVE_PARTS, OK,
+                     WARN, Layout, a1, layout_of, parse_a1)
+
+FIXED_CREATED = datetime(2021, 1, 1, tzinfo=timezone.utc)
+REVIEW_SHEET = "审核报告"
+FONT = "宋体"
+RED, RED_LIGHT, ORANGE, YELLOW, GREY, HEAD = "#FF7C80", "#FFC7CE", "#FFD966", "#FFF2CC", "#E7E6E6", "#DDEBF7"
+
+
+def generator_version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("gxnb-xl")
+    except Exception:  # pragma: no cover - not installed
+        return "0"
+
+
+# ── values the way a spreadsheet computes them ────────────────────────────────────────
+def sheet_values(spec: Spec, values: dict) -> dict:
+    """Inputs as given, every derived cell as the template's SUM formula computes it (blank = 0)."""
+    out = {c: values.get(c) for c in spec.input_cells}
+    for d in spec.derived_order:
+        eq = spec.derivations[d]
+        out[d] = sum(t.coef * (out.get(t.cell) or 0) for t in eq.rhs)
+    return out
+
+
+def level_applies(eq: Equation, level: str | None) -> bool:
+    levels = eq.rule.raw.get("when_level")
+    return not levels or level in levels
+
+
+def check_status(eq: Equation, blanks, values: dict, level: str | None) -> tuple[str, object]:
+    """(status text, imbalance or None) the check cell shows for these values."""
+    if not level_applies(eq, level):
+        return NA, None
+    if any(values.get(c) is None for c in blanks):
+        return BLANK, None
+    lhs, rhs = evaluate(eq, values)
+    ok = lhs == rhs if eq.op == "==" else lhs >= rhs if eq.op == ">=" else lhs <= rhs
+    return (OK if ok else FAIL if eq.rule.severity == "error" else WARN), lhs - rhs
+
+
+# ── formulas ───────────────────────────────────────────────────────────────────────────
+def _cell_ref(layout: Layout, cell: str, here: str) -> str:
+    sheet, addr = layout.cells[cell]
+    return addr if sheet == here else f"'{sheet}'!{addr}"
+
+
+def _runs(layout: Layout, cells: list[str]):
+    """Split cells into runs that are contiguous in one row or column of one sheet."""
+    runs: list[list[str]] = []
+    for c in cells:
+        if runs:
+            prev = runs[-1]
+            s0, r0, c0 = layout.rc(prev[-1])
+            s1, r1, c1 = layout.rc(c)
+            if s0 == s1:
+                step = (r1 - r0, c1 - c0)
+                if step in ((1, 0), (0, 1)):
+                    if len(prev) == 1:
+                        prev.append(c)
+                        continue
+                    _, ra, ca = layout.rc(prev[-2])
+                    if (r0 - ra, c0 - ca) == step:
+                        prev.append(c)
+                        continue
+        runs.append([c])
+    return runs
+
+
+def side_formula(layout: Layout, terms, here: str) -> str:
+    parts: list[str] = []
+    ones = [t.cell for t in terms if t.coef == 1 and t.cell != CONSTANT]
+    for run in _runs(layout, ones):
+        if len(run) >= 3:
+            first = _cell_ref(layout, run[0], here)
+            parts.append(f"SUM({first}:{layout.cells[run[-1]][1]})")
+        else:
+            parts += [_cell_ref(layout, c, here) for c in run]
+    expr = "+".join(parts)
+    for t in terms:
+        if t.coef == 1 and t.cell != CONSTANT:
+            continue
+        if t.cell == CONSTANT:
+            term = str(abs(t.coef))
+        else:
+            ref = _cell_ref(layout, t.cell, here)
+            term = ref if abs(t.coef) == 1 else f"{abs(t.coef)}*{ref}"
+        expr += ("-" if t.coef < 0 else "+" if expr else "") + term
+    return expr or "0"
+
+
+def derived_formula(spec: Spec, layout: Layout, cell: str) -> str:
+    sheet = layout.cells[cell][0]
+    return "=" + side_formula(layout, spec.derivations[cell].rhs, sheet)
+
+
+def level_condition(layout: Layout, eq: Equation) -> str | None:
+    levels = eq.rule.raw.get("when_level")
+    if not levels:
+        return None
+    s, addr = layout.meta["level"]
+    ref = f"'{s}'!{addr}"
+    names = []
+    for code in levels:
+        names += [code, LEVEL_LABELS.get(code, code)]
+    return "+".join(f'({ref}="{n}")' for n in dict.fromkeys(names))
+
+
+def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
+    here = CHECKS
+    lhs = side_formula(layout, eq.lhs, here)
+    rhs = side_formula(layout, eq.rhs, here)
+    amounts = any(spec.cells[c].type == "amount" for c in eq.cells if c in spec.cells)
+    op = "=" if eq.op == "==" else eq.op
+    test = f"ROUND(({lhs})-({rhs}),6){op}0" if amounts else f"({lhs}){op}({rhs})"
+    bad = FAIL if eq.rule.severity == "error" else WARN
+    out = f'IF({test},"{OK}","{bad}")'
+    if blanks:
+        blank = "+".join(f'({_cell_ref(layout, c, here)}="")' for c in blanks)
+        out = f'IF({blank}>0,"{BLANK}",{out})'
+    cond = level_condition(layout, eq)
+    if cond:
+        out = f'IF({cond}=0,"{NA}",{out})'
+    return "=" + out
+
+
+def imbalance_formula(layout: Layout, eq: Equation, status_addr: str) -> str:
+    lhs = side_formula(layout, eq.lhs, CHECKS)
+    rhs = side_formula(layout, eq.rhs, CHECKS)
+    return f'=IF({status_addr}="{BLANK}","",IF({status_addr}="{NA}","",({lhs})-({rhs})))'
+
+
+def cells_text(layout: Layout, cells) -> str:
+    out = []
+    for run in _runs(layout, [c for c in cells if c in layout.cells]):
+        s, a = layout.cells[run[0]]
+        out.append(f"{s}!{a}" + (f":{layout.cells[run[-1]][1]}" if len(run) > 1 else ""))
+    return "、".join(out)
+
+
+# ── text ───────────────────────────────────────────────────────────────────────────────
+def utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = CELL_LIMIT) -> list[str]:
+    """Split into pieces of at most ``limit`` UTF-16 units (never inside a character)."""
+    pieces, cur, n = [], [], 0
+    for ch in text:
+        w = 2 if ord(ch) > 0xFFFF else 1
+        if n + w > limit:
+            pieces.append("".join(cur))
+            cur, n = [], 0
+        cur.append(ch)
+        n += w
+    if cur or not pieces:
+        pieces.append("".join(cur))
+    return pieces
+
+
+def _number(v):
+    if isinstance(v, Decimal):
+        return float(v)
+    return v
+
+
+# ── the workbook ──────────────────────────────────────────────────────────────────────
+class _Formats:
+    def __init__(self, wb):
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+        box = {**base, "border": 1, "text_wrap": True}
+
+        def f(*dicts, **kw):
+            props = {}
+            for d in dicts:
+                props.update(d)
+            props.update(kw)
+            return wb.add_format(props)
+        self.title = f(base, bold=True, font_size=14, align="center")
+        self.header = f(box, bold=True, align="center", bg_color=HEAD)
+        self.caption = f(box, bold=True, align="left", bg_color=HEAD)
+        self.label = f(box, align="left")
+        self.note = f(box, align="left", font_size=9)
+        self.guidance = f(base, text_wrap=True, italic=True, font_color="#595959", align="left")
+        self.check_label = f(box, align="right", font_color="#595959", bg_color=GREY)
+        self.check = f(box, align="center", bg_color=GREY, locked=True)
+        self.computed = f(box, align="right", bg_color=GREY, num_format="0", locked=True)
+        self.computed_amount = f(box, align="right", bg_color=GREY, locked=True)
+        self.text_in = f(box, align="left", valign="top", locked=False, num_format="@")
+        self.meta_in = f(box, align="left", locked=False, num_format="@")
+        self.year_in = f(box, align="left", locked=False, num_format="0")
+        self.inputs = {
+            "count": f(box, align="right", num_format="0", locked=False),
+            "signed": f(box, align="right", num_format="+0;-0;0", locked=False),
+            "amount": f(box, align="right", num_format="0.######", locked=False),
+        }
+        self.flagged = {k: f(box, align="right", num_format=v, locked=False, bg_color=RED)
+                        for k, v in (("count", "0"), ("signed", "+0;-0;0"), ("amount", "0.######"))}
+        self.flagged_computed = f(box, align="right", num_format="0", locked=True, bg_color=RED)
+        self.plain = f(**base)
+        self.plain_wrap = f(base, text_wrap=True, valign="top")
+        self.review_head = f(box, bold=True, bg_color=HEAD)
+        self.cf_red = wb.add_format({"bg_color": RED, "font_color": "#9C0006", "bold": True})
+        self.cf_orange = wb.add_format({"bg_color": ORANGE})
+        self.cf_yellow = wb.add_format({"bg_color": YELLOW})
+        self.cf_mark = wb.add_format({"bg_color": RED_LIGHT})
+        self.cf_mark_warn = wb.add_format({"bg_color": YELLOW})
+
+
+_VALIDATION = {
+    "count": {"validate": "integer", "criteria": ">=", "value": 0,
+              "input_title": "填写整数", "input_message": "请填写非负整数（件数）。未发生填 0，不要留空。",
+              "error_title": "输入有误", "error_message": "此处只能填写大于或等于 0 的整数。"},
+    "signed": {"validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
+               "input_title": "填写整数（可为负）", "input_message": "本年增/减：填写整数，减少填负数，如 -3。",
+               "error_title": "输入有误", "error_message": "此处只能填写整数（减少填负数）。"},
+    "amount": {"validate": "decimal", "criteria": ">=", "value": 0,
+               "input_title": "填写金额（万元）", "input_message": "单位：万元，可填小数，如 0.35。未收取填 0。",
+               "error_title": "输入有误", "error_message": "此处只能填写大于或等于 0 的数字（单位：万元）。"},
+}
+
+
+def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
+                         password=None, xlsm=False, vba_project=None, buttons=None, annotations=None,
+                         review_rows=None) -> bytes:
+    import xlsxwriter
+
+    spec = load_spec(report.format if report is not None else format_id)
+    layout = layout_of(spec)
+    values = dict(report.values) if report is not None else {}
+    narrative = dict(report.narrative) if report is not None else {}
+    extra = dict(report.extra) if report is not None else {}
+    meta = {"unit": unit if unit is not None else report.unit if report else None,
+            "year": year if year is not None else report.year if report else None,
+            "level": level if level is not None else report.level if report else None,
+            "contact": extra.get("contact"), "phone": extra.get("phone"), "date": extra.get("date")}
+    annotations = annotations or {}
+    _refuse_oversized(meta, narrative)
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    filled = report is not None or any(v is not None for v in meta.values())
+    wb.set_properties({"title": "政府信息公开工作年度报告", "subject": spec.name, "author": "gxnb-xl",
+                       "comments": "由 gxnb-xl 生成；白色单元格填写，灰色单元格为公式。",
+                       "created": datetime.now(timezone.utc) if filled else FIXED_CREATED})
+    wb.set_custom_property("gxnb_template_id", layout.template_id)
+    wb.set_custom_property("gxnb_format", spec.id)
+    wb.set_custom_property("gxnb_spec_hash", spec.hash)
+    wb.set_custom_property("gxnb_layout_version", "1")
+    wb.set_calc_mode("auto")
+    if xlsm:
+        if not vba_project:
+            raise ReportError("生成启用宏的工作簿需要 vbaProject.bin", "an .xlsm needs a vbaProject.bin")
+        wb.add_vba_project(str(vba_project))
+    fm = _Formats(wb)
+
+    sheet_names = [s for s in layout.sheets if s != META_SHEET]
+    if review_rows:
+        sheet_names.append(REVIEW_SHEET)
+    sheet_names.append(META_SHEET)
+    ws = {name: wb.add_worksheet(name) for name in sheet_names}
+
+    # static texts and merges
+    merged = {(m[0], m[1], m[2]): m for m in layout.merges}
+    styles = {"title": fm.title, "header": fm.header, "caption": fm.caption, "label": fm.label, "note": fm.note,
+              "guidance": fm.guidance, "check_label": fm.check_label}
+    for t in layout.texts:
+        style = styles[t.role]
+        m = merged.pop((t.sheet, t.row, t.col), None)
+        if m:
+            ws[t.sheet].merge_range(m[1], m[2], m[3], m[4], "", style)
+        ws[t.sheet].write_string(t.row, t.col, t.text, style)
+    for sheet, r1, c1, r2, c2 in merged.values():  # merges without text (input areas)
+        ws[sheet].merge_range(r1, c1, r2, c2, "", fm.meta_in if sheet == COVER else fm.label)
+    for sheet, widths in layout.widths.items():
+        for c, w in widths.items():
+            ws[sheet].set_column(c, c, w)
+    for sheet, heights in layout.heights.items():
+        for r, h in heights.items():
+            ws[sheet].set_row(r, h)
+
+    # cover
+    cover = ws[COVER]
+    for key, (s, addr) in layout.meta.items():
+        r, c = parse_a1(addr)
+        v = meta.get(key)
+        if key == "year":
+            if v is None or v == "":
+                cover.write_blank(r, c, None, fm.year_in)
+            elif isinstance(v, int) or str(v).isdigit():
+                cover.write_number(r, c, int(v), fm.year_in)
+            else:
+                cover.write_string(r, c, str(v), fm.year_in)
+            cover.data_validation(r, c, r, c, {"validate": "integer", "criteria": "between", "minimum": 2000,
+                                               "maximum": 2100, "input_title": "数据年度",
+                                               "input_message": "统计数据所属年度，如 2024（不是发布年度）。",
+                                               "error_title": "输入有误", "error_message": "请填写四位数年度，如 2024。"})
+            continue
+        if key == "level":
+            v = LEVEL_LABELS.get(v, v) if v else v
+            cover.data_validation(r, c, r, c, {"validate": "list", "source": list(LEVEL_LABELS.values()),
+                                               "input_title": "机关层级", "ignore_blank": True,
+                                               "input_message": "从下拉列表选择。乡镇、县级政府及部门无权制定规章。",
+                                               "error_type": "warning"})
+        if v is None or v == "":
+            cover.write_blank(r, c, None, fm.meta_in)
+        else:
+            cover.write_string(r, c, str(v), fm.meta_in)
+    if xlsm and buttons:
+        for i, (caption, macro) in enumerate(buttons):
+            cover.insert_button(3 + 2 * i, 5, {"macro": macro, "caption": caption, "width": 160, "height": 30})
+
+    # tables: inputs, formulas
+    computed = sheet_values(spec, values)
+    by_type: dict[tuple[str, str], list[str]] = {}
+    for cid, cell in spec.cells.items():
+        sheet, addr = layout.cells[cid]
+        r, c = parse_a1(addr)
+        w = ws[sheet]
+        flagged = cid in annotations
+        if cell.input:
+            v = values.get(cid)
+            style = fm.flagged[cell.type] if flagged else fm.inputs[cell.type]
+            if v is None:
+                w.write_blank(r, c, None, style)
+            else:
+                w.write_number(r, c, _number(v), style)
+            by_type.setdefault((sheet, cell.type), []).append(addr)
+        else:
+            style = fm.flagged_computed if flagged else (fm.computed_amount if cell.type == "amount" else fm.computed)
+            w.write_formula(r, c, derived_formula(spec, layout, cid), style, _number(computed[cid]))
+        if flagged:
+            message, suggested = annotations[cid]
+            note = message + (f"\n建议值：{suggested}" if suggested is not None else "")
+            w.write_comment(r, c, note, {"author": "gxnb", "x_scale": 2.5, "y_scale": 2.5})
+    for (sheet, ctype), addrs in by_type.items():
+        r, c = parse_a1(addrs[0])
+        ws[sheet].data_validation(r, c, r, c, {**_VALIDATION[ctype], "multi_range": " ".join(addrs)})
+
+    # narrative
+    nar = ws[NARRATIVE]
+    for key, parts in layout.narrative_cells.items():
+        pieces = split_text(narrative.get(key) or "") if narrative.get(key) else []
+        for i, (s, addr) in enumerate(parts):
+            r, c = parse_a1(addr)
+            if i < len(pieces) and pieces[i]:
+                nar.write_string(r, c, pieces[i], fm.text_in)
+            else:
+                nar.write_blank(r, c, None, fm.text_in)
+
+    # checks
+    chk = ws[CHECKS]
+    level_code = meta.get("level")
+    first_row = last_row = None
+    mirrors_by_sheet: dict[str, list[str]] = {}
+    for cr in layout.check_rows:
+        eq = cr.equation
+        r = cr.row
+        first_row = r if first_row is None else first_row
+        last_row = r
+        status, imbalance = check_status(eq, cr.blanks, computed, level_code)
+        status_addr = a1(r, 2)
+        chk.write_string(r, 0, eq.instance, fm.label)
+        chk.write_string(r, 1, cr.title, fm.label)
+        chk.write_formula(r, 2, check_formula(spec, layout, eq, cr.blanks), fm.check, status)
+        chk.write_formula(r, 3, imbalance_formula(layout, eq, status_addr), fm.check,
+                          "" if imbalance is None else _number(imbalance))
+        chk.write_string(r, 4, cells_text(layout, eq.cells), fm.label)
+        chk.write_formula(r, 5, f'=IF({status_addr}="{FAIL}",1,0)', fm.plain, int(status == FAIL))
+        chk.write_formula(r, 6, f'=IF({status_addr}="{BLANK}",1,0)', fm.plain, int(status == BLANK))
+        if cr.mirror:
+            ms, maddr = cr.mirror
+            mr, mc = parse_a1(maddr)
+            ws[ms].write_formula(mr, mc, f"='{CHECKS}'!{status_addr}", fm.check, status)
+            mirrors_by_sheet.setdefault(ms, []).append(maddr)
+            involved = [layout.cells[c][1] for c in eq.cells if c in layout.cells and layout.cells[c][0] == ms]
+            if involved:
+                r0, c0 = parse_a1(involved[0])
+                abs_ref = a1(mr, mc, absolute=True)
+                bad = FAIL if eq.rule.severity == "error" else WARN
+                ws[ms].conditional_format(r0, c0, r0, c0, {
+                    "type": "formula", "criteria": f'={abs_ref}="{bad}"', "multi_range": " ".join(involved),
+                    "format": fm.cf_mark if bad == FAIL else fm.cf_mark_warn})
+    if first_row is not None:
+        s_err = parse_a1(layout.summary["errors"][1])
+        s_blank = parse_a1(layout.summary["blanks"][1])
+        statuses = [check_status(cr.equation, cr.blanks, computed, level_code)[0] for cr in layout.check_rows]
+        chk.write_formula(*s_err, f"=SUM({a1(first_row, 5)}:{a1(last_row, 5)})", fm.check, statuses.count(FAIL))
+        chk.write_formula(*s_blank, f"=SUM({a1(first_row, 6)}:{a1(last_row, 6)})", fm.check, statuses.count(BLANK))
+        chk.set_column(5, 6, None, None, {"hidden": True})
+        _status_formats(chk, fm, f"{a1(first_row, 2)}:{a1(last_row, 2)}")
+        chk.conditional_format(*s_err, *s_err, {"type": "cell", "criteria": ">", "value": 0, "format": fm.cf_red})
+    for ms, addrs in mirrors_by_sheet.items():
+        _status_formats(ws[ms], fm, " ".join(addrs))
+
+    # review sheet
+    if review_rows:
+        rv = ws[REVIEW_SHEET]
+        for i, row in enumerate(review_rows):
+            for j, text in enumerate(row):
+                rv.write_string(i, j, "" if text is None else str(text), fm.review_head if i == 0 else fm.plain_wrap)
+        widths = [max([utf16_len(str(x or "")) for x in col] + [6]) for col in zip(*review_rows)] if review_rows else []
+        for j, w in enumerate(widths):
+            rv.set_column(j, j, min(max(w, 8), 80))
+        rv.freeze_panes(1, 0)
+
+    # metadata sheet
+    md = ws[META_SHEET]
+    for i, (k, v) in enumerate((("template_id", layout.template_id), ("format", spec.id), ("spec_hash", spec.hash),
+                                ("generator_version", generator_version()), ("layout_version", "1"))):
+        md.write_string(i, 0, k)
+        md.write_string(i, 1, v)
+    start = 6
+    for j, h in enumerate(("cell", "sheet", "address", "input")):
+        md.write_string(start, j, h)
+    for i, (cid, s, a, inp) in enumerate(layout.cell_map()):
+        md.write_string(start + 1 + i, 0, cid)
+        md.write_string(start + 1 + i, 1, s)
+        md.write_string(start + 1 + i, 2, a)
+        md.write_number(start + 1 + i, 3, inp)
+    md.hide()
+
+    # print setup and protection
+    for name, w in ws.items():
+        w.set_paper(9)
+        w.fit_to_pages(1, 0)
+        w.center_horizontally()
+        w.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        if name in layout.landscape:
+            w.set_landscape()
+        if name in layout.repeat_rows:
+            w.repeat_rows(*layout.repeat_rows[name])
+        if name != REVIEW_SHEET:
+            w.protect(password or "", {"format_columns": True, "format_rows": True})
+        else:
+            w.protect(password or "", {"format_columns": True, "format_rows": True, "autofilter": True,
+                                        "sort": True})
+    (ws[REVIEW_SHEET] if review_rows else ws[COVER]).activate()
+    wb.close()
+    return _protect_structure(buf.getvalue(), password, ws[COVER])
+
+
+def _status_formats(w, fm, multi_range: str):
+    first = multi_range.split()[0].split(":")[0]
+    r, c = parse_a1(first)
+    for text, f in ((FAIL, fm.cf_red), (WARN, fm.cf_orange), (BLANK, fm.cf_yellow)):
+        w.conditional_format(r, c, r, c, {"type": "cell", "criteria": "==", "value": f'"{text}"', "format": f,
+                                          "multi_range": multi_range})
+
+
+def _refuse_oversized(meta: dict, narrative: dict):
+    for key, v in meta.items():
+        if isinstance(v, str) and utf16_len(v) > CELL_LIMIT:
+            raise ReportError(f"封面“{key}”超过 {CELL_LIMIT} 个字符，无法写入单元格", f"cover field {key} exceeds {CELL_LIMIT} characters")
+    for key, text in narrative.items():
+        if text and len(split_text(text)) > NARRATIVE_PARTS:
+            n = utf16_len(text)
+            raise ReportError(f"正文“{key}”共 {n} 个字符，超过模板可容纳的 {NARRATIVE_PARTS * CELL_LIMIT} 个字符（每个单元格最多 {CELL_LIMIT} 个）。请精简后再生成，内容不会被截断。",
+                              f"narrative {key} has {n} characters, more than the template holds ({NARRATIVE_PARTS * CELL_LIMIT}); nothing was truncated")
+
+
+def _protect_structure(data: bytes, password: str | None, any_sheet) -> bytes:
+    """Add <workbookProtection lockStructure="1"/> to xl/workbook.xml (XlsxWriter has no API)."""
+    attrs = 'lockStructure="1"'
+    if password:
+        attrs = f'workbookPassword="{any_sheet._encode_password(password)}" ' + attrs
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                text = body.decode("utf-8")
+                text, n = re.subn(r"(<workbookPr\b[^>]*/>)", rf"\1<workbookProtection {attrs}/>", text, count=1)
+                if not n:
+                    text, n = re.subn(r"(<bookViews>)", rf"<workbookProtection {attrs}/>\1", text, count=1)
+                body = text.encode("utf-8")
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def write_workbook(path, format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
+                   password=None, xlsm=False, vba_project=None, buttons=None, annotations=None,
+                   review_rows=None) -> Path:
+    """Write the template (blank, or filled from ``report``) atomically to ``path``."""
+    data = build_workbook_bytes(format_id, report, unit=unit, year=year, level=level, password=password, xlsm=xlsm,
+                                vba_project=vba_project, buttons=buttons, annotations=annotations,
+                                review_rows=review_rows)
+    path = Path(path)
+    write_bytes_atomic(path, data)
+    return path
