@@ -283,3 +283,37 @@ def test_example_county():
     assert not by_name["06-清水镇.json"].included
     assert len(result.included) == len(by_name) - 1
     assert result.report.year == 2024 and result.report.unit == "示范县"
+
+
+def test_county_workbook_official_template_with_summary_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from gxnb_xl.aggregate import SUMMARY_SHEET
+    from gxnb_xl.excel.layout import layout_of
+    good = make_folder(tmp_path / "in", 12)
+    (tmp_path / "in" / "~$000.xlsx").write_bytes(b"")
+    (tmp_path / "in" / "bad.json").write_text("{", encoding="utf-8")
+    out = tmp_path / "county.xlsx"
+    res = run("aggregate", tmp_path / "in", "-o", out, "--unit", "测试县人民政府")
+    assert res.exit_code == 1, res.output
+    spec = load_spec("2021")
+    where = layout_of(spec).cells
+    expected = independent_sum(good)
+    cached = openpyxl.load_workbook(out, data_only=True)
+    formulas = openpyxl.load_workbook(out)
+    for cid, cell in spec.cells.items():
+        sheet, address = where[cid]
+        v = cached[sheet][address].value
+        if cell.type == "amount":
+            assert Decimal(repr(v)).quantize(Decimal("0.000001")) == Decimal(expected[cid]).quantize(Decimal("0.000001")), cid
+        else:
+            assert v == expected[cid], cid
+        f = formulas[sheet][address].value
+        assert (isinstance(f, str) and f.startswith("=")) == (not cell.input), cid  # totals are formulas
+    rows = [[x for x in r] for r in formulas[SUMMARY_SHEET].iter_rows(values_only=True)]
+    text = "\n".join(" ".join(str(x) for x in r if x not in (None, "")) for r in rows)
+    for p in (tmp_path / "in").rglob("*"):
+        if p.is_file():
+            assert str(p) in text  # every input has its row
+    assert "锁文件" in text and "无法读取" in text and "测试县人民政府" in text
+    assert formulas.sheetnames.count(SUMMARY_SHEET) == 1 and "审核报告" not in formulas.sheetnames
+    assert not [p for p in tmp_path.glob(".*")]  # no temporary leftovers
