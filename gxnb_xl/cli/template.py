@@ -1,0 +1,61 @@
+"""gxnb template — the official Excel template, blank or pre-filled from a report JSON."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import EXIT_UNUSABLE, fail, friendly, lang_option, t
+
+
+@click.command()
+@click.option("--format", "format_id", type=click.Choice(["2021", "2019"]), default=None,
+              help="报告格式（默认按年度：2020 年及以前为 2019，否则 2021）/ format id")
+@click.option("--unit", default=None, help="机关名称 / reporting body")
+@click.option("--year", type=int, default=None, help="数据年度 / data year")
+@click.option("--level", type=click.Choice(["township", "county", "county_department", "city", "city_department",
+                                            "province", "province_department", "other"]),
+              default=None, help="层级 / level (township = 乡镇/街道)")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False), default=None,
+              help="报告 JSON：生成已填好的工作簿 / pre-fill from a report JSON")
+@click.option("--password", default=None,
+              help="工作表与工作簿结构保护密码（默认无密码，仅防误改）/ protection password (default: none)")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), required=True,
+              help="输出 .xlsx 文件 / output workbook")
+@lang_option
+@friendly()
+def command(format_id, unit, year, level, data_path, password, out, lang):
+    """生成 Excel 填报模板 / build the Excel template.
+
+    白色单元格填写，灰色为公式自动计算，“校验”工作表显示每条勾稽关系是否成立。
+    """
+    from ..report import ReportError, load_report
+    from ..spec import format_for_year
+    from ..excel.template import write_workbook
+
+    out_path = Path(out)
+    if out_path.suffix.lower() not in (".xlsx",):
+        fail(t(lang, f"输出文件应以 .xlsx 结尾：{out}", f"the output must end in .xlsx: {out}"), EXIT_UNUSABLE)
+    if not out_path.parent.exists():
+        fail(t(lang, f"输出文件夹不存在：{out_path.parent}", f"no such folder: {out_path.parent}"), EXIT_UNUSABLE)
+    report = None
+    try:
+        if data_path:
+            if Path(data_path).resolve() == out_path.resolve():
+                fail(t(lang, "输出文件不能覆盖输入的报告文件", "the output must not overwrite the input"), EXIT_UNUSABLE)
+            report = load_report(data_path)
+            if format_id and format_id != report.format:
+                fail(t(lang, f"报告 JSON 的格式是 {report.format}，与 --format {format_id} 不一致",
+                       f"the report is format {report.format}, not {format_id}"), EXIT_UNUSABLE)
+            if report.problems:
+                names = "、".join(p.cell for p in report.problems[:5])
+                fail(t(lang, f"报告中有无法写入的数值（{names}{' 等' if len(report.problems) > 5 else ''}），请先用 gxnb check 检查",
+                       f"the report has values that cannot be written ({names}); run gxnb check first"), EXIT_UNUSABLE)
+        fmt = format_id or (report.format if report else format_for_year(year))
+        write_workbook(out_path, fmt, report, unit=unit, year=year, level=level, password=password)
+    except ReportError as exc:
+        fail(exc.message(lang), EXIT_UNUSABLE)
+    except PermissionError:
+        fail(t(lang, f"无法写入 {out}（文件可能正在 Excel/WPS 中打开）", f"cannot write {out} (is it open in Excel/WPS?)"),
+             EXIT_UNUSABLE)
+    click.echo(t(lang, f"已生成 {out}（格式 {fmt}）", f"wrote {out} (format {fmt})"))
