@@ -1,0 +1,659 @@
+"""Reading a published report's text back into a Report.
+
+The core idea: find each section by its heading, find each table row by its label (the official
+row order is known from the spec, labels matched tolerantly), and read the numbers that follow a
+row's label up to the next row's label — so line breaks, cell separators and shifted label
+columns do not matter. A row whose numbers ran together is cut back into cells with the table's
+relations; anything not certain is reported, never guessed.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..report import CellProblem, Report
+from ..spec import CONSTANT, Spec, format_for_year, load_spec
+from ..values import format_number, read_value
+from . import split as splitmod
+from .sources import BLANK
+from .text import core, drop_chrome, heading_key, label_forms, norm, squeeze, vocabulary, widen
+
+MAX_COMBINATIONS = 50_000
+
+_NUM = re.compile(r"(?<![\d.(])([+-]?\d+(?:\.\d+)?)(\s*(?:万元|元))?(?![\d年月日号%]|\.\D|\.$|\s*[、)])|" + BLANK)
+_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
+_PERIOD_YEAR = re.compile(r"统计期限为\s*(\d{4})\s*年")
+_ANY_YEAR = re.compile(r"(20\d{2})\s*年")
+_UNIT_SUFFIX = r"(?:人民政府|办事处|街道|镇|乡|局|委员会|办公室|中心|厅|院|署|委|所|站|队|馆|会)"
+_UNIT_LEAD = re.compile(r"^\s*([\u4e00-\u9fff（）()]{2,40}?" + _UNIT_SUFFIX + r")(?=根据|按照|依据|依照|严格|认真|坚持|高度|全面|深入|始终|紧紧|以|在|围绕|贯彻|积极|持续|2\d{3}|，|,|\s)")
+
+
+@dataclass
+class CellStatus:
+    """How one cell was obtained: ``read`` from the text, ``derived`` with a reason, or ``missing``."""
+
+    status: str
+    value: int | Decimal | None = None
+    raw: str | None = None
+    reason_zh: str = ""
+    reason_en: str = ""
+    candidates: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d: dict = {"status": self.status}
+        if self.value is not None:
+            d["value"] = _jnum(self.value)
+        if self.raw is not None:
+            d["raw"] = self.raw
+        if self.reason_zh:
+            d["reason"] = self.reason_zh
+            d["reason_en"] = self.reason_en
+        if self.candidates:
+            d["candidates"] = [_jnum(c) for c in self.candidates]
+        return d
+
+
+@dataclass
+class ImportWarning:
+    zh: str
+    en: str
+    cells: tuple[str, ...] = ()
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+    def to_dict(self) -> dict:
+        d = {"message": self.zh, "message_en": self.en}
+        if self.cells:
+            d["cells"] = list(self.cells)
+        return d
+
+
+@dataclass
+class ImportResult:
+    report: Report
+    cell_status: dict[str, CellStatus]
+    warnings: list[ImportWarning]
+    confidence: dict[str, dict]
+    file: str = ""
+    kind: str = "text"
+    detected: dict = field(default_factory=dict)  # how format/year/unit were found
+
+    @property
+    def missing(self) -> list[str]:
+        return [c for c, s in self.cell_status.items() if s.status == "missing"]
+
+    def source_record(self) -> dict:
+        return {"file": self.file, "kind": self.kind, "detected": self.detected,
+                "confidence": self.confidence,
+                "warnings": [w.to_dict() for w in self.warnings],
+                "cells": {c: s.to_dict() for c, s in self.cell_status.items()}}
+
+
+def _jnum(v):
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else format_number(v)
+    return v
+
+
+# ── the document ────────────────────────────────────────────────────────────────────────
+class Document:
+    def __init__(self, text: str):
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+        self.lines = [ln.rstrip() for ln in drop_chrome(text.split("\n"))]
+        self.text = "\n".join(self.lines)
+        self.starts = []
+        pos = 0
+        for ln in self.lines:
+            self.starts.append(pos)
+            pos += len(ln) + 1
+
+    def span(self, first: int, last: int) -> str:
+        """Text of lines [first, last)."""
+        return "\n".join(self.lines[first:last])
+
+
+def detect_format(squeezed: str, year: int | None) -> tuple[str, str]:
+    variants = vocabulary()["variants"]
+    scores = {}
+    for fid in ("2021", "2019"):
+        hits = 0
+        for label in load_spec(fid).signature:
+            forms = [norm(label)] + variants.get(core(label), [])
+            if any(f in squeezed for f in forms):
+                hits += 1
+        scores[fid] = hits
+    if scores["2021"] == scores["2019"]:
+        fid = format_for_year(year)
+        return fid, f"labels inconclusive ({scores}); by year"
+    fid = max(scores, key=scores.get)
+    return fid, f"labels {scores}"
+
+
+def _find_headings(doc: Document, spec: Spec) -> dict[str, int]:
+    """Line index of each numbered section's heading (key: narrative key or table id)."""
+    wanted = []
+    for s in spec.sections:
+        if not s.number:
+            continue
+        k = heading_key(s.heading)
+        wanted.append((s.key or s.table, k))
+    found: dict[str, int] = {}
+    start = 0
+    keys = [heading_key(ln) if len(ln) < 80 else "" for ln in doc.lines]
+    for name, want in wanted:
+        for i in range(start, len(doc.lines)):
+            k = keys[i]
+            if k and k.startswith(want) and len(k) <= len(want) + 6:
+                found[name] = i
+                start = i + 1
+                break
+    if len(found) < len(wanted):  # a looser second pass for reworded headings
+        import difflib
+        for idx, (name, want) in enumerate(wanted):
+            if name in found:
+                continue
+            lo = max([found[n] for n, _ in wanted[:idx] if n in found] + [-1]) + 1
+            hi = min([found[n] for n, _ in wanted[idx + 1:] if n in found] + [len(doc.lines)])
+            for i in range(lo, hi):
+                k = keys[i]
+                if k and abs(len(k) - len(want)) <= 6 and difflib.SequenceMatcher(None, k, want).ratio() >= 0.75:
+                    found[name] = i
+                    break
+    return found
+
+
+def _title(doc: Document, limit: int):
+    """(line index, year, unit) of the report's title within the first ``limit`` lines."""
+    last = None
+    for i in range(min(limit, len(doc.lines))):
+        ln = widen(doc.lines[i])
+        if len(ln.strip()) > 90:
+            continue
+        m = _TITLE.search(ln)
+        if m:
+            unit = re.sub(r"\s+", "", ln[: m.start()]).strip(":：-—")
+            unit = re.sub(r"(关于|的)$", "", unit)
+            if last is None:
+                last = (i, int(m.group(1)), unit)
+            else:
+                last = (i, last[1], last[2] or unit)  # a title printed twice: read past both
+    return last
+
+
+def level_of(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    u = re.sub(r"\s+", "", unit)
+    if re.search(r"(镇|乡|街道|办事处)(人民政府|政府)?$", u) or re.search(r"(镇|乡)人民政府", u):
+        return "township"
+    if re.search(r"(县|区|旗)(人民政府|政府)$", u) and not u.endswith("市人民政府"):
+        return "county"
+    if re.search(r"市(人民政府|政府)$", u):
+        return "city"
+    if re.search(r"(省|自治区)(人民政府|政府)$", u):
+        return "province"
+    if re.search(r"(县|区|旗)", u):
+        return "county_department"
+    if "市" in u:
+        return "city_department"
+    if "省" in u or "自治区" in u:
+        return "province_department"
+    return None
+
+
+# ── reading tables ──────────────────────────────────────────────────────────────────────
+class Region:
+    """A stretch of the document holding one table, with a matching copy for label search."""
+
+    def __init__(self, text: str):
+        w = widen(text)
+        for pat in vocabulary()["noise"]:
+            w = pat.sub(lambda m: " " * len(m.group(0)), w)
+        self.text = w
+        self.squeezed, self.map = squeeze(text)
+
+    def find(self, forms, start_sq: int, limit_sq: int | None = None):
+        """(start, end) offsets in the region text of the first label form found after start."""
+        for form, kind in forms:
+            if not form:
+                continue
+            lim = None
+            if kind != "full" and len(form) <= 3:
+                lim = start_sq + 200
+            hit = self.squeezed.find(form, start_sq, lim if lim is not None else limit_sq)
+            if hit >= 0:
+                return hit, hit + len(form)
+        # last resort: the start of a long label (wrapped or truncated in the source)
+        c = forms[1][0] if len(forms) > 1 and forms[1][1] == "core" else forms[0][0]
+        if len(c) >= 8:
+            hit = self.squeezed.find(c[:6], start_sq, start_sq + 300)
+            if hit >= 0:
+                return hit, hit + 6
+        return None
+
+    def offset(self, sq: int) -> int:
+        if sq >= len(self.map):
+            return len(self.text)
+        return self.map[sq]
+
+    def tokens(self, a: int, b: int) -> list[str]:
+        out = []
+        for m in _NUM.finditer(self.text, a, b):
+            if m.group(0) == BLANK:
+                out.append(BLANK)
+            else:
+                out.append(m.group(1) + (m.group(2) or "").strip())
+        return out
+
+
+@dataclass
+class RowSpec:
+    cells: list[str]
+    label: str | None  # None: the row has no label (table 四's single data row)
+    eqs: tuple = ()
+
+
+class TableReader:
+    def __init__(self, spec: Spec, status: dict[str, CellStatus], warnings: list[ImportWarning]):
+        self.spec, self.status, self.warnings = spec, status, warnings
+        self.ambiguous: list[tuple[list[str], list[tuple]]] = []
+        self.rel_eqs = [eq for eq in spec.equations
+                        if eq.rule.scope == "report" and eq.rule.severity == "error" and eq.op == "=="]
+
+    def local_eqs(self, cells: list[str]) -> tuple:
+        pos = {c: i for i, c in enumerate(cells)}
+        out = []
+        for eq in self.rel_eqs:
+            if all(c in pos for c in eq.cells):
+                out.append(splitmod.LocalEq(tuple((t.coef, pos[t.cell]) for t in eq.terms if t.cell != CONSTANT)))
+        return tuple(out)
+
+    def read_rows(self, region: Region, rows: list[RowSpec], table_name: tuple[str, str]):
+        cursor = 0
+        found = []
+        for r in rows:
+            if r.label is None:
+                found.append((0, 0))
+                continue
+            hit = region.find(label_forms(r.label), cursor)
+            found.append(hit)
+            if hit:
+                cursor = hit[1]
+        for i, r in enumerate(rows):
+            hit = found[i]
+            if hit is None:
+                for c in r.cells:
+                    self.status[c] = CellStatus("missing", reason_zh=f"原文中未找到“{r.label}”行",
+                                                reason_en=f"row “{r.label}” not found in the text")
+                continue
+            a = region.offset(hit[1]) if r.label is not None else 0
+            nxt = next((found[j] for j in range(i + 1, len(rows)) if found[j] is not None), None)
+            b = region.offset(nxt[0]) if nxt else len(region.text)
+            last = nxt is None
+            self.read_row(region.tokens(a, b), r, last=last)
+
+    def read_row(self, toks: list[str], r: RowSpec, *, last: bool = False):
+        n = len(r.cells)
+        cells = self.spec.cells
+        label = r.label or cells[r.cells[0]].table_label
+        if len(toks) > n:
+            while len(toks) > n and toks[0] == BLANK:
+                toks = toks[1:]
+            while len(toks) > n and toks[-1] == BLANK:
+                toks = toks[:-1]
+        if len(toks) > n:
+            extra = [t for t in toks[n:] if t != BLANK]
+            toks = toks[:n]
+            if extra and not last:
+                self.warnings.append(ImportWarning(
+                    f"“{label}”行多出数字 {'、'.join(extra)}，已按前 {n} 个读取，请核对",
+                    f"row “{label}” has extra numbers {', '.join(extra)}; read the first {n}; please check",
+                    tuple(r.cells)))
+        if len(toks) == n:
+            for cid, tok in zip(r.cells, toks):
+                self._read_cell(cid, tok)
+            return
+        # fewer numbers than cells
+        types = [cells[c].type for c in r.cells]
+        if BLANK in toks or "amount" in types:
+            for c in r.cells:
+                self.status[c] = CellStatus("missing", reason_zh=f"“{label}”行只有 {len(toks)} 个数（应为 {n} 个），无法确定对应的单元格",
+                                            reason_en=f"row “{label}” has {len(toks)} numbers for {n} cells; cannot tell which is which")
+            self.warnings.append(ImportWarning(self.status[r.cells[0]].reason_zh, self.status[r.cells[0]].reason_en, tuple(r.cells)))
+            return
+        self._recover(toks, r)
+
+    def _read_cell(self, cid: str, tok: str):
+        cell = self.spec.cells[cid]
+        if tok == BLANK:
+            self.status[cid] = CellStatus("missing", raw="", reason_zh="原文为空白", reason_en="blank in the source")
+            return
+        value, problem = read_value(tok, cell.type)
+        if value is None:
+            self.status[cid] = CellStatus("missing", raw=tok, reason_zh=f"“{tok}”不是数字", reason_en=f"{tok!r} is not a number")
+            return
+        st = CellStatus("read", value, raw=tok)
+        if problem is not None and problem.code == "unit_converted":
+            st.reason_zh, st.reason_en = problem.zh, problem.en
+        elif problem is not None and problem.severity == "error":
+            st.problem = problem  # type: ignore[attr-defined]
+        self.status[cid] = st
+
+    def _recover(self, toks: list[str], r: RowSpec):
+        n = len(r.cells)
+        label = r.label or self.spec.cells[r.cells[0]].table_label
+        parts = []
+        for t in toks:
+            if re.fullmatch(r"\d{2,}", t):
+                parts.append(("run", t))
+            else:
+                v, _ = read_value(t, "signed")
+                parts.append(("num", v if v is not None else 0))
+        printed = " ".join(toks)
+        how = "split"
+        try:
+            cands = splitmod.splits(parts, n, r.eqs)
+            if not cands and len(toks) == n - 1 and r.eqs:
+                how = "gap"
+                cands = splitmod.fill_gap(tuple(p[1] for p in parts), n, r.eqs)
+            relation = True
+            if not cands:
+                relation = False
+                how = "split"
+                cands = splitmod.splits(parts, n, ())
+        except splitmod.BudgetExceeded:
+            cands = []
+            relation = False
+        if not cands:
+            for c in r.cells:
+                self.status[c] = CellStatus("missing", reason_zh=f"“{label}”行数字“{printed}”无法拆分为 {n} 个单元格",
+                                            reason_en=f"row “{label}”: “{printed}” cannot be split into {n} cells")
+            self.warnings.append(ImportWarning(self.status[r.cells[0]].reason_zh, self.status[r.cells[0]].reason_en, tuple(r.cells)))
+            return
+        if how == "gap":
+            why_zh = f"“{label}”行只印出 {n - 1} 个数（{printed}），缺失的一格由本行勾稽关系补出"
+            why_en = f"row “{label}” prints {n - 1} numbers ({printed}); the missing one follows from the row's relation"
+        elif relation:
+            why_zh = f"“{label}”行数字粘连（原文“{printed}”），按本行勾稽关系拆分"
+            why_en = f"row “{label}”: numbers ran together (“{printed}”); split by the row's relation"
+        else:
+            why_zh = f"“{label}”行数字粘连（原文“{printed}”），按数字规则拆分（本行勾稽关系不成立）"
+            why_en = f"row “{label}”: numbers ran together (“{printed}”); split by digit rules (the row's relation fails)"
+        if len(cands) == 1:
+            for c, v in zip(r.cells, cands[0]):
+                self.status[c] = CellStatus("derived", v, reason_zh=why_zh + "，拆分唯一", reason_en=why_en + "; the split is unique")
+            self.warnings.append(ImportWarning(why_zh + "，拆分唯一，请核对", why_en + "; unique split; please check", tuple(r.cells)))
+            return
+        self._ambiguous(r.cells, cands, why_zh, why_en)
+        self.ambiguous.append((list(r.cells), cands))
+
+    def _ambiguous(self, cells: list[str], cands: list[tuple], why_zh: str, why_en: str):
+        shown = "；".join(" ".join(str(v) for v in c) for c in cands[:6]) + ("……" if len(cands) > 6 else "")
+        for i, c in enumerate(cells):
+            values = sorted({cand[i] for cand in cands})
+            if len(values) == 1:
+                self.status[c] = CellStatus("derived", values[0], reason_zh=why_zh + "，各种拆分中此格相同",
+                                            reason_en=why_en + "; every possible split agrees on this cell")
+            else:
+                self.status[c] = CellStatus("missing", reason_zh=why_zh + f"，有 {len(cands)} 种可能，未采用",
+                                            reason_en=why_en + f"; {len(cands)} possible splits, none taken",
+                                            candidates=values)
+        self.warnings.append(ImportWarning(
+            why_zh + f"，有 {len(cands)} 种可能拆分（{shown}），无法确定的单元格留空，请人工核对",
+            why_en + f"; {len(cands)} possible splits ({shown}); undecided cells left blank; please check by hand",
+            tuple(cells)))
+
+    # ── cross-row resolution ────────────────────────────────────────────────────────────
+    def resolve(self):
+        """Use the relations between rows (columns of 表三) to pick among candidate splits."""
+        pending = [(cells, cands) for cells, cands in self.ambiguous
+                   if any(self.status[c].status == "missing" for c in cells)]
+        if not pending:
+            return
+        size = 1
+        for _, cands in pending:
+            size *= len(cands)
+        if size > MAX_COMBINATIONS:
+            return
+        known = {c: s.value for c, s in self.status.items() if s.status in ("read", "derived") and s.value is not None}
+        amb = {c for cells, _ in pending for c in cells}
+        eqs = [eq for eq in self.rel_eqs if any(c in amb for c in eq.cells)]
+        good = []
+        for combo in itertools.product(*[cands for _, cands in pending]):
+            vals = dict(known)
+            for (cells, _), cand in zip(pending, combo):
+                vals.update(zip(cells, cand))
+            ok = True
+            for eq in eqs:
+                if all(c in vals for c in eq.cells):
+                    if sum(t.coef * vals[t.cell] for t in eq.terms if t.cell != CONSTANT) != 0:
+                        ok = False
+                        break
+            if ok:
+                good.append(combo)
+        if not good:
+            return
+        for k, (cells, cands) in enumerate(pending):
+            options = {combo[k] for combo in good}
+            if len(options) == 1:
+                (choice,) = options
+                for c, v in zip(cells, choice):
+                    if self.status[c].status == "missing":
+                        self.status[c] = CellStatus(
+                            "derived", v, reason_zh="数字粘连，由表内行列勾稽关系确定唯一拆分",
+                            reason_en="numbers ran together; the table's row and column relations leave one split")
+                self.warnings.append(ImportWarning(
+                    f"数字粘连的行已由行列勾稽关系确定：{' '.join(str(v) for v in choice)}，请核对",
+                    f"a row whose numbers ran together was settled by the table's relations: {' '.join(str(v) for v in choice)}; please check",
+                    tuple(cells)))
+
+    def fill_from_relations(self):
+        """A cell missing from the text that a relation pins (e.g. 总计) is derived, with reason."""
+        changed = True
+        while changed:
+            changed = False
+            for eq in self.rel_eqs:
+                unknown = [c for c in eq.cells if self.status.get(c) and self.status[c].status == "missing"
+                           and not self.status[c].candidates]
+                if len(unknown) != 1:
+                    continue
+                (u,) = unknown
+                if any(self.status.get(c) is None or self.status[c].value is None for c in eq.cells if c != u):
+                    continue
+                coef = sum(t.coef for t in eq.terms if t.cell == u)
+                rest = sum(t.coef * self.status[t.cell].value for t in eq.terms if t.cell not in (u, CONSTANT))
+                if coef == 0 or rest % coef:
+                    continue
+                value = -rest // coef
+                if value < 0:
+                    continue
+                before = self.status[u]
+                self.status[u] = CellStatus("derived", value, raw=before.raw,
+                                            reason_zh=f"原文缺失（{before.reason_zh}），由勾稽关系 {eq.instance} 计算得出",
+                                            reason_en=f"missing in the source ({before.reason_en}); computed from relation {eq.instance}")
+                self.warnings.append(ImportWarning(self.status[u].reason_zh + f"：{value}",
+                                                   self.status[u].reason_en + f": {value}", (u,)))
+                changed = True
+
+
+def _rows_t2(spec: Spec) -> list[RowSpec]:
+    rows = []
+    for block in spec.tables["t2"]["blocks"]:
+        for row in block["rows"]:
+            rows.append(RowSpec([f"t2.{row['key']}.{c['key']}" for c in block["columns"]], row["label"]))
+    return rows
+
+
+def _rows_t3(spec: Spec, reader: TableReader) -> list[RowSpec]:
+    t = spec.tables["t3"]
+    out = []
+    for row in t["rows"]:
+        cells = [f"t3.{row['key']}.{c['key']}" for c in t["columns"]]
+        out.append(RowSpec(cells, row["labels"][-1], reader.local_eqs(cells)))
+    return out
+
+
+def _row_t4(spec: Spec, reader: TableReader) -> RowSpec:
+    t = spec.tables["t4"]
+    cells = [f"t4.{g['key']}.{c['key']}" for g in t["groups"] for c in t["columns"]]
+    return RowSpec(cells, None, reader.local_eqs(cells))
+
+
+# ── the whole report ────────────────────────────────────────────────────────────────────
+def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str | None = None,
+              year: int | None = None, unit: str | None = None) -> ImportResult:
+    doc = Document(text)
+    squeezed_all = norm(doc.text)
+    detected: dict = {}
+    heads0 = None
+    title = _title(doc, 60)
+    if year is None:
+        if title:
+            year, detected["year"] = title[1], "title"
+        else:
+            m = _PERIOD_YEAR.search(widen(doc.text))
+            if m:
+                year, detected["year"] = int(m.group(1)), "statistics period"
+            else:
+                m = _ANY_YEAR.search(widen(doc.text))
+                if m:
+                    year, detected["year"] = int(m.group(1)), "first year mentioned (uncertain)"
+    if format_id is None:
+        format_id, detected["format"] = detect_format(squeezed_all, year)
+    spec = load_spec(format_id)
+    heads = _find_headings(doc, spec)
+    del heads0
+    warnings: list[ImportWarning] = []
+    status: dict[str, CellStatus] = {}
+
+    # regions: heading lines, or anchors when a heading is missing
+    n_lines = len(doc.lines)
+
+    def anchor(pred, lo):
+        for i in range(lo, n_lines):
+            if pred(norm(doc.lines[i])):
+                return i
+        return None
+
+    first = heads.get("overview", -1)
+    t2 = heads.get("t2")
+    if t2 is None:
+        t2 = anchor(lambda s: s.startswith("第二十条") or "第二十条第(一)项" in s, first + 1)
+    t3 = heads.get("t3")
+    if t3 is None:
+        t3 = anchor(lambda s: "勾稽关系" in s or s.startswith("申请人情况") or "本年新收政府信息公开申请" in s,
+                    (t2 if t2 is not None else first) + 1)
+    t4 = heads.get("t4")
+    if t4 is None:
+        t4 = anchor(lambda s: s.startswith("行政复议"), (t3 if t3 is not None else first) + 1)
+    ends = {"t2": t3, "t3": t4, "t4": heads.get("problems", heads.get("other_matters"))}
+    starts = {"t2": t2, "t3": t3, "t4": t4}
+    reader = TableReader(spec, status, warnings)
+    names = {"t2": ("表二", "Table II"), "t3": ("表三", "Table III"), "t4": ("表四", "Table IV")}
+    for tid in ("t2", "t3", "t4"):
+        s = starts[tid]
+        if s is None:
+            for c in spec.table_cells(tid):
+                status[c] = CellStatus("missing", reason_zh=f"原文中未找到{names[tid][0]}", reason_en=f"{names[tid][1]} not found in the text")
+            warnings.append(ImportWarning(f"原文中未找到{names[tid][0]}，其单元格均留空", f"{names[tid][1]} not found; its cells are left blank"))
+            continue
+        later = [v for k, v in starts.items() if v is not None and v > s]
+        e = ends[tid] if ends[tid] is not None and ends[tid] > s else (min(later) if later else n_lines)
+        heading_line = 1 if heads.get(tid) == s else 0
+        region = Region(doc.span(s + heading_line, e))
+        if tid == "t2":
+            reader.read_rows(region, _rows_t2(spec), names[tid])
+        elif tid == "t3":
+            reader.read_rows(region, _rows_t3(spec, reader), names[tid])
+        else:
+            toks = region.tokens(0, len(region.text))
+            while toks and toks[0] == BLANK:
+                toks = toks[1:]
+            reader.read_row(toks, _row_t4(spec, reader), last=True)
+    reader.resolve()
+    reader.fill_from_relations()
+
+    # metadata
+    preamble_from = 0
+    if title:
+        preamble_from = title[0] + 1
+        if unit is None and title[2]:
+            unit, detected["unit"] = title[2], "title"
+    narrative = _narratives(doc, heads, starts, preamble_from, spec)
+    if unit is None:
+        for key in ("preamble", "overview"):
+            for para in (narrative.get(key) or "").split("\n")[:3]:
+                m = _UNIT_LEAD.match(para)
+                if m:
+                    unit, detected["unit"] = m.group(1), f"first sentence of {key}"
+                    break
+            if unit:
+                break
+    if unit is None:
+        warnings.append(ImportWarning("未能从标题或开头识别单位名称", "could not find the unit's name in the title or opening"))
+    if year is None:
+        warnings.append(ImportWarning("未能识别报告年度", "could not find the report's year"))
+    elif "uncertain" in detected.get("year", ""):
+        warnings.append(ImportWarning(f"标题中未写明年度，按正文首次出现的 {year} 年读取，请核对",
+                                      f"the title names no year; took {year}, the first year in the text; please check"))
+    for key, (zh, en) in {"overview": ("一、总体情况", "section 1 (overview)"),
+                          "problems": ("五、存在的主要问题及改进情况", "section 5 (problems)"),
+                          "other_matters": ("六、其他需要报告的事项", "section 6 (other matters)")}.items():
+        if key not in heads:
+            warnings.append(ImportWarning(f"原文中未找到“{zh}”部分", f"{en} not found in the text"))
+
+    values = {c: (s.value if s.status in ("read", "derived") else None) for c, s in status.items()}
+    report = Report(format=format_id, unit=unit, year=year, level=level_of(unit), values=values,
+                    narrative=narrative)
+    for c, s in status.items():
+        p = getattr(s, "problem", None)
+        if p is not None:
+            report.problems.append(CellProblem(c, s.raw, p))
+    confidence = _confidence(spec, status)
+    result = ImportResult(report, status, warnings, confidence, file=file, kind=kind, detected=detected)
+    report.extra["source"] = result.source_record()
+    return result
+
+
+def _narratives(doc: Document, heads: dict, starts: dict, preamble_from: int, spec: Spec) -> dict[str, str]:
+    marks = sorted({v for v in list(heads.values()) + list(starts.values()) if v is not None})
+
+    def until_next(i):
+        return next((m for m in marks if m > i), len(doc.lines))
+
+    def clean(lines):
+        out = [ln.strip() for ln in lines if ln.strip()]
+        return "\n".join(out)
+
+    out = {}
+    first = heads.get("overview")
+    pre_end = first if first is not None else (marks[0] if marks else 0)
+    pre = [ln for ln in doc.lines[preamble_from:pre_end] if len(ln.strip()) > 2]
+    out["preamble"] = clean(pre)
+    for key in ("overview", "problems", "other_matters"):
+        i = heads.get(key)
+        if i is None:
+            out[key] = ""
+            continue
+        out[key] = clean(doc.lines[i + 1: until_next(i)])
+    return out
+
+
+def _confidence(spec: Spec, status: dict[str, CellStatus]) -> dict[str, dict]:
+    out = {}
+    values = {c: s.value for c, s in status.items() if s.value is not None and s.status != "missing"}
+    for tid in ("t2", "t3", "t4"):
+        cells = spec.table_cells(tid)
+        counts = {k: sum(status[c].status == k for c in cells) for k in ("read", "derived", "missing")}
+        eqs = [eq for eq in spec.equations if eq.rule.scope == "report" and eq.rule.severity == "error"
+               and eq.op == "==" and all(spec.cells[c].table == tid for c in eq.cells)]
+        checked = [eq for eq in eqs if all(c in values for c in eq.cells)]
+        holding = sum(sum(t.coef * values[t.cell] for t in eq.terms if t.cell != CONSTANT) == 0 for eq in checked)
+        level = "high" if counts["missing"] == 0 and counts["derived"] == 0 and holding == len(checked) else \
+            "medium" if counts["missing"] == 0 else "low"
+        out[tid] = {"cells": len(cells), **counts, "relations_checked": len(checked),
+                    "relations_holding": holding, "level": level}
+    return out

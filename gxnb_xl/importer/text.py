@@ -1,0 +1,89 @@
+"""Text helpers for reading published reports: normalisation for matching, chrome, headings.
+
+Matching works on a *normalised* copy of the text (full-width → half-width, no spaces, no line
+breaks, no cell separators, no quotes) with a map back to the original offsets, so labels that
+wrap (``商业\\n企业``), carry spaces or use the other bracket width still match, while every
+narrative is returned exactly as printed.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from functools import lru_cache
+from importlib import resources
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .sources import BLANK
+
+# length-preserving: full-width ASCII → ASCII, ideographic space → space, minus signs → '-'
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDTH.update({0x3000: 0x20, 0x2212: ord("-"), 0xFE63: ord("-"), 0x00A0: 0x20, 0x3002: 0x3002})
+# dropped from the matching copy
+_SKIP = set(" \t\r\n\v\f|\u200b\u2002\u2003\u00a0\u3000\"'“”‘’「」『』" + BLANK)
+NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.,:]|\d+[、.,:]|\([一二三四五六七八九十\d]+\)[、.,:]?)")
+
+
+def widen(text: str) -> str:
+    """Full-width ASCII to half-width, same length (offsets stay valid)."""
+    return text.translate(_WIDTH)
+
+
+def squeeze(text: str) -> tuple[str, list[int]]:
+    """The matching copy of ``text`` and, for each of its characters, the offset in ``text``."""
+    w = widen(text)
+    keep = [i for i, c in enumerate(w) if c not in _SKIP]
+    return "".join(w[i] for i in keep), keep
+
+
+def norm(label: str) -> str:
+    return squeeze(label)[0]
+
+
+def core(label: str) -> str:
+    """A label without its leading numbering (``1.`` ``（一）`` ``一、``)."""
+    n = norm(label)
+    m = NUMBERING.match(n)
+    return n[m.end():] if m and m.end() < len(n) else n
+
+
+@lru_cache(maxsize=None)
+def vocabulary() -> dict:
+    data = tomllib.loads(resources.files("gxnb_xl.importer").joinpath("variants.toml").read_text("utf-8"))
+    variants: dict[str, list[str]] = {}
+    for official, others in data.get("labels", {}).items():
+        variants.setdefault(core(official), []).extend(core(o) for o in others)
+    noise = [re.compile(p) for p in data.get("noise", {}).get("patterns", [])]
+    chrome = [re.compile(p) for p in data.get("chrome", {}).get("lines", [])]
+    return {"variants": variants, "noise": noise, "chrome": chrome}
+
+
+def label_forms(label: str) -> list[tuple[str, str]]:
+    """(form, kind) to look for, most specific first: the printed label, its core, variants."""
+    full, c = norm(label), core(label)
+    forms = [(full, "full")]
+    if c != full:
+        forms.append((c, "core"))
+    for v in vocabulary()["variants"].get(c, ()):
+        forms.append((v, "variant"))
+    return forms
+
+
+def drop_chrome(lines: list[str]) -> list[str]:
+    pats = vocabulary()["chrome"]
+    out = []
+    for line in lines:
+        s = widen(line).strip()
+        if s and any(p.search(s) for p in pats):
+            continue
+        out.append(line)
+    return out
+
+
+def heading_key(line: str) -> str:
+    n = norm(line).rstrip("。.:：")
+    m = NUMBERING.match(n)
+    return n[m.end():] if m else n
