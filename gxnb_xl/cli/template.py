@@ -47,10 +47,12 @@ def command(format_id, unit, year, level, data_path, password, out, lang):
             if format_id and format_id != report.format:
                 fail(t(lang, f"报告 JSON 的格式是 {report.format}，与 --format {format_id} 不一致",
                        f"the report is format {report.format}, not {format_id}"), EXIT_UNUSABLE)
-            if report.problems:
-                names = "、".join(p.cell for p in report.problems[:5])
-                fail(t(lang, f"报告中有无法写入的数值（{names}{' 等' if len(report.problems) > 5 else ''}），请先用 gxnb check 检查",
-                       f"the report has values that cannot be written ({names}); run gxnb check first"), EXIT_UNUSABLE)
+            unusable = [p for p in report.problems if p.problem.code != "blank"]
+            if unusable:
+                names = "、".join(p.cell for p in unusable[:5]) + (" 等" if len(unusable) > 5 else "")
+                click.echo(t(lang, f"注意：报告中 {len(unusable)} 个数值无法识别（{names}），这些单元格留空，请用 gxnb check 查看",
+                             f"note: {len(unusable)} values cannot be read ({names}); those cells are left blank"),
+                           err=True)
         fmt = format_id or (report.format if report else format_for_year(year))
         write_workbook(out_path, fmt, report, unit=unit, year=year, level=level, password=password)
     except ReportError as exc:
