@@ -250,6 +250,11 @@ def read_all(paths: list[str], *, jobs: int | None = None, lang: str = "zh") -> 
         return
     import multiprocessing as mp
     load_spec("2021"), load_spec("2019")  # parsed once, inherited by forked workers
+    from . import checking  # noqa: F401  (imported once, before forking)
+    try:
+        from .excel import reader  # noqa: F401
+    except Exception:  # not built, or no workbook among the inputs: read_input says so per file
+        pass
     method = "fork" if sys.platform.startswith("linux") else None
     ctx = mp.get_context(method)
     chunksize = max(1, min(32, len(items) // (jobs * 8)))
