@@ -22,7 +22,7 @@ from .text import core, drop_chrome, heading_key, label_forms, norm, squeeze, vo
 
 MAX_COMBINATIONS = 50_000
 
-_NUM = re.compile(r"(?<![\d.(])([+-]?\d+(?:\.\d+)?)(\s*(?:万元|元))?(?![\d年月日号%]|\.\D|\.$|\s*[、)])|" + BLANK)
+_NUM = re.compile(r"(?<![.(])((?:[+-]|(?<![\d+-]))\d+(?:\.\d+)?)(\s*(?:万元|元))?(?![\d年月日号%]|\.\D|\.$|\s*[、)])|" + BLANK)
 _TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
 _PERIOD_YEAR = re.compile(r"统计期限为\s*(\d{4})\s*年")
 _ANY_YEAR = re.compile(r"(20\d{2})\s*年")
@@ -347,7 +347,7 @@ class TableReader:
         label = r.label or self.spec.cells[r.cells[0]].table_label
         parts = []
         for t in toks:
-            if re.fullmatch(r"\d{2,}", t):
+            if re.fullmatch(r"[+-]?\d{2,}", t):
                 parts.append(("run", t))
             else:
                 v, _ = read_value(t, "signed")

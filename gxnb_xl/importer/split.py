@@ -98,6 +98,9 @@ def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_dig
                 rec(i + 1)
             vals.pop()
             return
+        sign = 1
+        if x[0] in "+-":
+            sign, x = (-1 if x[0] == "-" else 1), x[1:]
         lo = max(1, room - max_left[i])
         hi = min(len(x), room - min_left[i])
         for k in range(lo, hi + 1):
@@ -105,7 +108,7 @@ def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_dig
                 if any(len(str(v)) > max_digits for v in piece):
                     continue
                 start = len(vals)
-                vals.extend(piece)
+                vals.extend((sign * piece[0],) + piece[1:])
                 if ok_upto(start):
                     rec(i + 1)
                 del vals[start:]
