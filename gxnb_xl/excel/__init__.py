@@ -1,0 +1,1 @@
+"""The Excel side: layout (positions from the spec) and the template writer."""

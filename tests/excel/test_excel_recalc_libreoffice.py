@@ -119,3 +119,17 @@ def test_formulas_and_checks_agree_with_the_engine(tmp_path):
                 assert read(lay.mirrors[eq.instance]) == status
     # the random cases exercised every outcome
     assert all(seen.values()), seen
+
+
+def test_lo_helper_forces_recalculation(tmp_path):
+    """A stale cached result (999) must not survive: tests/lo.py forces recalculation on load."""
+    import xlsxwriter
+    src = tmp_path / "stale.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("s")
+    ws.write_number(0, 0, 2)
+    ws.write_number(0, 1, 3)
+    ws.write_formula(0, 2, "=SUM(A1:B1)", None, 999)
+    wb.close()
+    out = convert(src, "xlsx", tmp_path / "out")[0]
+    assert CalamineWorkbook.from_path(str(out)).get_sheet_by_name("s").to_python() == [[2.0, 3.0, 5.0]]
