@@ -1,0 +1,119 @@
+"""gxnb import — turn published reports (web pages, Word files, PDF text) back into data."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, friendly, lang_option, t
+
+STATUS_ZH = {"read": "读取", "derived": "推出", "missing": "缺失"}
+LEVEL_ZH = {"high": "高", "medium": "中", "low": "低"}
+TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
+TABLE_EN = {"t2": "Table II", "t3": "Table III", "t4": "Table IV"}
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(path_type=str),
+              help="输出文件 OUT.json 或 OUT.xlsx（多个输入时为文件夹）/ output OUT.json or OUT.xlsx (a folder for several inputs)")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（报告、导入记录与校验结果）/ print JSON")
+@click.option("--format", "format_id", type=click.Choice(["2021", "2019"]), help="指定报告格式（默认自动识别）/ force the format")
+@click.option("--year", type=int, help="指定数据年度（默认从标题识别）/ force the data year")
+@lang_option
+@friendly()
+def command(sources, output, as_json, format_id, year, lang):
+    """从已发布的年度报告（.txt 网页或 PDF 复制的文本、.html/.htm 网页、.docx）导入数据，并校验。
+
+    每个单元格都标明“读取”“推出（附理由）”或“缺失”，不会悄悄猜测。
+
+    退出码：0 导入完整且无错误；1 有缺失单元格或校验错误；2 有文件无法使用。
+    """
+    from ..importer import import_file
+    from ..report import ReportError
+
+    out_dir = None
+    if output and len(sources) > 1:
+        out_dir = Path(output)
+        if out_dir.exists() and not out_dir.is_dir():
+            fail(t(lang, f"多个输入时 -o 应为文件夹：{output}", f"with several inputs -o must be a folder: {output}"))
+        out_dir.mkdir(parents=True, exist_ok=True)
+    elif output:
+        if Path(output).suffix.lower() not in (".json", ".xlsx"):
+            fail(t(lang, f"输出文件应为 .json 或 .xlsx：{output}", f"the output must be .json or .xlsx: {output}"))
+        for s in sources:
+            if Path(s).resolve() == Path(output).resolve():
+                fail(t(lang, "输出文件不能覆盖输入文件", "the output would overwrite an input"))
+
+    records = []
+    unusable = problems = False
+    for src in sources:
+        try:
+            result = import_file(src, format_id=format_id, year=year)
+        except ReportError as exc:
+            unusable = True
+            records.append({"file": src, "status": "unreadable", "error": exc.message(lang)})
+            if not as_json:
+                click.echo(f"{src}  {t(lang, '无法使用', 'unusable')}：{exc.message(lang)}", err=True)
+            continue
+        from ..checking import check_loaded
+        from ..inputs import Loaded
+        check = check_loaded(Loaded(result.report, Path(src), "import"), lang=lang)
+        written = None
+        if output:
+            target = Path(output) if out_dir is None else out_dir / (Path(src).stem + ".json")
+            written = _write(result, target, lang)
+        if result.missing or check.status == "errors":
+            problems = True
+        rec = {"file": src, "status": check.status, "output": str(written) if written else None,
+               "report": result.report.to_json_dict(),
+               "findings": [f.to_dict() for f in check.findings]}
+        records.append(rec)
+        if not as_json:
+            _print_human(src, result, check, written, lang)
+    if as_json:
+        click.echo(json.dumps(records if len(sources) > 1 else records[0], ensure_ascii=False, indent=2))
+    if unusable:
+        sys.exit(EXIT_UNUSABLE)
+    sys.exit(EXIT_FINDINGS if problems else EXIT_OK)
+
+
+def _write(result, target: Path, lang: str) -> Path:
+    if target.suffix.lower() == ".xlsx":
+        try:
+            from ..excel.template import write_workbook
+        except ImportError:
+            fail(t(lang, "本版本尚不能写出工作簿，请用 -o OUT.json", "this version cannot write workbooks yet; use -o OUT.json"))
+        write_workbook(target, result.report.format, report=result.report)
+    else:
+        result.report.save(target)
+    return target
+
+
+def _print_human(src, result, check, written, lang):
+    from ..checking import FileResult
+    from .check import _print_human as print_findings
+    from .common import console
+    out = console()
+    rep = result.report
+    print_findings([FileResult(src, check.status, None, check)], lang)
+    parts = []
+    for tid, c in result.confidence.items():
+        name = TABLE_ZH[tid] if lang != "en" else TABLE_EN[tid]
+        level = LEVEL_ZH[c["level"]] if lang != "en" else c["level"]
+        if lang == "en":
+            parts.append(f"{name}: {c['read']} read, {c['derived']} derived, {c['missing']} missing "
+                         f"(relations {c['relations_holding']}/{c['relations_checked']}; confidence {level})")
+        else:
+            parts.append(f"{name}：读取 {c['read']}，推出 {c['derived']}，缺失 {c['missing']}"
+                         f"（勾稽关系 {c['relations_holding']}/{c['relations_checked']} 成立；可信度{level}）")
+    out.print(t(lang, "导入：", "import: ") + ("；" if lang != "en" else "; ").join(parts))
+    if not rep.unit or not rep.year:
+        out.print(t(lang, "[yellow]单位名称或年度未识别，请用 --year 指定或在输出中补填[/yellow]",
+                    "[yellow]unit or year not found; pass --year or fill it in the output[/yellow]"))
+    for w in result.warnings:
+        out.print(f"[yellow]{t(lang, '导入提示', 'import note')}[/yellow]：{w.message(lang)}")
+    if written:
+        out.print(t(lang, f"已写出：{written}", f"written: {written}"))
