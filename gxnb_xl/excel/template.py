@@ -247,7 +247,7 @@ _VALIDATION = {
 
 def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
                          password=None, xlsm=False, vba_project=None, buttons=None, annotations=None,
-                         review_rows=None) -> bytes:
+                         review_rows=None, review_title: str = REVIEW_SHEET) -> bytes:
     import xlsxwriter
 
     spec = load_spec(report.format if report is not None else format_id)
@@ -282,7 +282,7 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
 
     sheet_names = [s for s in layout.sheets if s != META_SHEET]
     if review_rows:
-        sheet_names.append(REVIEW_SHEET)
+        sheet_names.append(review_title)
     sheet_names.append(META_SHEET)
     ws = {name: wb.add_worksheet(name) for name in sheet_names}
 
@@ -421,7 +421,7 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
 
     # review sheet
     if review_rows:
-        rv = ws[REVIEW_SHEET]
+        rv = ws[review_title]
         for i, row in enumerate(review_rows):
             for j, text in enumerate(row):
                 rv.write_string(i, j, "" if text is None else str(text), fm.review_head if i == 0 else fm.plain_wrap)
@@ -456,12 +456,12 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
             w.set_landscape()
         if name in layout.repeat_rows:
             w.repeat_rows(*layout.repeat_rows[name])
-        if name != REVIEW_SHEET:
+        if name != review_title:
             w.protect(password or "", {"format_columns": True, "format_rows": True})
         else:
             w.protect(password or "", {"format_columns": True, "format_rows": True, "autofilter": True,
                                         "sort": True})
-    (ws[REVIEW_SHEET] if review_rows else ws[COVER]).activate()
+    (ws[review_title] if review_rows else ws[COVER]).activate()
     wb.close()
     return _protect_structure(buf.getvalue(), password, ws[COVER])
 
@@ -507,11 +507,11 @@ def _protect_structure(data: bytes, password: str | None, any_sheet) -> bytes:
 
 def write_workbook(path, format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
                    password=None, xlsm=False, vba_project=None, buttons=None, annotations=None,
-                   review_rows=None) -> Path:
+                   review_rows=None, review_title: str = REVIEW_SHEET) -> Path:
     """Write the template (blank, or filled from ``report``) atomically to ``path``."""
     data = build_workbook_bytes(format_id, report, unit=unit, year=year, level=level, password=password, xlsm=xlsm,
                                 vba_project=vba_project, buttons=buttons, annotations=annotations,
-                                review_rows=review_rows)
+                                review_rows=review_rows, review_title=review_title)
     path = Path(path)
     write_bytes_atomic(path, data)
     return path
