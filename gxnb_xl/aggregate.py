@@ -596,7 +596,11 @@ def summary_rows(result: AggregateResult, lang: str | None = None) -> list[list]
                           f.instance, f.message] for f in checked])
         else:
             rows.append([_t(lang, "汇总数的勾稽关系全部正确", "every relation holds in the summed report")])
-    return rows
+    # one-cell lines (notes, section headings) go in column B, next to the wide file column, so
+    # column A stays narrow (序号); every row padded to the same width
+    rows[1:] = [["", *r] if len(r) == 1 else r for r in rows[1:]]
+    width = max(len(r) for r in rows)
+    return [r + [""] * (width - len(r)) for r in rows]
 
 
 # ── writing ───────────────────────────────────────────────────────────────────────────────
