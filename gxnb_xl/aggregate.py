@@ -625,42 +625,8 @@ def write_output(result: AggregateResult, path: str | os.PathLike, lang: str | N
 
 def _write_workbook(result: AggregateResult, path: Path, lang: str) -> None:
     """The official template filled with the sums (the writer puts totals as formulas with cached
-    values) plus the 汇总情况 sheet, written atomically."""
-    import inspect
-
-    from .excel import template
-    from .report import write_bytes_atomic
+    values) plus the 汇总情况 sheet; the writer writes atomically (temporary file + rename)."""
+    from .excel.template import write_workbook
     rep = result.report
-    rows = summary_rows(result, lang)
-    kwargs = dict(unit=rep.unit, year=rep.year, level=rep.level, review_rows=rows)
-    params = inspect.signature(template.build_workbook_bytes).parameters
-    named = next((n for n in ("review_sheet", "review_sheet_name", "sheet_name", "review_title") if n in params), None)
-    if named:
-        kwargs[named] = SUMMARY_SHEET
-    data = template.build_workbook_bytes(rep.format, rep, **kwargs)
-    default = getattr(template, "REVIEW_SHEET", None)
-    if not named and default and default != SUMMARY_SHEET:
-        data = _rename_sheet(data, default, SUMMARY_SHEET)
-    write_bytes_atomic(path, data)
-
-
-def _rename_sheet(data: bytes, old: str, new: str) -> bytes:
-    """Rename a sheet in a finished .xlsx: its entry in xl/workbook.xml and docProps/app.xml.
-    Only for a sheet no formula or defined name refers to (the writer's review sheet)."""
-    import io
-    import zipfile
-    from xml.sax.saxutils import escape, quoteattr
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                text = body.decode("utf-8")
-                if f"'{old}'!" in text or f"{old}!" in text:  # referenced by a defined name: leave it
-                    return data
-                body = text.replace(f"name={quoteattr(old)}", f"name={quoteattr(new)}", 1).encode("utf-8")
-            elif info.filename == "docProps/app.xml":
-                body = body.decode("utf-8").replace(f">{escape(old)}<", f">{escape(new)}<", 1).encode("utf-8")
-            dst.writestr(info, body)
-    return out.getvalue()
+    write_workbook(path, rep.format, rep, unit=rep.unit, year=rep.year, level=rep.level,
+                   review_rows=summary_rows(result, lang), review_title=SUMMARY_SHEET)
