@@ -317,3 +317,11 @@ def test_county_workbook_official_template_with_summary_sheet(tmp_path):
     assert "锁文件" in text and "无法读取" in text and "测试县人民政府" in text
     assert formulas.sheetnames.count(SUMMARY_SHEET) == 1 and "审核报告" not in formulas.sheetnames
     assert not [p for p in tmp_path.glob(".*")]  # no temporary leftovers
+
+
+def test_2019_format_sums_signed_and_amount_cells(tmp_path):
+    good = make_folder(tmp_path, 20, fmt="2019", year=2020, seed=19)
+    result = aggregate([tmp_path], jobs=2)
+    assert result.exit_code == 0 and result.report.format == "2019"
+    assert normal(result.totals_json()) == independent_sum(good)
+    assert check_report(result.report).status == "ok"
