@@ -22,9 +22,12 @@ from .common import EXIT_UNUSABLE, fail, friendly, lang_option, t
               help="工作表与工作簿结构保护密码（默认无密码，仅防误改）/ protection password (default: none)")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), required=True,
               help="输出 .xlsx 文件 / output workbook")
+@click.option("--xlsm", is_flag=True,
+              help="生成启用宏的 .xlsm，封面带“校验”“生成Word”“导出JSON”按钮（需 Microsoft Excel 与 Python，"
+                   "WPS 请用 .xlsx）/ macro-enabled workbook with buttons (Microsoft Excel only)")
 @lang_option
 @friendly()
-def command(format_id, unit, year, level, data_path, password, out, lang):
+def command(format_id, unit, year, level, data_path, password, out, lang, xlsm=False):
     """生成 Excel 填报模板 / build the Excel template.
 
     白色单元格填写，灰色为公式自动计算，“校验”工作表显示每条勾稽关系是否成立。
@@ -34,8 +37,9 @@ def command(format_id, unit, year, level, data_path, password, out, lang):
     from ..excel.template import write_workbook
 
     out_path = Path(out)
-    if out_path.suffix.lower() not in (".xlsx",):
-        fail(t(lang, f"输出文件应以 .xlsx 结尾：{out}", f"the output must end in .xlsx: {out}"), EXIT_UNUSABLE)
+    suffix = ".xlsm" if xlsm else ".xlsx"
+    if out_path.suffix.lower() != suffix:
+        fail(t(lang, f"输出文件应以 {suffix} 结尾：{out}", f"the output must end in {suffix}: {out}"), EXIT_UNUSABLE)
     if not out_path.parent.exists():
         fail(t(lang, f"输出文件夹不存在：{out_path.parent}", f"no such folder: {out_path.parent}"), EXIT_UNUSABLE)
     report = None
@@ -54,7 +58,11 @@ def command(format_id, unit, year, level, data_path, password, out, lang):
                              f"note: {len(unusable)} values cannot be read ({names}); those cells are left blank"),
                            err=True)
         fmt = format_id or (report.format if report else format_for_year(year))
-        write_workbook(out_path, fmt, report, unit=unit, year=year, level=level, password=password)
+        macros = {}
+        if xlsm:  # the optional Excel buttons (issue 8): see macros/README.md
+            from ..excel_buttons import BUTTONS, vba_project_path
+            macros = {"xlsm": True, "vba_project": str(vba_project_path()), "buttons": list(BUTTONS)}
+        write_workbook(out_path, fmt, report, unit=unit, year=year, level=level, password=password, **macros)
     except ReportError as exc:
         fail(exc.message(lang), EXIT_UNUSABLE)
     except PermissionError:
