@@ -1,0 +1,95 @@
+"""Importing a 20-page published report (bar: ≤ 200 ms per import), against a named baseline.
+
+The report: a random 2021 report whose narrative is padded to ~20 printed pages (~24 000 Chinese
+characters), written as .txt (PDF-style, lost cell boundaries), .html (rowspan/colspan tables)
+and .docx (merged cells). Baseline, same files, same run: just *opening* each file the obvious
+way — python-docx ``Document()`` plus reading every paragraph and table cell; lxml.html parse
+plus ``text_content()``; reading the text and pulling every number with one regex — i.e. the
+cost of getting at the text, with no understanding. The ratio is printed.
+"""
+from __future__ import annotations
+
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "importer"))
+
+from gxnb_xl.importer import import_file  # noqa: E402
+from gxnb_xl.importer.synthetic import narrative_for, published_text  # noqa: E402
+from gxnb_xl.synth import random_report  # noqa: E402
+
+BAR_MS = 200.0
+PAGE_CHARS = 1200
+
+
+def big_report():
+    rep = random_report(random.Random(20), "2021", unit="示范县城关镇人民政府", year=2024, busy=0.6)
+    nar = narrative_for(2024)
+    para = ("我镇坚持以公开为常态、不公开为例外，围绕重点领域信息公开、政策解读、回应关切和平台建设，"
+            "持续完善政务公开工作机制，全年通过门户网站、政务新媒体和公开栏发布各类信息。")
+    filler = "\n".join(f"（{i}）{para * 3}" for i in range(1, 20 * PAGE_CHARS // (len(para) * 3) + 2))
+    nar["overview"] = nar["overview"] + "\n" + filler
+    rep.narrative = nar
+    return rep
+
+
+def baseline(path: Path):
+    suffix = path.suffix
+    if suffix == ".docx":
+        import docx
+        d = docx.Document(str(path))
+        parts = [p.text for p in d.paragraphs]
+        for t in d.tables:
+            for row in t.rows:
+                parts += [c.text for c in row.cells]
+        return len(parts)
+    if suffix == ".html":
+        import lxml.html
+        return len(re.findall(r"\d+", lxml.html.fromstring(path.read_bytes()).text_content()))
+    return len(re.findall(r"\d+", path.read_text("utf-8")))
+
+
+def timeit(fn, n=7):
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:
+    from imp_builders import report_docx, report_html
+    rep = big_report()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        files = {"txt (PDF text, lost boundaries)": tmp / "r.txt", "html": tmp / "r.html", "docx": tmp / "r.docx"}
+        files["txt (PDF text, lost boundaries)"].write_text(published_text(rep, "lost", random.Random(1)), "utf-8")
+        files["html"].write_text(report_html(rep), "utf-8")
+        files["docx"].write_bytes(report_docx(rep))
+        chars = len(files["html"].read_text("utf-8"))
+        print(f"20-page report: ~{sum(len(v) for v in rep.narrative.values())} narrative characters "
+              f"(~{sum(len(v) for v in rep.narrative.values()) / PAGE_CHARS:.0f} pages), html {chars} chars")
+        ok = True
+        for name, path in files.items():
+            import_file(path)  # warm caches (spec, vocabulary)
+            ours = timeit(lambda: import_file(path))
+            base = timeit(lambda: baseline(path))
+            res = import_file(path)
+            right = sum(res.report.values[c] == v for c, v in rep.values.items())
+            verdict = "OK" if ours <= BAR_MS else "TOO SLOW"
+            ok &= ours <= BAR_MS
+            print(f"{name:32s} import {ours:7.1f} ms | baseline (open + read text only) {base:7.1f} ms | "
+                  f"ratio {ours / base:4.1f}x | cells right {right}/{len(rep.values)} | bar {BAR_MS:.0f} ms {verdict}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
