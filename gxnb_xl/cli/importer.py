@@ -12,6 +12,7 @@ from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, friendly, lang_
 STATUS_ZH = {"read": "读取", "derived": "推出", "missing": "缺失"}
 LEVEL_ZH = {"high": "高", "medium": "中", "low": "低"}
 TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
+MAX_NOTES = 12
 TABLE_EN = {"t2": "Table II", "t3": "Table III", "t4": "Table IV"}
 
 
@@ -113,7 +114,12 @@ def _print_human(src, result, check, written, lang):
     if not rep.unit or not rep.year:
         out.print(t(lang, "[yellow]单位名称或年度未识别，请用 --year 指定或在输出中补填[/yellow]",
                     "[yellow]unit or year not found; pass --year or fill it in the output[/yellow]"))
-    for w in result.warnings:
+    shown = result.warnings[:MAX_NOTES]
+    for w in shown:
         out.print(f"[yellow]{t(lang, '导入提示', 'import note')}[/yellow]：{w.message(lang)}")
+    if len(result.warnings) > len(shown):
+        more = len(result.warnings) - len(shown)
+        out.print(t(lang, f"另有 {more} 条导入提示（见输出 JSON 的 source.warnings 或 --json）",
+                    f"{more} more import notes (see source.warnings in the output JSON, or --json)"))
     if written:
         out.print(t(lang, f"已写出：{written}", f"written: {written}"))
