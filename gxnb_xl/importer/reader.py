@@ -508,7 +508,6 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
     doc = Document(text)
     squeezed_all = norm(doc.text)
     detected: dict = {}
-    heads0 = None
     title = _title(doc, 60)
     if year is None:
         if title:
@@ -525,7 +524,6 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
         format_id, detected["format"] = detect_format(squeezed_all, year)
     spec = load_spec(format_id)
     heads = _find_headings(doc, spec)
-    del heads0
     warnings: list[ImportWarning] = []
     status: dict[str, CellStatus] = {}
 
