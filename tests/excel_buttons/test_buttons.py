@@ -9,7 +9,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import needs_reader
+from xlsm_helpers import needs_reader
 from fakebook import FakeBook
 
 from gxnb_xl import excel_buttons as eb

@@ -8,7 +8,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import ROOT
+from xlsm_helpers import ROOT
 
 from gxnb_xl import excel_buttons
 
