@@ -57,7 +57,8 @@ Failed:
 End Sub
 
 ' True when Python, xlwings and gxnb-xl can be imported; otherwise a message box, never a VBA error.
-Public Function PythonReady() As Boolean
+' cmd.exe /C "...": the outer quotes keep a quoted interpreter path intact.
+Private Function PythonReady() As Boolean
     #If Mac Then
         ' On macOS xlwings runs Python through its AppleScript helper, which shows its own message
         ' when it is not installed ("xlwings runpython install").
@@ -70,7 +71,7 @@ Public Function PythonReady() As Boolean
         If Err.Number <> 0 Or interpreter = "" Then interpreter = "python"
         Err.Clear
         If interpreter <> "python" And interpreter <> "pythonw" Then interpreter = Chr(34) & interpreter & Chr(34)
-        code = CreateObject("WScript.Shell").Run("cmd.exe /C " & interpreter & " -c ""import sys""", 0, True)
+        code = CreateObject("WScript.Shell").Run("cmd.exe /C """ & interpreter & " -c ""import sys""""", 0, True)
         If Err.Number <> 0 Or code <> 0 Then
             ' "Python was not found on this computer. ... install Python 3.10+ (tick Add python.exe to PATH),
             '  then run: pip install "gxnb-xl[excel]". See the instructions next to the template.
@@ -84,7 +85,7 @@ Public Function PythonReady() As Boolean
             PythonReady = False
             Exit Function
         End If
-        code = CreateObject("WScript.Shell").Run("cmd.exe /C " & interpreter & " -c ""import xlwings, " & PY_MODULE & """", 0, True)
+        code = CreateObject("WScript.Shell").Run("cmd.exe /C """ & interpreter & " -c ""import xlwings, " & PY_MODULE & """""", 0, True)
         If Err.Number <> 0 Or code <> 0 Then
             ' "Python is installed but gxnb-xl (or xlwings) is missing. Run: pip install "gxnb-xl[excel]""
             MsgBox Zh("\u5DF2\u627E\u5230 Python\uFF0C\u4F46\u672A\u5B89\u88C5 gxnb-xl \u6216 xlwings\u3002" & _
@@ -137,7 +138,7 @@ Private Function Title() As String
 End Function
 
 ' Decode \uXXXX escapes (keeps this file ASCII-only and independent of the code page).
-Public Function Zh(ByVal s As String) As String
+Private Function Zh(ByVal s As String) As String
     Dim i As Long, j As Long, code As Long, out As String
     i = 1
     Do While i <= Len(s)
