@@ -67,7 +67,7 @@ def _saved_path(book) -> Path:
 def _sheet(book, name):
     try:
         return book.sheets[name]
-    except (KeyError, IndexError, Exception):  # xlwings raises a COM/AppleScript error for a missing sheet
+    except Exception:  # noqa: BLE001 - KeyError here, a COM/AppleScript error in xlwings
         return None
 
 
@@ -144,14 +144,15 @@ def _restore_marks(book, review) -> None:
 
 
 def _parse_colour(text):
-    if text in (None, "", "无"):
-        return None
-    parts = [int(float(x)) for x in str(text).split(",")]
-    return tuple(parts)
+    text = str(text or "").strip()
+    if not text.startswith("#") or len(text) != 7:
+        return None  # "无": the cell had no fill
+    return tuple(int(text[i:i + 2], 16) for i in (1, 3, 5))
 
 
 def _format_colour(colour) -> str:
-    return "无" if colour is None else ",".join(str(int(x)) for x in colour)
+    # "#RRGGBB", never "255,255,255": Excel would read that as the number 255255255
+    return "无" if colour is None else "#" + "".join(f"{int(x):02X}" for x in colour)
 
 
 # ── the three buttons, on an xlwings-like Book ───────────────────────────────────────────
