@@ -132,3 +132,35 @@ def test_core_never_imports_xlwings():
         if p.name == "excel_buttons.py":
             continue
         assert not re.search(r"^\s*(import|from)\s+xlwings", p.read_text(encoding="utf-8"), re.M), p
+
+
+def _vba_concat(expr: str, env: dict) -> str:
+    """Evaluate a VBA string expression made of literals and variables joined by &."""
+    out = ""
+    tokens = re.findall(r'"(?:[^"]|"")*"|[A-Za-z_]\w*|&', expr)
+    for tok in tokens:
+        if tok == "&":
+            continue
+        out += tok[1:-1].replace('""', '"') if tok.startswith('"') else env[tok]
+    return out
+
+
+def _cmd_c(line: str) -> list[str]:
+    """What cmd.exe /C runs: with more than two quotes it strips the first and the last quote."""
+    import shlex
+    rest = line.split("/C ", 1)[1]
+    if rest.startswith('"'):
+        rest = rest[1:rest.rindex('"')] + rest[rest.rindex('"') + 1:]
+    return shlex.split(rest, posix=True)
+
+
+@pytest.mark.parametrize("interpreter", ["python", '"C:\\Program Files\\Python312\\python.exe"'])
+def test_python_probe_command_lines(interpreter):
+    src = bas_text()
+    runs = re.findall(r'CreateObject\("WScript\.Shell"\)\.Run\((.*), 0, True\)', src)
+    assert len(runs) == 2
+    env = {"interpreter": interpreter, "PY_MODULE": excel_buttons.__name__}
+    exe = interpreter.strip('"').replace("\\", "/")
+    probes = [[a.replace("\\", "/") for a in _cmd_c(_vba_concat(r, env).replace("\\", "/"))] for r in runs]
+    assert probes[0] == [exe, "-c", "import sys"]
+    assert probes[1] == [exe, "-c", f"import xlwings, {excel_buttons.__name__}"]
