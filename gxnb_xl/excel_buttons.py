@@ -263,15 +263,23 @@ def _caller():
     return xw.Book.caller()
 
 
+TITLE = "gxnb 政府信息公开年报"
+
+
 def _run(action, book=None):
     book = book if book is not None else _caller()
-    title = "gxnb 政府信息公开年报"
     try:
         outcome = action(book)
     except ButtonError as exc:
-        book.app.alert(str(exc), title=title, mode="critical")
+        book.app.alert(str(exc), title=TITLE, mode="critical")
         return None
-    book.app.alert(outcome.message, title=title, mode="info" if outcome.ok else "critical")
+    except Exception as exc:  # noqa: BLE001 - a bug: a readable box instead of a bare traceback
+        import traceback
+        tail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:])
+        book.app.alert(f"出现意外错误，请把以下信息发给技术支持：\n{tail}", title=TITLE, mode="critical")
+        return None
+    if outcome is not None:
+        book.app.alert(outcome.message, title=TITLE, mode="info" if outcome.ok else "critical")
     return outcome
 
 
@@ -287,19 +295,16 @@ def export(book=None):
 
 def render(book=None):
     """RunPython entry point of the 生成Word button; asks before rendering a report with errors."""
-    book = book if book is not None else _caller()
+    return _run(_render_asking, book)
+
+
+def _render_asking(book):
     from .checking import check_file
-    try:
-        result = check_file(str(_saved_path(book)))
-    except ButtonError as exc:
-        book.app.alert(str(exc), title="gxnb 政府信息公开年报", mode="critical")
-        return None
+    result = check_file(str(_saved_path(book)))
     errors = sum(f.is_error for f in result.result.findings) if result.result is not None else 0
-    force = False
     if errors:
         answer = book.app.alert(f"报告还有 {errors} 个错误（请先按“校验”查看）。仍要生成 Word 吗？",
-                                title="gxnb 政府信息公开年报", buttons="yes_no", mode="critical")
+                                title=TITLE, buttons="yes_no", mode="critical")
         if answer != "yes":
             return None
-        force = True
-    return _run(lambda b: render_book(b, force=force), book)
+    return render_book(book, force=bool(errors))

@@ -155,3 +155,13 @@ def test_render_equals_gxnb_render(clean_xlsm, tmp_path):
     assert res.exit_code == 0, res.output
     text = lambda p: [para.text for para in Document(p).paragraphs]  # noqa: E731
     assert text(docx) == text(cli_out)
+
+
+def test_an_unexpected_error_is_a_message_box(slip_xlsm, monkeypatch):
+    def boom(*a, **k):
+        raise ValueError("示例故障")
+    monkeypatch.setattr("gxnb_xl.checking.check_file", boom)
+    book = FakeBook(slip_xlsm)
+    assert eb.check(book) is None
+    (alert,) = book.app.alerts
+    assert alert["mode"] == "critical" and "出现意外错误" in alert["prompt"] and "示例故障" in alert["prompt"]
