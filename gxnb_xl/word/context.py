@@ -1,0 +1,216 @@
+"""The template context of one report: numbers as printed, narrative paragraphs, drafted text.
+
+Template variables (documented in ``templates/README.md``):
+
+``title`` ``unit`` ``year`` ``format`` ``format_name`` ``level`` — the report's identity;
+``v`` — cell id → the number as printed (``format_number``; blank cells print empty);
+``paragraphs`` — narrative key → list of ``Para`` (see ``text.py``);
+``drafted`` — narrative keys gxnb drafted because the section was empty;
+``passed`` / ``errors`` / ``warnings`` — the check result (``errors``: Chinese messages).
+
+When a narrative section is empty it is drafted from the tables; every number in drafted text
+is the very text printed in the table cell, so the two always agree.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..report import Report
+from ..spec import Spec
+from ..values import format_number
+from .text import Para, split_heading
+
+TITLE_SUFFIX = "年政府信息公开工作年度报告"
+DRAFT_NOTE = "【系统草拟】以下内容由系统根据表格数据草拟，其中数字与表格一致。请核对、补充后删除本提示和底色。"
+TO_FILL = "【请补充】"
+
+KNOWN_VARIABLES = frozenset({"title", "unit", "year", "format", "format_name", "level", "v", "paragraphs",
+                             "drafted", "passed", "errors", "warnings"})
+
+
+def report_title(report: Report) -> str:
+    return f"{report.unit or ''}{report.year if report.year is not None else ''}{TITLE_SUFFIX}"
+
+
+def cell_text(value) -> str:
+    return "" if value is None else format_number(value)
+
+
+@dataclass
+class _Draft:
+    paragraphs: list[str]
+
+
+# ── drafting ────────────────────────────────────────────────────────────────────────────
+_NUMBERING = re.compile(r"^（[一二三四五六七八九十]+）|^[一二三四五六七八九十]+、|^\d+[.．、]")
+
+
+def _short(label: str) -> str:
+    """"（二）部分公开（区分处理的，…）" → "部分公开"."""
+    s = _NUMBERING.sub("", label)
+    return s.split("（", 1)[0]
+
+
+def _unit_of(label: str, cell_type: str) -> tuple[str, str]:
+    m = re.search(r"（单位：(.+?)）", label)
+    if m:
+        return label[:m.start()], m.group(1)
+    if cell_type == "amount":
+        return label, "万元"
+    return label, "项" if ("项目" in label or cell_type == "signed") else "件"
+
+
+def _t2_sentence(spec: Spec, report: Report) -> str | None:
+    t = spec.tables["t2"]
+    items, labels = [], []
+    for block in t["blocks"]:
+        for row in block["rows"]:
+            labels.append(row["label"])
+            cells = [(col, report.values.get(f"t2.{row['key']}.{col['key']}")) for col in block["columns"]]
+            if any(v is None for _, v in cells):
+                return None
+            if all(v == 0 for _, v in cells):
+                continue
+            parts = []
+            for col, v in cells:
+                label, unit = _unit_of(col["label"], col["type"])
+                text = cell_text(v)
+                if col["type"] == "signed" and v > 0:
+                    text = "+" + text
+                parts.append(f"{label}{text}{unit}")
+            items.append(f"{row['label']}{'、'.join(parts)}")
+    if not items:
+        return f"本年度{'、'.join(labels)}等主动公开事项数据均为0。"
+    return f"{report.year}年，{'；'.join(items)}。" if report.year is not None else f"{'；'.join(items)}。"
+
+
+def _t3_sentence(spec: Spec, report: Report) -> str | None:
+    t = spec.tables["t3"]
+    ordinal = {r.get("ordinal"): r for r in t["rows"] if r.get("ordinal")}
+    cols = spec.sets["t3_columns"].members
+    applicants = spec.sets["t3_applicants"].members
+    total_col = next(c for c in cols if c not in applicants)
+    try:
+        new, carried_in, total, carried_out = (ordinal[k]["key"] for k in ("第一项", "第二项", "第三项", "第四项"))
+    except KeyError:
+        return None
+    v = lambda row, col=total_col: report.values.get(f"t3.{row}.{col}")  # noqa: E731
+    needed = [v(new), v(carried_in), v(total), v(carried_out)]
+    outcomes = spec.sets["t3_outcomes"].members
+    rows = {r["key"]: r for r in t["rows"]}
+    if any(x is None for x in needed) or any(v(o) is None for o in outcomes):
+        return None
+    text = f"本年度共收到政府信息公开申请{cell_text(v(new))}件"
+    # applicants: the ungrouped columns and the groups, as the table heads them
+    by_kind: list[tuple[str, list[str]]] = []
+    for col in t["columns"]:
+        if col["key"] == total_col:
+            continue
+        name = col.get("group") or col["label"]
+        if by_kind and by_kind[-1][0] == name:
+            by_kind[-1][1].append(col["key"])
+        else:
+            by_kind.append((name, [col["key"]]))
+    if v(new) and len(by_kind) > 1:
+        kinds = []
+        for name, keys in by_kind:
+            vals = [v(new, k) for k in keys]
+            if any(x is None for x in vals):
+                kinds = []
+                break
+            kinds.append(f"{name}{'、'.join(cell_text(x) for x in vals) if len(keys) == 1 else cell_text(sum(vals))}件")
+        if kinds:
+            text += f"（其中{'，'.join(kinds)}）"
+    if v(carried_in):
+        text += f"，上年结转{cell_text(v(carried_in))}件"
+    groups: list[tuple[str, int]] = []
+    for o in outcomes:
+        label = _short(rows[o]["labels"][1] if len(rows[o]["labels"]) > 1 else rows[o]["labels"][0])
+        if groups and groups[-1][0] == label:
+            groups[-1] = (label, groups[-1][1] + v(o))
+        else:
+            groups.append((label, v(o)))
+    shown = [f"{label}{cell_text(n)}件" for label, n in groups if n]
+    text += "。"
+    if shown:
+        text += f"本年度办理结果中，{'，'.join(shown)}；"
+    text += f"共办结{cell_text(v(total))}件，结转下年度继续办理{cell_text(v(carried_out))}件。"
+    return text
+
+
+def _t4_sentence(spec: Spec, report: Report) -> str | None:
+    t = spec.tables["t4"]
+    total_col = t["columns"][-1]["key"]
+    sums: dict[str, int] = {}
+    for g in t["groups"]:
+        x = report.values.get(f"t4.{g['key']}.{total_col}")
+        if x is None:
+            return None
+        sums[g["labels"][0]] = sums.get(g["labels"][0], 0) + x
+    return "本年度因政府信息公开" + "、".join(f"{name}{cell_text(n)}件" for name, n in sums.items()) + "。"
+
+
+def draft_section(spec: Spec, report: Report, key: str) -> list[str]:
+    """Paragraphs for an empty narrative section, from the tables and the spec's guidance."""
+    sec = next(s for s in spec.sections if s.key == key)
+    year = report.year if report.year is not None else ""
+    unit = report.unit or "本机关"
+    if key == "preamble":
+        return [f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）第五十条规定编制。"
+                f"本报告中所列数据统计期限为{year}年1月1日至12月31日。"
+                f"本报告电子版可在{TO_FILL}（网站名称）“政府信息公开年报”栏目查阅下载。"
+                f"如对本报告有疑问，请与{unit}联系（{TO_FILL}联系电话）。"]
+    if key == "overview" and sec.parts:
+        out = []
+        data = [_t2_sentence(spec, report),
+                "".join(x for x in (_t3_sentence(spec, report), _t4_sentence(spec, report)) if x) or None]
+        for i, part in enumerate(sec.parts):
+            sentence = data[i] if i < len(data) and data[i] else f"{TO_FILL}本部分内容。"
+            out.append(f"{part}。{sentence}")
+        return out
+    if "信息处理费" in sec.guidance:
+        return [f"本年度，{unit}依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）收取信息处理费0元。"
+                f"（如收取了信息处理费，请改为实际金额，以元计。）"]
+    return [f"{TO_FILL}{sec.guidance}" if sec.guidance else f"{TO_FILL}本部分内容。"]
+
+
+# ── context ─────────────────────────────────────────────────────────────────────────────
+def narrative_paragraphs(spec: Spec, report: Report, *, draft: bool = True) -> tuple[dict[str, list[Para]], list[str]]:
+    out: dict[str, list[Para]] = {}
+    drafted: list[str] = []
+    for sec in spec.sections:
+        if not sec.key:
+            continue
+        text = (report.narrative.get(sec.key) or "").replace("\r\n", "\n").replace("\r", "\n")
+        lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+        if lines:
+            out[sec.key] = [Para(ln, heading=split_heading(ln, sec.parts)) for ln in lines]
+        elif draft:
+            drafted.append(sec.key)
+            out[sec.key] = [Para(DRAFT_NOTE, note=True)] + [
+                Para(ln, heading=split_heading(ln, sec.parts), drafted=True) for ln in draft_section(spec, report, sec.key)]
+        else:
+            out[sec.key] = []
+    return out, drafted
+
+
+def build_context(report: Report, *, result=None, draft: bool = True) -> dict:
+    spec = report.spec
+    paragraphs, drafted = narrative_paragraphs(spec, report, draft=draft)
+    errors = [f.message for f in result.findings if f.is_error] if result is not None else []
+    warnings = [f.message for f in result.findings if f.severity == "warning"] if result is not None else []
+    return {
+        "title": report_title(report),
+        "unit": report.unit or "",
+        "year": report.year if report.year is not None else "",
+        "format": spec.id,
+        "format_name": spec.name,
+        "level": report.level or "",
+        "v": {cid: cell_text(report.values.get(cid)) for cid in spec.cells},
+        "paragraphs": paragraphs,
+        "drafted": drafted,
+        "passed": not errors,
+        "errors": errors,
+        "warnings": warnings,
+    }

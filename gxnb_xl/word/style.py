@@ -1,0 +1,44 @@
+"""Page and type settings of the report: GB/T 9704-2012 党政机关公文格式 where it applies.
+
+A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (版心 156 mm × 225 mm); title 2号
+(22 pt) 方正小标宋简体; body 3号 (16 pt) 仿宋_GB2312, 22 lines × 28 characters a page (fixed line
+pitch 225 mm / 22); first-level headings 黑体, second-level 楷体_GB2312; page numbers 4号 (14 pt)
+半角宋体 with one-character dashes (— 1 —), odd pages right, even pages left, one character in
+from the edge. Tables: 五号 (10.5 pt) 仿宋_GB2312, which fits 表三's ten columns in 156 mm.
+"""
+from __future__ import annotations
+
+PAGE_W_MM, PAGE_H_MM = 210.0, 297.0
+TOP_MM, BOTTOM_MM, LEFT_MM, RIGHT_MM = 37.0, 35.0, 28.0, 26.0
+TEXT_W_MM = PAGE_W_MM - LEFT_MM - RIGHT_MM  # 156
+TEXT_H_MM = PAGE_H_MM - TOP_MM - BOTTOM_MM  # 225
+LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
+FOOTER_DISTANCE_MM = 23.0  # page number sits ~7 mm below the text block
+HEADER_DISTANCE_MM = 15.0
+
+PT_PER_MM = 72 / 25.4
+LINE_PITCH_PT = round(TEXT_H_MM * PT_PER_MM / LINES_PER_PAGE, 2)  # 28.95 pt: "固定值"
+BODY_PT, TITLE_PT, PAGE_NUMBER_PT, TABLE_PT = 16.0, 22.0, 14.0, 10.5
+# Word's document grid: w:charSpace is the extra pitch per character in 1/4096 pt
+CHAR_SPACE = round((TEXT_W_MM * PT_PER_MM / CHARS_PER_LINE - BODY_PT) * 4096)
+LINE_PITCH_TWIPS = round(LINE_PITCH_PT * 20)
+
+FONT_TITLE = "方正小标宋简体"
+FONT_BODY = "仿宋_GB2312"
+FONT_H1 = "黑体"
+FONT_H2 = "楷体_GB2312"
+FONT_TABLE = "仿宋_GB2312"
+FONT_PAGE_NUMBER = "宋体"
+LANG = "zh-CN"
+
+# python-docx style names (ASCII: their ids are the names without spaces)
+S_TITLE, S_H1, S_H2, S_H2_CHAR = "GXNB Title", "GXNB Heading 1", "GXNB Heading 2", "GXNB Heading 2 Char"
+S_TABLE, S_FOOTER, S_MARK, S_NOTE = "GXNB Table", "GXNB Page Number", "GXNB Unchecked Mark", "GXNB Draft Note"
+
+
+def style_id(name: str) -> str:
+    return name.replace(" ", "")
+
+
+DRAFT_FILL = "FFF2CC"  # pale yellow shading behind drafted text
+MARK_COLOR = "C00000"
