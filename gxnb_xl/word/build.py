@@ -57,7 +57,7 @@ def _fonts(rpr_owner, name: str) -> None:
 
 def _para_style(doc, name: str, font: str, size: float, *, base=None, align=None, indent_chars: int = 0,
                 exact: float | None = S.LINE_PITCH_PT, outline: int | None = None, color: str | None = None,
-                bold: bool = False):
+                bold: bool = False, tighten: bool = False):
     st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     st.base_style = base or doc.styles["Normal"]
     st.quick_style = True
@@ -73,17 +73,46 @@ def _para_style(doc, name: str, font: str, size: float, *, base=None, align=None
     if align is not None:
         pf.alignment = align
     _indent(st.element.get_or_add_pPr(), indent_chars, size)
+    if exact != S.LINE_PITCH_PT:  # off the line grid, or a 22 pt title would take two grid lines
+        _append_ppr(st.element.get_or_add_pPr(), f'<w:snapToGrid {nsdecls("w")} w:val="0"/>')
+    if tighten:
+        _tighten(st)
     if outline is not None:
-        ppr = st.element.get_or_add_pPr()
-        ppr.append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{outline}"/>'))
+        _append_ppr(st.element.get_or_add_pPr(), f'<w:outlineLvl {nsdecls("w")} w:val="{outline}"/>')
     return st
+
+
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+              "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+              "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+              "sectPr", "pPrChange")
+
+
+def _append_ppr(ppr, xml: str) -> None:
+    """Insert a pPr child in schema order (Word rejects out-of-order children)."""
+    el = parse_xml(xml)
+    name = el.tag.split("}")[1]
+    rank = _PPR_ORDER.index(name)
+    for i, child in enumerate(ppr):
+        cname = child.tag.split("}")[1]
+        if cname in _PPR_ORDER and _PPR_ORDER.index(cname) > rank:
+            child.addprevious(el)
+            return
+    ppr.append(el)
+
+
+def _tighten(st) -> None:
+    rpr = st.element.get_or_add_rPr()
+    rpr.append(parse_xml(f'<w:spacing {nsdecls("w")} w:val="{S.CHAR_SPACING_TWIPS}"/>'))
 
 
 def _indent(ppr, chars: int, size: float) -> None:
     ind = ppr.find(qn("w:ind"))
     if ind is None:
-        ind = parse_xml(f'<w:ind {nsdecls("w")}/>')
-        ppr.append(ind)
+        _append_ppr(ppr, f'<w:ind {nsdecls("w")}/>')
+        ind = ppr.find(qn("w:ind"))
     ind.set(qn("w:firstLineChars"), str(chars * 100))
     ind.set(qn("w:firstLine"), str(int(chars * size * 20)))
 
@@ -108,6 +137,7 @@ def _setup_styles(doc) -> None:
     pf.space_after = Pt(0)
     pf.widow_control = False
     _indent(normal.element.get_or_add_pPr(), 2, S.BODY_PT)
+    _tighten(normal)
     # document defaults: Chinese fonts and language for every run, also outside our styles
     rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     _fonts(rpr_default, S.FONT_BODY)
@@ -171,9 +201,9 @@ def _setup_page(doc) -> None:
     if grid is None:
         grid = parse_xml(f'<w:docGrid {nsdecls("w")}/>')
         sec._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(S.LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(S.CHAR_SPACE))
+    grid.attrib.pop(qn("w:charSpace"), None)
     doc.settings.odd_and_even_pages_header_footer = True
     _page_number_paragraph(sec.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right")
     _page_number_paragraph(sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")

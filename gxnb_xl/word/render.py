@@ -164,7 +164,7 @@ def _mark_unchecked(doc, errors: list[str]) -> None:
             prepend(h, line, 12)
     # banner: the mark, then each error, above everything else in the body
     first = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
-    for msg in [f"【{MARK}】{line}，请更正后重新生成："] + [f"{i}. {m}" for i, m in enumerate(errors, 1)]:
+    for msg in [f"【{MARK}】本报告数据存在{len(errors)}处错误，不得发布，请更正后重新生成："] + [f"{i}. {m}" for i, m in enumerate(errors, 1)]:
         p = first.insert_paragraph_before()
         p.paragraph_format.first_line_indent = Pt(0)
         red_run(p, msg, 14 if msg.startswith("【") else 12)
@@ -192,6 +192,12 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
         raise TemplateProblem(f"模板渲染失败：{exc}", f"template rendering failed: {exc}") from None
     doc = tpl.docx
     if not ctx["passed"]:
+        # docxtpl swaps header parts behind python-docx's back: mark a reopened copy instead
+        buf = io.BytesIO()
+        tpl.save(buf)
+        buf.seek(0)
+        from docx import Document
+        doc = Document(buf)
         _mark_unchecked(doc, ctx["errors"])
     cp = doc.core_properties
     cp.title = ctx["title"]
@@ -200,7 +206,7 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     cp.created = cp.modified = now
     buf = io.BytesIO()
-    tpl.save(buf)
+    (doc if not ctx["passed"] else tpl).save(buf)
     return buf.getvalue()
 
 
