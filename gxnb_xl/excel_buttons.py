@@ -222,11 +222,15 @@ def export_book(book, lang: str = "zh") -> Outcome:
 
 
 def render_book(book, lang: str = "zh", *, force: bool = False, open_file=None) -> Outcome:
-    """生成Word: the Word report next to the workbook (same as ``gxnb render``), then open it."""
+    """生成Word: the Word report next to the workbook (as ``gxnb render``), then open it.
+
+    Refuses a report with errors unless ``force`` (the document is then marked 未通过校验).
+    """
+    from .checking import check_loaded
     from .inputs import read_input
     from .report import ReportError
     try:
-        from .word import render_report
+        from .word import RenderRefused, render_report
     except ImportError:
         return Outcome("此版本尚不包含生成 Word 的功能，请升级 gxnb-xl。", ok=False)
 
@@ -235,16 +239,23 @@ def render_book(book, lang: str = "zh", *, force: bool = False, open_file=None) 
         loaded = read_input(path, lang=lang)
     except ReportError as exc:
         return Outcome(f"无法生成：{exc.message(lang)}", ok=False)
+    result = check_loaded(loaded, lang=lang)
     out = path.with_suffix(".docx")
     try:
-        written = render_report(loaded.report, out, force=force, lang=lang)
+        done = render_report(loaded, out, force=force, lang=lang, result=result)
+    except RenderRefused as exc:
+        return Outcome(f"未生成 Word：{exc.message(lang)}", ok=False, result=result)
     except ReportError as exc:
-        return Outcome(f"未生成 Word：{exc.message(lang)}", ok=False)
+        return Outcome(f"未生成 Word：{exc.message(lang)}", ok=False, result=result)
     except PermissionError:
         raise ButtonError(f"无法写入 {out.name}：请先在 Word 中关闭它，再按一次按钮。") from None
-    files = [Path(p) for p in written] if isinstance(written, (list, tuple)) else [Path(written or out)]
-    (open_file or open_document)(files[0])
-    return Outcome(f"已生成：{files[0]}", files=files, result=loaded.report)
+    msg = f"已生成：{done.docx}"
+    if done.drafted:
+        msg += "\n提示：正文有空缺部分，已按表格数据草拟（文中以底色标出），请核对。"
+    if not done.passed:
+        msg += "\n注意：报告有错误，文档每页页眉和正文开头标注“未通过校验”，不得发布。"
+    (open_file or open_document)(done.docx)
+    return Outcome(msg, ok=done.passed, files=[done.docx], result=result)
 
 
 def open_document(path: Path) -> None:

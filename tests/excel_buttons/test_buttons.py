@@ -137,8 +137,12 @@ def test_render_asks_before_a_report_with_errors(slip_xlsm):
     assert eb.render(book) is None
     assert book.app.alerts[0]["buttons"] == "yes_no" and "个错误" in book.app.alerts[0]["prompt"]
     assert not slip_xlsm.with_suffix(".docx").exists()
-    outcome = eb.render_book(FakeBook(slip_xlsm), force=True, open_file=opened.append)
-    assert outcome.ok and opened == [slip_xlsm.with_suffix(".docx")]
+    refused = eb.render_book(FakeBook(slip_xlsm), open_file=opened.append)  # without force: like gxnb render
+    assert not refused.ok and refused.message.startswith("未生成 Word") and opened == []
+    assert not slip_xlsm.with_suffix(".docx").exists()
+    outcome = eb.render_book(FakeBook(slip_xlsm), force=True, open_file=opened.append)  # the clerk said yes
+    assert not outcome.ok and "未通过校验" in outcome.message
+    assert opened == [slip_xlsm.with_suffix(".docx")]
 
 
 @needs_reader
