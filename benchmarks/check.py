@@ -1,0 +1,75 @@
+"""Checking one 2021 report in-process (bar: ≤ 20 ms of work) and `gxnb --help` start-up (bar: < 0.5 s).
+
+Baseline for the check: a naive checker that evaluates the same relations by re-parsing every
+rule expression with Python's eval on each call (what a quick script would do). Both run here,
+on the same reports, in the same process; the ratio is printed.
+"""
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gxnb_xl.engine import check_report  # noqa: E402
+from gxnb_xl.spec import load_spec  # noqa: E402
+from gxnb_xl.synth import random_report  # noqa: E402
+
+
+def naive_check(spec, values):
+    """Baseline: substitute and eval every expanded expression string, no localisation."""
+    failures = []
+    for eq in spec.equations:
+        if eq.rule.scope != "report" or eq.rule.raw.get("when_level"):
+            continue
+        expr = eq.expression
+        py = re.sub(r"t[234]\.[a-z_]+\.[a-z_]+", lambda m: repr(values.get(m.group(0))), expr)
+        try:
+            if not eval(py):  # noqa: S307 - benchmark baseline on our own expressions
+                failures.append(eq.instance)
+        except TypeError:
+            failures.append(eq.instance)
+    return failures
+
+
+def timeit(fn, n):
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - start) / n)
+    return best
+
+
+def main():
+    spec = load_spec("2021")
+    rng = random.Random(1)
+    clean = random_report(rng, "2021", busy=0.5)
+    slipped = random_report(rng, "2021", busy=0.5)
+    slipped.values["t3.granted.natural"] += 9
+    check_report(clean)  # warm caches (spec parsing, syndromes) as a long-running process would
+    check_report(slipped)
+    for name, report in (("consistent report", clean), ("report with a slip (localised)", slipped)):
+        ours = timeit(lambda: check_report(report), 200)
+        base = timeit(lambda: naive_check(spec, report.values), 200)
+        print(f"check_report, {name}: {ours * 1e3:.3f} ms   baseline naive eval checker: {base * 1e3:.3f} ms   "
+              f"ratio baseline/ours: {base / ours:.1f}x   bar ≤ 20 ms: {'OK' if ours <= 0.020 else 'MISSED'}")
+    start = time.perf_counter()
+    for _ in range(3):
+        subprocess.run([sys.executable, "-m", "gxnb_xl", "--help"], check=True, capture_output=True)
+    ours = (time.perf_counter() - start) / 3
+    start = time.perf_counter()
+    for _ in range(3):
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare = (time.perf_counter() - start) / 3
+    print(f"gxnb --help: {ours * 1e3:.0f} ms   baseline bare python start: {bare * 1e3:.0f} ms   "
+          f"bar < 500 ms: {'OK' if ours < 0.5 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
