@@ -43,8 +43,14 @@ def command(files, as_json, previous, annotate, lang):
     sys.exit(EXIT_FINDINGS if any(r.status == "errors" for r in results) else EXIT_OK)
 
 
+def _where(f) -> str:
+    """The addresses worth looking at: the suspects' when known, else the first cells involved."""
+    cells = [x.address for x in f.suspects if x.address][:3] or [f.addresses[c] for c in f.cells if c in f.addresses][:3]
+    return "、".join(dict.fromkeys(cells))
+
+
 def _print_human(results, lang):
-    from rich.table import Table
+    from rich.markup import escape
 
     from .common import console
     out = console()
@@ -63,16 +69,11 @@ def _print_human(results, lang):
         out.print(f"{head}  {meta}  [{colour}]{verdict}[/{colour}]")
         shown = [f for f in r.result.findings if not (f.status == "indeterminate" and f.rule != "R0")]
         hidden = len(r.result.findings) - len(shown)
-        if shown:
-            tab = Table(t(lang, "级别", "severity"), t(lang, "规则", "rule"), t(lang, "位置", "where"),
-                        t(lang, "说明", "message"), show_lines=False, expand=False)
-            tab.columns[3].overflow = "fold"
-            for f in shown:
-                where = "、".join(f.addresses.get(c, "") for c in f.cells if f.addresses.get(c))
-                sev = SEVERITY_ZH.get(f.severity, f.severity) if lang != "en" else f.severity
-                style = "red" if f.severity == "error" else "yellow"
-                tab.add_row(f"[{style}]{sev}[/{style}]", f.instance, where or "—", f.message)
-            out.print(tab)
+        for f in shown:
+            sev = SEVERITY_ZH.get(f.severity, f.severity) if lang != "en" else f.severity
+            style = "red" if f.severity == "error" else "yellow"
+            where = _where(f)
+            out.print(f"  [{style}]{sev}[/{style}] {f.instance}{('  ' + where) if where else ''}\n    {escape(f.message)}")
         if hidden:
             out.print(t(lang, f"另有 {hidden} 条关系因单元格未填写而无法核对（--json 可查看）",
                         f"{hidden} more relations could not be checked because cells are blank (see --json)"))
