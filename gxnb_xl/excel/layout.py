@@ -209,7 +209,7 @@ class _Builder:
             self.text(sheet, row, 0, block["caption"], "caption", anchor=True)
             self.merge(sheet, row, 0, row, width - 1)
             row += 1
-            self.text(sheet, row, 0, "信息内容", "header", anchor=True)
+            self.text(sheet, row, 0, t["row_header"], "header", anchor=True)
             n = len(block["columns"])
             for j, col in enumerate(block["columns"]):
                 self.text(sheet, row, 1 + j, col["label"], "header", anchor=True)

@@ -56,7 +56,7 @@ def table_rows(report: Report, rng: random.Random | None = None, *, typos: bool 
     t2 = []
     for block in spec.tables["t2"]["blocks"]:
         t2.append([block["caption"]] + [""] * len(block["columns"]))
-        t2.append(["信息内容"] + [lab(c["label"]) for c in block["columns"]])
+        t2.append([spec.tables["t2"]["row_header"]] + [lab(c["label"]) for c in block["columns"]])
         for row in block["rows"]:
             t2.append([row["label"]] + [_value(report, f"t2.{row['key']}.{c['key']}", rng) for c in block["columns"]])
     t = spec.tables["t3"]

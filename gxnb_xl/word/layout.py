@@ -22,7 +22,6 @@ from ..spec import load_spec
 
 # Printed left of the column labels in each block of 表二. Not (yet) in the format data; read
 # from ``tables.t2.row_header`` when a format file provides it.
-T2_ROW_HEADER = "信息内容"
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def _spread(total: float, parts: list[float]) -> list[float]:
 
 def _blocks(tid: str, t: dict, width_mm: float) -> TableGrid:
     ncol = max(len(b["columns"]) for b in t["blocks"])
-    header = t.get("row_header", T2_ROW_HEADER)
+    header = t["row_header"]
     g = TableGrid(tid, 0, 1 + ncol, _spread(width_mm, [1.4] + [1.0] * ncol), 0)
     r = 0
     for block in t["blocks"]:

@@ -12,7 +12,7 @@ import pytest
 from gxnb_xl.report import load_report
 from gxnb_xl.synth import random_report
 from gxnb_xl.word import MARK, render_report
-from tests.lo import convert
+from lo import convert
 
 pytestmark = pytest.mark.libreoffice
 
