@@ -58,8 +58,8 @@ class Outcome:
 
 # ── helpers ──────────────────────────────────────────────────────────────────────────────
 def _saved_path(book) -> Path:
-    path = Path(book.fullname)
-    if not path.is_absolute() or not path.exists():
+    path = Path(book.fullname)  # an unsaved book is just "工作簿1": no such file
+    if not path.is_file():
         raise ButtonError("请先保存工作簿（另存为“启用宏的工作簿 .xlsm”），再按按钮。")
     return path
 

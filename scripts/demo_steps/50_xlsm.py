@@ -28,7 +28,7 @@ def main() -> int:
     example = ROOT / "examples" / "county-2024" / "06-清水镇.json"
     if example.exists():
         rc |= run(*gxnb, "template", "--xlsm", "--data", example.relative_to(ROOT), "-o", "out/filled-06-清水镇.xlsm")
-        # what the 校验 button computes (exit 1: the demo township has a slip; 2 until workbooks can be read)
+        # what the 校验 button computes (exit 1: the demo township has a slip)
         rc |= run(*gxnb, "check", "out/filled-06-清水镇.xlsm", ok=(0, 1, 2))
     print("在 Microsoft Excel 中打开 out/*.xlsm 并启用宏即可使用按钮；说明见 macros/README.md。")
     return rc
