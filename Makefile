@@ -22,9 +22,12 @@ test: $(STAMP)
 
 templates: $(STAMP)
 	$(BIN)/python scripts/build_templates.py
+	$(BIN)/python scripts/build_word_templates.py
+	$(BIN)/python scripts/build_vba.py
 
 figures: $(STAMP)
 	$(BIN)/python scripts/make_figures.py
+	$(BIN)/python scripts/make_report_figure.py
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
