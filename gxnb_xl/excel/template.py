@@ -424,7 +424,11 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         rv = ws[review_title]
         for i, row in enumerate(review_rows):
             for j, text in enumerate(row):
-                rv.write_string(i, j, "" if text is None else str(text), fm.review_head if i == 0 else fm.plain_wrap)
+                style = fm.review_head if i == 0 else fm.plain_wrap
+                if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
+                    rv.write_number(i, j, _number(text), style)  # counts stay numbers (sortable, summable)
+                else:
+                    rv.write_string(i, j, "" if text is None else str(text), style)
         widths = [max([utf16_len(str(x or "")) for x in col] + [6]) for col in zip(*review_rows)] if review_rows else []
         for j, w in enumerate(widths):
             rv.set_column(j, j, min(max(w, 8), 80))
