@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from datetime import datetime, timezone
 from decimal import Decimal
+from itertools import zip_longest
 from pathlib import Path
 
 from ..engine import evaluate
@@ -166,6 +168,11 @@ def cells_text(layout: Layout, cells) -> str:
 # ── text ───────────────────────────────────────────────────────────────────────────────
 def utf16_len(s: str) -> int:
     return len(s.encode("utf-16-le")) // 2
+
+
+def display_width(s: str) -> int:
+    """Width in columns: CJK (East Asian wide/fullwidth) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 def split_text(text: str, limit: int = CELL_LIMIT) -> list[str]:
@@ -429,7 +436,9 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
                     rv.write_number(i, j, _number(text), style)  # counts stay numbers (sortable, summable)
                 else:
                     rv.write_string(i, j, "" if text is None else str(text), style)
-        widths = [max([utf16_len(str(x or "")) for x in col] + [6]) for col in zip(*review_rows)] if review_rows else []
+        # every column (rows may differ in length), Chinese characters counted double
+        widths = [max([display_width("" if x is None else str(x)) for x in col] + [6])
+                  for col in zip_longest(*review_rows, fillvalue="")]
         for j, w in enumerate(widths):
             rv.set_column(j, j, min(max(w, 8), 80))
         rv.freeze_panes(1, 0)
