@@ -25,6 +25,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .excel.layout import col_letter
+
 REVIEW_SHEET = "审核报告"
 # (caption, macro) for the cover sheet; the macro names are Subs in macros/gxnb.bas
 BUTTONS = (("校验", "GxnbCheck"), ("生成Word", "GxnbRender"), ("导出JSON", "GxnbExport"))
@@ -69,15 +71,6 @@ def _sheet(book, name):
         return book.sheets[name]
     except Exception:  # noqa: BLE001 - KeyError here, a COM/AppleScript error in xlwings
         return None
-
-
-def _col(c: int) -> str:
-    s = ""
-    c += 1
-    while c:
-        c, r = divmod(c - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _split(address: str) -> tuple[str, str]:
@@ -127,8 +120,8 @@ def _marks(file_result) -> dict[str, tuple]:
 
 def _restore_marks(book, review) -> None:
     """Give back the original fill of the cells the previous check coloured."""
-    col = _col(MARK_COLUMN)
-    values = review.range(f"{col}2:{_col(MARK_COLUMN + 1)}2000").value or []
+    col = col_letter(MARK_COLUMN)
+    values = review.range(f"{col}2:{col_letter(MARK_COLUMN + 1)}2000").value or []
     for row in values:
         if not row or not row[0]:
             continue
@@ -188,7 +181,7 @@ def check_book(book, lang: str = "zh") -> Outcome:
             locked.add(sheet_name)
             continue
         record.append([address, _format_colour(before)])
-    review.range(f"{_col(MARK_COLUMN)}1").value = record
+    review.range(f"{col_letter(MARK_COLUMN)}1").value = record
 
     if result.result is None:
         return Outcome(f"无法校验：{result.error}", ok=False, result=result)

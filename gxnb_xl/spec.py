@@ -342,6 +342,34 @@ def _linear(tokens: list, sets: dict) -> tuple[Term, ...]:
     return tuple(terms)
 
 
+def caption_spans(paths: list) -> list[tuple[int, int, int, bool, str]]:
+    """Merged captions of rows (or column groups) labelled by caption paths.
+
+    ``paths[i]`` is item i's labels from outermost to innermost. Consecutive items that share
+    a caption prefix share that caption's cell. Returns ``(level, first, end, leaf, label)``:
+    the caption at ``level`` spans items ``first`` to ``end - 1``; ``leaf`` when it is an item's
+    own last label (which then also spans the remaining, deeper label columns/rows).
+    """
+    spans = []
+    depth = max((len(p) for p in paths), default=0)
+    for level in range(depth):
+        i = 0
+        while i < len(paths):
+            labels = paths[i]
+            if level >= len(labels):
+                i += 1
+                continue
+            leaf = level == len(labels) - 1
+            k = i + 1
+            if not leaf:
+                while (k < len(paths) and len(paths[k]) > level + 1
+                       and list(paths[k][:level + 1]) == list(labels[:level + 1])):
+                    k += 1
+            spans.append((level, i, k, leaf, labels[level]))
+            i = k
+    return spans
+
+
 @lru_cache(maxsize=None)
 def load_spec(format_id: str = "2021") -> Spec:
     """The spec of one format id (``2021`` or ``2019``)."""

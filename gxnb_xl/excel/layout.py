@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..spec import CONSTANT, Equation, Spec
+from ..spec import CONSTANT, Equation, Spec, caption_spans
 
 LAYOUT_VERSION = "1"
 META_SHEET = "_gxnb"
@@ -261,23 +261,9 @@ class _Builder:
             j = k
         first = h0 + 3
         # row labels: a caption shared by consecutive rows merges vertically
-        for level in range(depth):
-            i = 0
-            while i < len(rows):
-                labels = rows[i]["labels"]
-                if level >= len(labels):
-                    i += 1
-                    continue
-                k = i + 1
-                leaf = level == len(labels) - 1
-                if not leaf:
-                    while (k < len(rows) and len(rows[k]["labels"]) > level + 1
-                           and rows[k]["labels"][:level + 1] == labels[:level + 1]):
-                        k += 1
-                self.text(sheet, first + i, level, labels[level], "label", anchor=True)
-                last_col = c0 - 1 if leaf else level
-                self.merge(sheet, first + i, level, first + k - 1, last_col)
-                i = k
+        for level, i, k, leaf, label in caption_spans([r["labels"] for r in rows]):
+            self.text(sheet, first + i, level, label, "label", anchor=True)
+            self.merge(sheet, first + i, level, first + k - 1, c0 - 1 if leaf else level)
         for i, r in enumerate(rows):
             for j, col in enumerate(cols):
                 self.lay.cells[f"{tid}.{r['key']}.{col['key']}"] = (sheet, a1(first + i, c0 + j))
@@ -302,23 +288,10 @@ class _Builder:
         total = len(groups) * ncol
         self.text(sheet, 0, 0, heading, "title")
         self.merge(sheet, 0, 0, 0, total - 1)
-        for level in range(depth):
-            i = 0
-            while i < len(groups):
-                labels = groups[i]["labels"]
-                if level >= len(labels):
-                    i += 1
-                    continue
-                leaf = level == len(labels) - 1
-                k = i + 1
-                if not leaf:
-                    while (k < len(groups) and len(groups[k]["labels"]) > level + 1
-                           and groups[k]["labels"][:level + 1] == labels[:level + 1]):
-                        k += 1
-                r = 1 + level
-                self.text(sheet, r, i * ncol, labels[level], "header", anchor=True)
-                self.merge(sheet, r, i * ncol, depth if leaf else r, k * ncol - 1)
-                i = k
+        for level, i, k, leaf, label in caption_spans([g["labels"] for g in groups]):
+            r = 1 + level
+            self.text(sheet, r, i * ncol, label, "header", anchor=True)
+            self.merge(sheet, r, i * ncol, depth if leaf else r, k * ncol - 1)
         hr = 1 + depth
         for g, group in enumerate(groups):
             for j, col in enumerate(cols):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..spec import load_spec
+from ..spec import caption_spans, load_spec
 
 # Printed left of the column labels in each block of 表二. Not (yet) in the format data; read
 # from ``tables.t2.row_header`` when a format file provides it.
@@ -119,22 +119,9 @@ def _grid(tid: str, t: dict, width_mm: float) -> TableGrid:
         g.cells.append(GridCell(1, depth + j, 1, k - j, group, role="header"))
         j = k
     first = 3
-    for level in range(depth):
-        i = 0
-        while i < len(rows):
-            labels = rows[i]["labels"]
-            if level >= len(labels):
-                i += 1
-                continue
-            leaf = level == len(labels) - 1
-            k = i + 1
-            if not leaf:
-                while (k < len(rows) and len(rows[k]["labels"]) > level + 1
-                       and rows[k]["labels"][:level + 1] == labels[:level + 1]):
-                    k += 1
-            colspan = depth - level if leaf else 1
-            g.cells.append(GridCell(first + i, level, k - i, colspan, labels[level], role="label"))
-            i = k
+    for level, i, k, leaf, label in caption_spans([r["labels"] for r in rows]):
+        colspan = depth - level if leaf else 1
+        g.cells.append(GridCell(first + i, level, k - i, colspan, label, role="label"))
     for i, r in enumerate(rows):
         for j, col in enumerate(cols):
             g.cells.append(GridCell(first + i, depth + j, cell=f"{tid}.{r['key']}.{col['key']}", role="value"))
@@ -147,22 +134,9 @@ def _groups(tid: str, t: dict, width_mm: float) -> TableGrid:
     ncol = len(cols)
     g = TableGrid(tid, depth + 2, len(groups) * ncol, [round(width_mm / (len(groups) * ncol), 2)] * (len(groups) * ncol),
                   depth + 1)
-    for level in range(depth):
-        i = 0
-        while i < len(groups):
-            labels = groups[i]["labels"]
-            if level >= len(labels):
-                i += 1
-                continue
-            leaf = level == len(labels) - 1
-            k = i + 1
-            if not leaf:
-                while (k < len(groups) and len(groups[k]["labels"]) > level + 1
-                       and groups[k]["labels"][:level + 1] == labels[:level + 1]):
-                    k += 1
-            rowspan = depth - level if leaf else 1
-            g.cells.append(GridCell(level, i * ncol, rowspan, (k - i) * ncol, labels[level], role="header"))
-            i = k
+    for level, i, k, leaf, label in caption_spans([gr["labels"] for gr in groups]):
+        rowspan = depth - level if leaf else 1
+        g.cells.append(GridCell(level, i * ncol, rowspan, (k - i) * ncol, label, role="header"))
     for i, gr in enumerate(groups):
         for j, col in enumerate(cols):
             g.cells.append(GridCell(depth, i * ncol + j, text=col["label"], role="header"))
