@@ -1,9 +1,10 @@
 """汇总: sum many units' reports (townships → county) cell by cell, and say what happened to each file.
 
-The pipeline streams: files are read and checked in a process pool (``imap_unordered``), each
-worker sends back one small record (meta, finding counts, the input cells' values); the main
-process adds the values into one running sum per (format, year) and forgets them. Memory stays
-flat however many files there are.
+The pipeline streams: files are read and checked in a process pool (``ProcessPoolExecutor`` fed
+a few chunks at a time), each worker sends back one small record per file (meta, finding counts,
+the input cells' values); the main process adds the values into one running sum per (format,
+year) and forgets them. Memory stays flat however many files there are. A worker that dies or
+hangs never stops the run: the file that caused it is listed as unreadable with the reason.
 
 Policy (documented in the README, asserted by tests):
 
@@ -29,7 +30,6 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -42,6 +42,8 @@ REPORT_SUFFIXES = WORKBOOK_SUFFIXES + (".json",)
 # files an OS or office suite leaves in folders: listed, but not counted as missing reports
 _LITTER = {"thumbs.db", "desktop.ini", ".ds_store"}
 MAX_MESSAGES = 3  # error messages kept per file (the full list is `gxnb check`'s job)
+CHUNK_TIMEOUT = 300  # seconds without any chunk finishing: a worker hangs (a file reads in ~10 ms)
+FILE_TIMEOUT = 120  # seconds for one file read alone before it is given up as hung
 
 # record kinds of a skipped file
 SKIP_LOCK, SKIP_LITTER, SKIP_TYPE, SKIP_OUTPUT = "lock", "litter", "type", "output"
@@ -235,31 +237,145 @@ def read_one(path: str, lang: str = "zh") -> FileRecord:
                       mtime=mtime, blanks=sum(v is None for v in values), values=values)
 
 
-def _read_indexed(item, lang):
-    index, path = item
-    return index, read_one(path, lang)
+def _read_chunk(chunk: list[tuple[int, str]], lang: str) -> list[tuple[int, FileRecord]]:
+    """Runs in a worker process: one small record per path of the chunk."""
+    return [(index, read_one(path, lang)) for index, path in chunk]
+
+
+def _lost_record(path: str, lang: str, hung: bool = False) -> FileRecord:
+    """The record of a file whose reading killed (or hung) a worker process."""
+    if hung:
+        msg = _t(lang, f"读取超时（超过 {FILE_TIMEOUT} 秒仍未读完，文件可能异常），未汇总；请用 Excel/WPS 打开检查后另存再报送",
+                 f"reading timed out (over {FILE_TIMEOUT} s; the file may be malformed); not summed")
+    else:
+        msg = _t(lang, "读取此文件时读取进程意外退出（文件可能损坏或异常），未汇总；请用 Excel/WPS 打开检查后另存再报送",
+                 "the reading process died on this file (corrupt or malformed?); not summed")
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = 0.0
+    return FileRecord(path, "unreadable", reason=msg, messages=(msg,), mtime=mtime)
+
+
+def _new_pool(jobs: int):
+    """fork on Linux: the parsed formats and imported readers are shared with the workers for free."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def _stop_pool(pool, kill: bool = False) -> None:
+    if kill:  # a hung worker: end the pool's own workers (by pid, nothing else)
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def read_all(paths: list[str], *, jobs: int | None = None, lang: str = "zh") -> Iterator[tuple[int, FileRecord]]:
-    """(index, record) for each path, in completion order; parallel when it pays off."""
+    """(index, record) for each path, in completion order; parallel when it pays off.
+
+    Every path yields exactly one record. In parallel, a ``ProcessPoolExecutor`` is fed a few
+    chunks at a time (only the records of the chunks in flight exist at once, so memory stays
+    flat). A worker that dies (a reader crash, the OOM killer) breaks the pool instead of hanging
+    the run: the files of the chunks that were in flight are then read again alone, one at a time,
+    and the one that kills its worker again (or hangs for ``FILE_TIMEOUT`` s) is marked unreadable
+    with the reason; the chunks not yet started go to a fresh pool.
+    """
     jobs = jobs or os.cpu_count() or 1
     items = list(enumerate(paths))
     if jobs <= 1 or len(items) < 16:
-        for item in items:
-            yield _read_indexed(item, lang)
+        for index, path in items:
+            yield index, read_one(path, lang)
         return
-    import multiprocessing as mp
     load_spec("2021"), load_spec("2019")  # parsed once, inherited by forked workers
     from . import checking  # noqa: F401  (imported once, before forking)
     try:
         from .excel import reader  # noqa: F401
     except Exception:  # not built, or no workbook among the inputs: read_input says so per file
         pass
-    method = "fork" if sys.platform.startswith("linux") else None
-    ctx = mp.get_context(method)
-    chunksize = max(1, min(32, len(items) // (jobs * 8)))
-    with ctx.Pool(jobs) as pool:
-        yield from pool.imap_unordered(partial(_read_indexed, lang=lang), items, chunksize=chunksize)
+    from collections import deque
+    size = max(1, min(32, len(items) // (jobs * 8)))
+    queue = deque(items[i:i + size] for i in range(0, len(items), size))
+    suspects: list[tuple[int, str]] = []
+    while queue:
+        yield from _run_chunks(queue, jobs, lang, suspects)
+    yield from _isolate(suspects, lang)
+
+
+def _run_chunks(queue, jobs: int, lang: str, suspects: list) -> Iterator[tuple[int, FileRecord]]:
+    """Take chunks from ``queue`` into one pool, at most ``2 * jobs`` in flight, until the queue is
+    empty or the pool breaks; the items of the chunks in flight at a break go to ``suspects``."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    in_flight: dict = {}
+    pool = _new_pool(jobs)
+    kill = False
+    try:
+        while True:
+            while queue and len(in_flight) < 2 * jobs:
+                chunk = queue.popleft()
+                try:
+                    in_flight[pool.submit(_read_chunk, chunk, lang)] = chunk
+                except (BrokenProcessPool, RuntimeError):  # broke between two submissions
+                    queue.appendleft(chunk)
+                    break
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, timeout=CHUNK_TIMEOUT, return_when=FIRST_COMPLETED)
+            if not done:  # nothing finished for minutes: a worker hangs
+                kill = True
+                for chunk in in_flight.values():
+                    suspects.extend(chunk)
+                return
+            broken = False
+            for fut in done:
+                chunk = in_flight.pop(fut)
+                try:
+                    yield from fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    suspects.extend(chunk)
+                except Exception:  # noqa: BLE001 - could not send or return the chunk: try alone
+                    suspects.extend(chunk)
+            if broken:  # every other chunk in flight is lost with the pool
+                for chunk in in_flight.values():
+                    suspects.extend(chunk)
+                return
+    finally:
+        _stop_pool(pool, kill)
+
+
+def _isolate(suspects: list[tuple[int, str]], lang: str) -> Iterator[tuple[int, FileRecord]]:
+    """Read each suspect alone in a one-worker pool: a death or a hang now names its file."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = None
+    try:
+        for index, path in sorted(suspects):
+            pool = pool or _new_pool(1)
+            try:
+                yield from pool.submit(_read_chunk, [(index, path)], lang).result(timeout=FILE_TIMEOUT)
+                continue
+            except BrokenProcessPool:
+                yield index, _lost_record(path, lang)
+                _stop_pool(pool)
+            except FutureTimeout:
+                yield index, _lost_record(path, lang, hung=True)
+                _stop_pool(pool, kill=True)
+            except Exception as exc:  # noqa: BLE001 - never lose a file
+                msg = _t(lang, f"读取时出错（{type(exc).__name__}: {exc}）", f"failed to read ({type(exc).__name__}: {exc})")
+                yield index, FileRecord(path, "unreadable", reason=msg, messages=(msg,))
+                _stop_pool(pool)
+            pool = None
+    finally:
+        if pool is not None:
+            _stop_pool(pool)
 
 
 # ── summing ───────────────────────────────────────────────────────────────────────────────
