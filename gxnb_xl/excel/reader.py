@@ -10,9 +10,11 @@ to be compared.
 """
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -20,12 +22,13 @@ from ..findings import Finding
 from ..inputs import Loaded
 from ..report import CellProblem, Report, ReportError
 from ..spec import FORMAT_IDS, format_for_year, load_spec
-from ..values import ValueProblem, read_value
+from ..values import ABSURD_COUNT, ValueProblem, read_value
 from .layout import LEVEL_CODES, LEVEL_LABELS, META_SHEET, Layout, a1, layout_of, parse_a1
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is ~30 KB; anything this big is not one
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # zip bombs: refuse before any parser inflates them
 MAX_RATIO = 200
+MAX_SHEET_CELLS = 2_000_000  # a sheet's used range (rows × columns) the reader agrees to materialise
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -43,32 +46,41 @@ def _err(name: str, zh: str, en: str) -> ReportError:
     return ReportError(f"{name}：{zh}", f"{name}: {en}")
 
 
-def _sniff(path: Path) -> None:
-    """Refuse files that are not workbooks (or are dangerous to open) before any parser sees them."""
+def _utf16(s: str) -> bytes:
+    return s.encode("utf-16-le")
+
+
+def _sniff(path: Path) -> tuple[bytes, str]:
+    """The file's bytes and kind (ooxml | ods | xlsb | ole), or ReportError for what is not a workbook.
+
+    The file is read once, here; nothing else opens it (and nothing ever writes it).
+    """
     name = path.name
     try:
         size = path.stat().st_size
-        with path.open("rb") as f:
-            head = f.read(8)
+        if path.is_dir():
+            raise IsADirectoryError
+        if size > MAX_FILE_BYTES:
+            raise _err(name, f"文件过大（{size // 1024 // 1024} MB），不像是填报模板，已拒绝读取",
+                       f"file too large ({size // 1024 // 1024} MB) for a filled template; refused")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise _err(name, "文件不存在", "no such file") from None
     except IsADirectoryError:
         raise _err(name, "是文件夹，不是工作簿", "is a folder, not a workbook") from None
     except OSError as exc:
         raise _err(name, f"无法读取（{exc.strerror}）", f"cannot be read ({exc.strerror})") from None
-    if size == 0:
+    if not data:
         raise _err(name, "文件为空（0 字节），可能没有保存成功，请重新导出", "the file is empty (0 bytes)")
-    if size > MAX_FILE_BYTES:
-        raise _err(name, f"文件过大（{size // 1024 // 1024} MB），不像是填报模板，已拒绝读取",
-                   f"file too large ({size // 1024 // 1024} MB) for a filled template; refused")
-    suffix = path.suffix.lower()
-    if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
+    head = data[:8]
+    if head.startswith(b"PK"):
         try:
-            with zipfile.ZipFile(path) as z:
-                names = set(z.namelist())
-                total = sum(i.file_size for i in z.infolist())
-                packed = sum(i.compress_size for i in z.infolist()) or 1
-        except (zipfile.BadZipFile, OSError, ValueError):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                infos = z.infolist()
+                names = {i.filename for i in infos}
+                total = sum(i.file_size for i in infos)
+                packed = sum(i.compress_size for i in infos) or 1
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
             raise _err(name, "文件已损坏（压缩包结构不完整），无法打开，请重新保存后报送",
                        "the file is corrupt (broken zip structure); save it again") from None
         if total > MAX_UNZIPPED_BYTES or total / packed > MAX_RATIO:
@@ -79,18 +91,56 @@ def _sniff(path: Path) -> None:
                        "this is a Word document renamed to a spreadsheet extension, not a workbook")
         if "ppt/presentation.xml" in names:
             raise _err(name, "这是 PowerPoint 文件，不是填报工作簿", "this is a PowerPoint file, not a workbook")
-        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
-            raise _err(name, "这是一个压缩包，但不是 Excel/WPS 工作簿", "a zip archive but not a spreadsheet")
-        return
+        if "xl/workbook.xml" in names:
+            return data, "ooxml"
+        if "xl/workbook.bin" in names:
+            return data, "xlsb"
+        if "content.xml" in names:
+            return data, "ods"
+        raise _err(name, "这是一个压缩包，但不是 Excel/WPS 工作簿", "a zip archive but not a spreadsheet")
     if head == OLE_MAGIC:
-        if suffix in (".xlsx", ".xlsm", ".xlsb"):
+        if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
             # an OOXML file inside an OLE container is an encrypted (password-to-open) workbook
             raise _err(name, "工作簿设置了打开密码（已加密），无法读取；请取消打开密码后重新报送",
                        "the workbook is password-encrypted; remove the open password and send it again")
-        return
+        if _utf16("WordDocument") in data:
+            raise _err(name, "这是旧版 Word 文档（.doc），不是填报工作簿", "this is a Word .doc document, not a workbook")
+        if _utf16("PowerPoint Document") in data:
+            raise _err(name, "这是 PowerPoint 文件，不是填报工作簿", "this is a PowerPoint file, not a workbook")
+        return data, "ole"
     if head.startswith(b"%PDF"):
         raise _err(name, "这是 PDF 文件，不是填报工作簿；请报送 Excel/WPS 表格", "this is a PDF, not a workbook")
+    start = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")) or b"<html" in start[:512]:
+        raise _err(name, "这是网页（HTML）文件，只是扩展名为表格（常见于系统“导出 Excel”）；请在 Excel/WPS 中打开后另存为 .xlsx",
+                   "this is a web page (HTML) with a spreadsheet extension; open it in Excel/WPS and save as .xlsx")
+    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]:
+        raise _err(name, "这是 Excel 2003 XML 表格格式，请在 Excel/WPS 中另存为 .xlsx 后报送",
+                   "this is an Excel 2003 XML spreadsheet; save it as .xlsx")
+    if b"\0" not in data[:4096] and _decodes(data[:4096]):
+        raise _err(name, "不是 Excel/WPS 工作簿（这是纯文本文件，可能是改了扩展名的 CSV/TXT 文件）",
+                   "not a spreadsheet (plain text, perhaps a renamed CSV/TXT file)")
     raise _err(name, "不是 Excel/WPS 工作簿（文件内容无法识别）", "not a spreadsheet (unrecognised content)")
+
+
+def _decodes(chunk: bytes) -> bool:
+    for enc in ("utf-8", "gb18030"):
+        try:
+            chunk.decode(enc)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def _guarded(fn, *args, **kwargs):
+    """Call into calamine; its Rust panics arrive as BaseException (pyo3 PanicException)."""
+    try:
+        return fn(*args, **kwargs), None
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine raises its own types, panics included
+        return None, exc
 
 
 class _Sheet:
@@ -100,6 +150,8 @@ class _Sheet:
         self.rows = sheet.to_python(skip_empty_area=False)
         self.r0, self.c0 = sheet.start if sheet.start else (0, 0)
         self._index = None
+        self._sheet = sheet
+        self._merged = None
 
     def get(self, r: int, c: int):
         r, c = r - self.r0, c - self.c0
@@ -117,27 +169,159 @@ class _Sheet:
                         self._index.setdefault(_norm(v), []).append((i + self.r0, j + self.c0))
         return self._index.get(_norm(text), [])
 
+    def merged(self, r: int, c: int, inputs: set) -> str | None:
+        """The A1 range of a merge that swallows (r, c) or joins it with another input cell, if any.
 
-def _open(path: Path):
+        The template merges some single input cells across columns (表二); that is not a problem."""
+        if self._merged is None:
+            self._merged, self._big = {}, []
+            ranges, _ = _guarded(lambda: self._sheet.merged_cell_ranges)
+            for item in ranges or ():
+                try:
+                    (r1, c1), (r2, c2) = item
+                except (TypeError, ValueError):
+                    continue
+                if (r1, c1) == (r2, c2):
+                    continue
+                if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+                    self._big.append((r1, c1, r2, c2))
+                    continue
+                for rr in range(r1, r2 + 1):
+                    for cc in range(c1, c2 + 1):
+                        self._merged[(rr, cc)] = (r1, c1, r2, c2)
+        box = self._merged.get((r, c))
+        if box is None:
+            box = next(((r1, c1, r2, c2) for r1, c1, r2, c2 in self._big if r1 <= r <= r2 and c1 <= c <= c2), None)
+            if box is None:
+                return None
+        r1, c1, r2, c2 = box
+        if (r, c) != (r1, c1) or any(r1 <= ir <= r2 and c1 <= ic <= c2 and (ir, ic) != (r, c) for ir, ic in inputs):
+            return f"{a1(r1, c1)}:{a1(r2, c2)}"
+        return None
+
+
+_REFS = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{0,8})(\d{1,12})")
+_FORMULA = re.compile(rb"<f\b")
+_ERROR_T = re.compile(rb"<c\b[^>]*?\st=\"e\"")
+_ADDR = re.compile(rb"\sr=\"([A-Z]{1,3}\d{1,7})\"")
+_VALUE = re.compile(rb"<v>([^<]{0,40})</v>")
+
+
+def _col_number(letters: bytes) -> int:
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return col
+
+
+class _SheetXml:
+    """What calamine does not tell: the used extent, and (when asked) formulas, error values, protection."""
+
+    __slots__ = ("formulas", "errors", "protected", "rows", "cols")
+
+    def __init__(self, xml: bytes, details: bool = True):
+        # every r="…" attribute (rows and cells), in any spelling an XML parser accepts (r='A1', r = "A1")
+        refs = _REFS.findall(xml)
+        letters, digits = zip(*refs) if refs else ((), ())
+        self.rows = max(map(int, digits), default=0)
+        self.cols = max(map(_col_number, set(letters) - {b""}), default=0)
+        self.protected = b"<sheetProtection" in xml
+        self.formulas: set[str] = set()
+        self.errors: dict[str, str] = {}
+        if details:
+            for m in _FORMULA.finditer(xml):
+                addr = _owner(xml, m.start())
+                if addr:
+                    self.formulas.add(addr)
+            for m in _ERROR_T.finditer(xml):
+                addr = _owner(xml, m.end())
+                if addr:
+                    v = _VALUE.search(xml, m.end(), m.end() + 200)
+                    self.errors[addr] = v.group(1).decode("utf-8", "replace") if v else "#VALUE!"
+
+
+def _owner(xml: bytes, pos: int) -> str | None:
+    """The address of the <c> element that contains position ``pos`` (None when not inside one)."""
+    start = xml.rfind(b"<c ", 0, pos)
+    if start < 0:
+        return None
+    end = xml.find(b">", start)
+    if end < 0 or (end < pos and (xml[end - 1:end] == b"/" or b"</c>" in xml[end:pos])):
+        return None
+    m = _ADDR.search(xml, start, end + 1)
+    return m.group(1).decode("ascii") if m else None
+
+
+class _Package:
+    """The .xlsx zip, opened once: sheet name → part, scanned sheet XML (cached)."""
+
+    def __init__(self, data: bytes):
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        try:
+            self.parts = _sheet_parts(self.zip)
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+            self.parts = {}
+        self._scanned: dict[str, _SheetXml | None] = {}
+
+    def sheet(self, name: str, details: bool = True) -> _SheetXml | None:
+        if name not in self._scanned:
+            part = self.parts.get(name)
+            scanned = None
+            if part is not None:
+                try:
+                    scanned = _SheetXml(self.zip.read(part), details)
+                except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+                    scanned = None
+            self._scanned[name] = scanned
+        return self._scanned[name]
+
+    def close(self):
+        self.zip.close()
+
+
+def _open(data: bytes, name: str):
     from python_calamine import CalamineWorkbook
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every broken file
-        text = str(exc)
-        if "password" in text.lower() or "encrypt" in text.lower():
-            raise _err(path.name, "工作簿设置了密码（已加密），无法读取；请取消密码后重新报送",
-                       "the workbook is password-protected; remove the password") from None
-        raise _err(path.name, f"无法作为工作簿打开（文件可能已损坏）：{text[:80]}",
-                   f"cannot be opened as a workbook (corrupt?): {text[:80]}") from None
+    wb, exc = _guarded(CalamineWorkbook.from_filelike, io.BytesIO(data))
+    if exc is None:
+        return wb
+    text = str(exc)
+    if "password" in text.lower() or "encrypt" in text.lower():
+        raise _err(name, "工作簿设置了密码（已加密），无法读取；请取消密码后重新报送",
+                   "the workbook is password-protected; remove the password") from None
+    raise _err(name, f"无法作为工作簿打开（文件可能已损坏）：{text[:80]}",
+               f"cannot be opened as a workbook (corrupt?): {text[:80]}") from None
 
 
-def _read_meta(wb) -> tuple[dict, dict]:
+def _load_sheet(wb, pkg: _Package | None, sheet: str, name: str, *, required: bool) -> _Sheet | None:
+    """A sheet read by calamine, after making sure it is not absurdly large; None when unreadable
+    (or ReportError when ``required``: a sheet we need that is there but broken means a corrupt file)."""
+    if pkg is not None:
+        scanned = pkg.sheet(sheet, details=sheet != META_SHEET)
+        if scanned is not None and scanned.rows * scanned.cols > MAX_SHEET_CELLS:
+            if not required:
+                return None
+            corner = a1(max(scanned.rows - 1, 0), max(scanned.cols - 1, 0))
+            raise _err(name, f"工作表“{sheet}”的使用范围异常大（一直延伸到 {corner}，通常是表格外很远处误填了内容），"
+                             "已拒绝读取；请删除表格以外的多余内容后重新保存",
+                       f"sheet {sheet!r} extends absurdly far (to {corner}); delete stray content outside the tables")
+    loaded, exc = _guarded(lambda: _Sheet(wb.get_sheet_by_name(sheet)))
+    if exc is None:
+        return loaded
+    if required:
+        raise _err(name, f"文件已损坏：工作表“{sheet}”无法读取（{str(exc)[:60]}）；请在 Excel/WPS 中打开后重新保存",
+                   f"the file is corrupt: sheet {sheet!r} cannot be read ({str(exc)[:60]}); open and save it again")
+    return None
+
+
+def _read_meta(wb, pkg, name) -> tuple[dict, dict]:
     """(key → value, cell id → (sheet, address)) from the hidden metadata sheet, if present."""
     if META_SHEET not in wb.sheet_names:
         return {}, {}
-    rows = wb.get_sheet_by_name(META_SHEET).to_python()
+    sheet = _load_sheet(wb, pkg, META_SHEET, name, required=False)
+    if sheet is None:
+        return {}, {}
     meta, cmap, in_map = {}, {}, False
-    for row in rows:
+    for row in sheet.rows:
         if not row or row[0] in ("", None):
             continue
         if row[0] == "cell":
@@ -150,15 +334,15 @@ def _read_meta(wb) -> tuple[dict, dict]:
     return meta, cmap
 
 
-def _guess_format(wb, name: str) -> str:
+def _guess_format(wb, pkg, name: str) -> str:
     """A workbook without metadata: which format's labels does it carry?"""
     texts = set()
     for sheet in wb.sheet_names[:12]:
-        try:
-            for row in wb.get_sheet_by_name(sheet).to_python(nrows=200):
-                texts.update(_norm(v) for v in row if isinstance(v, str))
-        except Exception:  # noqa: BLE001 - a sheet calamine cannot read just does not vote
+        s = _load_sheet(wb, pkg, sheet, name, required=False)
+        if s is None:  # a sheet calamine cannot read just does not vote
             continue
+        for row in s.rows[:200]:
+            texts.update(_norm(v) for v in row[:60] if isinstance(v, str))
     blob = "".join(texts)
     scores = {fid: sum(_norm(s) in blob for s in load_spec(fid).signature) for fid in FORMAT_IDS}
     best = max(scores, key=scores.get)
@@ -169,42 +353,62 @@ def _guess_format(wb, name: str) -> str:
     return best
 
 
+class _Plan:
+    """Per-layout precomputation (parsed positions, anchors by sheet), built once per format."""
+
+    def __init__(self, layout: Layout):
+        self.anchors: dict[str, list[tuple[str, int, int, str]]] = {}
+        for sheet, addr, text in layout.anchors:
+            r, c = parse_a1(addr)
+            self.anchors.setdefault(sheet, []).append((addr, r, c, _norm(text)))
+        self.rc = {addr: parse_a1(addr) for _, addr in
+                   [*layout.cells.values(), *layout.meta.values(),
+                    *(p for ps in layout.narrative_cells.values() for p in ps)]}
+        for anchors in self.anchors.values():
+            for addr, r, c, _ in anchors:
+                self.rc[addr] = (r, c)
+        needed = {s for s, _ in layout.cells.values()} | {s for s, _ in layout.meta.values()}
+        needed |= {s for ps in layout.narrative_cells.values() for s, _ in ps}
+        self.sheets = [s for s in layout.sheets if s in needed and s != META_SHEET]
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(layout: Layout) -> _Plan:
+    plan = _PLANS.get(id(layout))
+    if plan is None:
+        plan = _PLANS[id(layout)] = _Plan(layout)
+    return plan
+
+
 class _Locator:
     """Positions of cells, verified against the layout's anchors; relocated by label when moved."""
 
-    def __init__(self, layout: Layout, sheets: dict[str, _Sheet]):
+    def __init__(self, layout: Layout, sheets: dict[str, _Sheet], plan: _Plan | None = None):
         self.layout, self.sheets = layout, sheets
+        self.plan = plan = plan or _plan(layout)
         self.shift: dict[tuple[str, str], tuple[int, int] | None] = {}  # anchor (sheet, addr) → (dr, dc)
         self.moved: dict[str, int] = Counter()
         self.lost: dict[str, list[str]] = {}
-        by_sheet: dict[str, list] = {}
-        for sheet, addr, text in layout.anchors:
-            by_sheet.setdefault(sheet, []).append((addr, text))
-        for sheet, anchors in by_sheet.items():
+        self._rows = self._cols = None
+        for sheet, anchors in plan.anchors.items():
             s = sheets.get(sheet)
             if s is None:
-                for addr, _ in anchors:
+                for addr, *_ in anchors:
                     self.shift[(sheet, addr)] = None
                 continue
-            exact = {}
-            for addr, text in anchors:
-                r, c = parse_a1(addr)
-                exact[addr] = _norm(s.get(r, c)) == _norm(text)
-            if all(exact.values()):
-                for addr, _ in anchors:
-                    self.shift[(sheet, addr)] = (0, 0)
-                continue
+            if all(_norm(s.get(r, c)) == text for _, r, c, text in anchors):
+                continue  # the common case: nothing moved, every label where the template put it
             # something moved: find every anchor by its text; duplicates resolved near the common shift
             found = {}
-            for addr, text in anchors:
-                r, c = parse_a1(addr)
+            for addr, r, c, text in anchors:
                 hits = s.find(text)
                 if len(hits) == 1:
                     found[addr] = (hits[0][0] - r, hits[0][1] - c)
             common = Counter(found.values()).most_common(1)
             base = common[0][0] if common else (0, 0)
-            for addr, text in anchors:
-                r, c = parse_a1(addr)
+            for addr, r, c, text in anchors:
                 if addr in found:
                     self.shift[(sheet, addr)] = found[addr]
                     continue
@@ -215,137 +419,175 @@ class _Locator:
                 else:
                     self.shift[(sheet, addr)] = None
                     self.lost.setdefault(sheet, []).append(text)
-            if any(v not in (None, (0, 0)) for (sh, _), v in self.shift.items() if sh == sheet):
-                self.moved[sheet] += 1
-        # anchors by sheet row / col for lookup
-        self._rows: dict[tuple[str, int], list[tuple[int, str]]] = {}
-        self._cols: dict[tuple[str, int], list[tuple[int, str]]] = {}
-        for sheet, addr, _ in layout.anchors:
-            r, c = parse_a1(addr)
-            self._rows.setdefault((sheet, r), []).append((c, addr))
-            self._cols.setdefault((sheet, c), []).append((r, addr))
+            self.moved[sheet] += 1  # labels changed place (or vanished): every cell is located by label
+
+    def _index(self):
+        self._rows, self._cols = {}, {}
+        for sheet, anchors in self.plan.anchors.items():
+            for addr, r, c, _ in anchors:
+                self._rows.setdefault((sheet, r), []).append((c, addr))
+                self._cols.setdefault((sheet, c), []).append((r, addr))
+        for d in (self._rows, self._cols):
+            for k in d:
+                d[k].sort(key=lambda x: -x[0])
 
     def position(self, sheet: str, addr: str) -> tuple[int, int] | None:
         """Where a layout cell really is, or None when its labels cannot be found consistently."""
-        r, c = parse_a1(addr)
         if sheet not in self.sheets:
             return None
+        rc = self.plan.rc.get(addr) or parse_a1(addr)
         if not self.moved.get(sheet):
-            return r, c
-        row_anchor = [a for col, a in sorted(self._rows.get((sheet, r), []), key=lambda x: -x[0]) if col < c]
-        col_anchor = [a for row, a in sorted(self._cols.get((sheet, c), []), key=lambda x: -x[0]) if row < r]
+            return rc
+        if self._rows is None:
+            self._index()
+        r, c = rc
+        row_anchor = [a for col, a in self._rows.get((sheet, r), []) if col < c]
+        col_anchor = [a for row, a in self._cols.get((sheet, c), []) if row < r]
         if not row_anchor and not col_anchor:
             return None
         dr = self.shift.get((sheet, row_anchor[0])) if row_anchor else None
         dc = self.shift.get((sheet, col_anchor[0])) if col_anchor else None
         if row_anchor and dr is None or col_anchor and dc is None:
             return None
-        # the row label fixes the row, the column header fixes the column; each must agree with itself
+        # the row label fixes the row, the column header fixes the column
         drow = dr[0] if dr else dc[0]
         dcol = dc[1] if dc else dr[1]
-        if dr and dc and dr[1] != dc[1] and self._ambiguous(sheet, r, c):
-            return None
         return r + drow, c + dcol
-
-    def _ambiguous(self, sheet, r, c) -> bool:
-        return False  # columns of a row label and of a header legitimately differ in their own axes
 
 
 def read_workbook(path: str | Path, lang: str = "zh") -> Loaded:
     path = Path(path)
     name = path.name
-    _sniff(path)
-    wb = _open(path)
+    data, kind = _sniff(path)
+    wb = _open(data, name)
+    pkg = None
     try:
-        meta, cmap = _read_meta(wb)
-        notes: list[Finding] = []
-        fmt = meta.get("format")
-        if fmt not in FORMAT_IDS:
-            fmt = _guess_format(wb, name)
-            notes.append(_note("S1", "warning", "metadata_missing",
-                               "工作簿缺少模板标识（隐藏的 _gxnb 工作表被删除或不是本工具生成），已按表格标签识别为 "
-                               f"{fmt} 年格式并逐格核对标签后读取", lang,
-                               f"the template marker (hidden _gxnb sheet) is missing; recognised format {fmt} by its labels"))
-        spec = load_spec(fmt)
-        layout = layout_of(spec)
-        template = {"template_id": meta.get("template_id"), "format": fmt, "spec_hash": meta.get("spec_hash"),
-                    "version": meta.get("generator_version"), "layout_version": meta.get("layout_version")}
-        if meta and meta.get("spec_hash") != spec.hash:
-            notes.append(_note("S2", "warning", "other_version",
-                               f"工作簿由其他版本的模板生成（{meta.get('template_id')}），已按标签核对位置后读取", lang,
-                               f"made from another template version ({meta.get('template_id')}); positions verified by label"))
-        sheets = {}
-        missing_sheets = []
-        for sheet in layout.sheets:
-            if sheet == META_SHEET:
-                continue
-            if sheet in wb.sheet_names:
-                try:
-                    sheets[sheet] = _Sheet(wb.get_sheet_by_name(sheet))
-                except Exception:  # noqa: BLE001
-                    missing_sheets.append(sheet)
-            else:
-                missing_sheets.append(sheet)
-        table_sheets = set(layout.table_sheet.values())
-        lost_tables = [s for s in missing_sheets if s in table_sheets]
-        if len(lost_tables) == len(table_sheets):
-            raise _err(name, f"工作簿中找不到表二、表三、表四（工作表 {'、'.join(lost_tables)} 被删除或改名），无法读取",
-                       f"none of the table sheets ({', '.join(lost_tables)}) is present; cannot read")
-        for s in missing_sheets:
-            notes.append(_note("S3", "error", "sheet_missing", f"工作表“{s}”被删除或改名，其中的单元格按未填写处理", lang,
-                               f"sheet {s!r} was deleted or renamed; its cells count as blank"))
-        loc = _Locator(layout, sheets)
-        for s in sorted(loc.moved):
-            lost = loc.lost.get(s, [])
-            more = f"；找不到标签：{'、'.join(lost[:3])}" if lost else ""
-            notes.append(_note("S4", "warning", "structure_changed",
-                               f"工作表“{s}”的结构被改动（插入/删除了行或列），已按标签重新定位读取{more}", lang,
-                               f"sheet {s!r} was restructured (rows/columns inserted or deleted); cells relocated by label"))
-
-        report = Report(format=fmt)
-        addresses: dict[str, str] = {}
-        formulas = _formula_cells(path, layout, loc) if path.suffix.lower() in (".xlsx", ".xlsm") else set()
-        for cid, cell in spec.cells.items():
-            sheet, addr = layout.cells[cid]
-            pos = loc.position(sheet, addr)
-            if pos is None:
-                report.values[cid] = None
-                if cell.input and sheet in sheets:
-                    report.problems.append(CellProblem(cid, None, ValueProblem(
-                        "unlocatable", "error", "表格结构被改动，无法确定此单元格的位置，未读取",
-                        "the sheet was restructured and this cell cannot be located; not read"), f"{sheet}!{addr}"))
-                continue
-            real = a1(*pos)
-            addresses[cid] = f"{sheet}!{real}"
-            raw = sheets[sheet].get(*pos)
-            value, problem = read_value(raw, cell.type)
-            if not cell.input:
-                report.values[cid] = value  # kept only to compare with the recomputed total
-                continue
-            if (sheet, real) in formulas and problem is None:
-                problem = ValueProblem("formula_in_input", "warning", f"填写区内输入了公式（结果 {raw}），已按结果读取，请直接填写数字",
-                                       f"a formula was typed into an input cell (result {raw}); read its result")
-            report.values[cid] = value
-            if problem is not None:
-                report.problems.append(CellProblem(cid, raw, problem, f"{sheet}!{real}"))
-        _read_cover(report, layout, sheets, loc)
-        _read_narrative(report, layout, sheets, loc)
-        if report.year is not None and format_for_year(report.year) != fmt:
-            notes.append(_note("S5", "warning", "format_year",
-                               f"年度 {report.year} 应使用 {format_for_year(report.year)} 年格式，但本工作簿是 {fmt} 年格式的模板（可能用了往年模板）",
-                               lang, f"year {report.year} needs format {format_for_year(report.year)}, but this is a {fmt} template"))
-        if path.suffix.lower() in (".xlsx", ".xlsm") and meta:
-            unprotected = _unprotected_sheets(path, layout)
-            if unprotected:
-                notes.append(_note("S6", "warning", "protection_removed",
-                                   f"工作表保护已被取消：{'、'.join(unprotected)}（已逐格核对标签，请确认未改动公式）", lang,
-                                   f"sheet protection was removed: {', '.join(unprotected)}"))
-        return Loaded(report, path, "workbook", addresses, computed=True, template=template, notes=notes)
+        if kind == "ooxml":
+            pkg, _ = _guarded(_Package, data)
+        return _read(wb, pkg, path, lang)
     finally:
-        try:
-            wb.close()
-        except Exception:  # noqa: BLE001
-            pass
+        for closing in (wb, pkg):
+            if closing is not None:
+                _guarded(closing.close)
+
+
+def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
+    name = path.name
+    meta, cmap = _read_meta(wb, pkg, name)
+    notes: list[Finding] = []
+    fmt = meta.get("format")
+    if fmt not in FORMAT_IDS:
+        fmt = _guess_format(wb, pkg, name)
+        notes.append(_note("S1", "warning", "metadata_missing",
+                           "工作簿缺少模板标识（隐藏的 _gxnb 工作表被删除或不是本工具生成），已按表格标签识别为 "
+                           f"{fmt} 年格式并逐格核对标签后读取", lang,
+                           f"the template marker (hidden _gxnb sheet) is missing; recognised format {fmt} by its labels"))
+    spec = load_spec(fmt)
+    layout = layout_of(spec)
+    plan = _plan(layout)
+    template = {"template_id": meta.get("template_id"), "format": fmt, "spec_hash": meta.get("spec_hash"),
+                "version": meta.get("generator_version"), "layout_version": meta.get("layout_version")}
+    if meta and meta.get("spec_hash") != spec.hash:
+        notes.append(_note("S2", "warning", "other_version",
+                           f"工作簿由其他版本的模板生成（{meta.get('template_id')}），已按标签核对位置后读取", lang,
+                           f"made from another template version ({meta.get('template_id')}); positions verified by label"))
+    sheets: dict[str, _Sheet] = {}
+    missing_sheets = []
+    present = set(wb.sheet_names)
+    for sheet in plan.sheets:
+        if sheet in present:
+            sheets[sheet] = _load_sheet(wb, pkg, sheet, name, required=True)
+        else:
+            missing_sheets.append(sheet)
+    table_sheets = set(layout.table_sheet.values())
+    lost_tables = [s for s in missing_sheets if s in table_sheets]
+    if len(lost_tables) == len(table_sheets):
+        raise _err(name, f"工作簿中找不到表二、表三、表四（工作表 {'、'.join(lost_tables)} 被删除或改名），无法读取",
+                   f"none of the table sheets ({', '.join(lost_tables)}) is present; cannot read")
+    for s in missing_sheets:
+        notes.append(_note("S3", "error", "sheet_missing", f"工作表“{s}”被删除或改名，其中的单元格按未填写处理", lang,
+                           f"sheet {s!r} was deleted or renamed; its cells count as blank"))
+    loc = _Locator(layout, sheets, plan)
+    for s in sorted(loc.moved):
+        lost = loc.lost.get(s, [])
+        more = f"；找不到标签：{'、'.join(lost[:3])}" if lost else ""
+        notes.append(_note("S4", "warning", "structure_changed",
+                           f"工作表“{s}”的结构被改动（插入/删除了行或列，或改动了标签），已按标签重新定位读取{more}", lang,
+                           f"sheet {s!r} was restructured (rows/columns inserted or deleted, or labels changed); "
+                           "cells relocated by label"))
+
+    report = Report(format=fmt)
+    addresses: dict[str, str] = {}
+    values, problems = report.values, report.problems
+    xml = {s: pkg.sheet(s) for s in table_sheets if s in sheets} if pkg is not None else {}
+    inputs: dict[str, set] = {}
+    for cid in spec.input_cells:
+        sheet, addr = layout.cells[cid]
+        pos = loc.position(sheet, addr)
+        if pos is not None:
+            inputs.setdefault(sheet, set()).add(pos)
+    for cid, cell in spec.cells.items():
+        sheet, addr = layout.cells[cid]
+        pos = loc.position(sheet, addr)
+        if pos is None:
+            values[cid] = None
+            if cell.input and sheet in sheets:
+                problems.append(CellProblem(cid, None, ValueProblem(
+                    "unlocatable", "error", "表格结构被改动，无法确定此单元格的位置，未读取",
+                    "the sheet was restructured and this cell cannot be located; not read"), f"{sheet}!{addr}"))
+            continue
+        real = addr if pos == plan.rc.get(addr) else a1(*pos)
+        addresses[cid] = f"{sheet}!{real}"
+        raw = sheets[sheet].get(*pos)
+        scanned = xml.get(sheet)
+        if raw is None and scanned is not None and real in scanned.errors:
+            raw = scanned.errors[real]  # calamine shows error values (#REF! …) as empty cells
+        value, problem = _read_value(raw, cell.type)
+        if not cell.input:
+            values[cid] = value  # kept only to compare with the recomputed total
+            continue
+        if scanned is not None and real in scanned.formulas:
+            if raw is None:
+                problem = ValueProblem("formula_no_value", "error",
+                                       "填写区内输入了公式，但文件中没有保存计算结果，无法读取；请直接填写数字",
+                                       "a formula was typed into an input cell and no result was saved; type the number")
+            elif problem is None:
+                problem = ValueProblem("formula_in_input", "warning",
+                                       f"填写区内输入了公式（结果 {raw}），已按结果读取，请直接填写数字",
+                                       f"a formula was typed into an input cell (result {raw}); read its result")
+        merged = sheets[sheet].merged(*pos, inputs.get(sheet, ()))
+        if merged is not None:
+            problem = ValueProblem("merged", "error",
+                                   f"单元格被合并（{merged}），合并后只保留左上角的内容，无法确定各单元格的数；请取消合并后分别填写",
+                                   f"the cell is merged ({merged}); a merge keeps only its top-left content; unmerge and fill each cell")
+        values[cid] = value
+        if problem is not None:
+            problems.append(CellProblem(cid, raw, problem, f"{sheet}!{real}"))
+    _read_cover(report, layout, sheets, loc)
+    _read_narrative(report, layout, sheets, loc)
+    if report.year is not None and format_for_year(report.year) != fmt:
+        right = format_for_year(report.year)
+        notes.append(_note("S5", "error", "format_year",
+                           f"年度 {report.year} 应使用 {right} 年格式，但本工作簿是 {fmt} 年格式的模板（用了往年模板）；"
+                           f"表格栏目不同，请用 {right} 年格式的模板重新填报", lang,
+                           f"year {report.year} needs format {right}, but this is a {fmt} template; "
+                           f"fill in the {right} template"))
+    if pkg is not None and meta:
+        unprotected = [s for s in plan.sheets if s in sheets and pkg.sheet(s) is not None
+                       and not pkg.sheet(s).protected]
+        if unprotected:
+            notes.append(_note("S6", "warning", "protection_removed",
+                               f"工作表保护已被取消：{'、'.join(unprotected)}（已逐格核对标签，请确认未改动公式）", lang,
+                               f"sheet protection was removed: {', '.join(unprotected)}"))
+    return Loaded(report, path, "workbook", addresses, computed=True, template=template, notes=notes)
+
+
+def _read_value(raw, cell_type: str):
+    """``read_value`` with a fast path for the common case (a whole number in range, nothing to say)."""
+    if type(raw) is float and raw.is_integer():
+        if cell_type == "count" and 0 <= raw < ABSURD_COUNT or cell_type == "signed" and -ABSURD_COUNT < raw < ABSURD_COUNT:
+            return int(raw), None
+    return read_value(raw, cell_type)
 
 
 def _note(rule, severity, code, zh, lang, en) -> Finding:
@@ -374,7 +616,7 @@ def _read_cover(report: Report, layout: Layout, sheets, loc: _Locator) -> None:
     for key in ("contact", "phone", "date"):
         v = get(key) if key in layout.meta else None
         if v not in (None, ""):
-            report.extra.setdefault("cover", {})[key] = v if isinstance(v, str) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+            report.extra[key] = v if isinstance(v, str) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 def _read_narrative(report: Report, layout: Layout, sheets, loc: _Locator) -> None:
@@ -391,26 +633,6 @@ def _read_narrative(report: Report, layout: Layout, sheets, loc: _Locator) -> No
             report.narrative[key] = "".join(texts)
 
 
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:(?!</c>).)*?<f[ >/]', re.S)
-
-
-def _formula_cells(path: Path, layout: Layout, loc: _Locator) -> set[tuple[str, str]]:
-    """(sheet, A1) of cells holding a formula, for the table sheets of an .xlsx."""
-    out = set()
-    try:
-        with zipfile.ZipFile(path) as z:
-            targets = _sheet_parts(z)
-            for sheet in set(layout.table_sheet.values()):
-                part = targets.get(sheet)
-                if part is None:
-                    continue
-                for m in _FORMULA_CELL.finditer(z.read(part)):
-                    out.add((sheet, m.group(1).decode()))
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return out
-    return out
-
-
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     wb = z.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
@@ -425,13 +647,3 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 
 def _unescape(s: str) -> str:
     return s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-
-
-def _unprotected_sheets(path: Path, layout: Layout) -> list[str]:
-    try:
-        with zipfile.ZipFile(path) as z:
-            parts = _sheet_parts(z)
-            return [s for s in layout.sheets if s != META_SHEET and s in parts
-                    and b"<sheetProtection" not in z.read(parts[s])]
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return []
