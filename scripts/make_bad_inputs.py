@@ -351,11 +351,13 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
         x2 = lo_convert(binary, [srcs[0]], "xlsx:Calc MS Excel 2007 XML", tmp / "lo")
         shutil.move(x2[0], out / "62-libreoffice-resaved.xlsx")
         shutil.rmtree(tmp, ignore_errors=True)
-        for p, code, msg in ((xls[0], 0, "全部勾稽关系正确"), (xls[1], 1, "最可能有误"),
-                             (ods[0], 0, "全部勾稽关系正确"), (ods[1], 1, "最可能有误"),
-                             (out / "62-libreoffice-resaved.xlsx", 0, "")):
+        for p, code, msg, codes in ((xls[0], 0, "2024 · 格式 2021  全部勾稽关系正确", ()),
+                                    (xls[1], 1, f"相差 9", ("R3.1",)),
+                                    (ods[0], 0, "2024 · 格式 2021  全部勾稽关系正确", ()),
+                                    (ods[1], 1, "相差 9", ("R3.1",)),
+                                    (out / "62-libreoffice-resaved.xlsx", 0, "全部勾稽关系正确", ())):
             if p.exists():
-                add(p.name, None, code, msg)
+                add(p.name, None, code, msg, codes)
             else:
                 corpus.skipped.append(f"{p.name} (LibreOffice did not produce it)")
     else:

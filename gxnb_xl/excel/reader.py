@@ -605,8 +605,8 @@ def _read_cover(report: Report, layout: Layout, sheets, loc: _Locator) -> None:
     unit = get("unit")
     report.unit = str(unit).strip() if unit not in (None, "") else None
     year = get("year")
-    if isinstance(year, float) and year.is_integer():
-        report.year = int(year)
+    if isinstance(year, (int, float)) and not isinstance(year, bool):  # .xls gives int, .xlsx/.ods float
+        report.year = int(year) if float(year).is_integer() and 1900 <= year <= 2200 else None
     elif isinstance(year, str):
         digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", year))
         report.year = int(digits) if len(digits) == 4 else None
