@@ -92,6 +92,7 @@ def _sniff(path: Path) -> tuple[bytes, str]:
         if "ppt/presentation.xml" in names:
             raise _err(name, "这是 PowerPoint 文件，不是填报工作簿", "this is a PowerPoint file, not a workbook")
         if "xl/workbook.xml" in names:
+            _check_shared_strings(data, name)
             return data, "ooxml"
         if "xl/workbook.bin" in names:
             return data, "xlsb"
@@ -121,6 +122,28 @@ def _sniff(path: Path) -> tuple[bytes, str]:
         raise _err(name, "不是 Excel/WPS 工作簿（这是纯文本文件，可能是改了扩展名的 CSV/TXT 文件）",
                    "not a spreadsheet (plain text, perhaps a renamed CSV/TXT file)")
     raise _err(name, "不是 Excel/WPS 工作簿（文件内容无法识别）", "not a spreadsheet (unrecognised content)")
+
+
+_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*[\"']\s*(\d+)")
+
+
+def _check_shared_strings(data: bytes, name: str) -> None:
+    """calamine reserves memory for the declared number of shared strings before reading them: a
+    corrupt count (billions) aborts the whole process. No real table declares more strings than bytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            info = z.getinfo("xl/sharedStrings.xml")
+            with z.open(info) as f:
+                head = f.read(4096)
+    except KeyError:
+        return
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError):
+        raise _err(name, "文件已损坏（压缩包内容无法解压），无法打开，请重新保存后报送",
+                   "the file is corrupt (a part cannot be decompressed); save it again") from None
+    m = _UNIQUE_COUNT.search(head)
+    if m and int(m.group(1)) > max(info.file_size, 1024):
+        raise _err(name, "文件已损坏（共享字符串表的计数异常），无法打开，请在 Excel/WPS 中重新保存后报送",
+                   "the file is corrupt (absurd shared-string count); save it again")
 
 
 def _decodes(chunk: bytes) -> bool:
