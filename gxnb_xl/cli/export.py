@@ -33,6 +33,9 @@ def command(workbook, output, lang):
     from ..inputs import read_input
     from ..report import Report, ReportError, write_text_atomic
 
+    if Path(workbook).is_dir():
+        fail(t(lang, f"{Path(workbook).name}：是文件夹，不是工作簿；请指定一个填好的工作簿文件",
+               f"{Path(workbook).name}: is a folder, not a workbook; name one filled workbook"), EXIT_UNUSABLE)
     try:
         loaded = read_input(workbook, lang=lang)
     except ReportError as exc:
