@@ -322,8 +322,13 @@ def _run_chunks(queue, jobs: int, lang: str, suspects: list) -> Iterator[tuple[i
                 try:
                     in_flight[pool.submit(_read_chunk, chunk, lang)] = chunk
                 except (BrokenProcessPool, RuntimeError):  # broke between two submissions
-                    queue.appendleft(chunk)
+                    if in_flight:
+                        queue.appendleft(chunk)  # for the next pool
+                    else:  # a fresh pool that cannot take work: never loop, read these alone
+                        suspects.extend(chunk)
                     break
+                except OSError:  # no process could be started (fork: EAGAIN, ENOMEM): read here
+                    yield from _read_chunk(chunk, lang)
             if not in_flight:
                 return
             done, _ = wait(in_flight, timeout=CHUNK_TIMEOUT, return_when=FIRST_COMPLETED)
