@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from ..findings import Finding
@@ -39,6 +40,11 @@ def _norm(text) -> str:
     """Label comparison tolerant to spaces, width and bracket style."""
     if not isinstance(text, str):
         return ""
+    return _norm_text(text) if len(text) <= 200 else _WS.sub("", unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=8192)
+def _norm_text(text: str) -> str:  # labels repeat from file to file: normalise each once
     return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
@@ -50,8 +56,8 @@ def _utf16(s: str) -> bytes:
     return s.encode("utf-16-le")
 
 
-def _sniff(path: Path) -> tuple[bytes, str]:
-    """The file's bytes and kind (ooxml | ods | xlsb | ole), or ReportError for what is not a workbook.
+def _sniff(path: Path) -> tuple[bytes, str, zipfile.ZipFile | None]:
+    """The file's bytes, kind (ooxml | ods | xlsb | ole) and open zip, or ReportError for what is not a workbook.
 
     The file is read once, here; nothing else opens it (and nothing ever writes it).
     """
@@ -75,11 +81,11 @@ def _sniff(path: Path) -> tuple[bytes, str]:
     head = data[:8]
     if head.startswith(b"PK"):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                infos = z.infolist()
-                names = {i.filename for i in infos}
-                total = sum(i.file_size for i in infos)
-                packed = sum(i.compress_size for i in infos) or 1
+            z = zipfile.ZipFile(io.BytesIO(data))
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
             raise _err(name, "文件已损坏（压缩包结构不完整），无法打开，请重新保存后报送",
                        "the file is corrupt (broken zip structure); save it again") from None
@@ -92,12 +98,12 @@ def _sniff(path: Path) -> tuple[bytes, str]:
         if "ppt/presentation.xml" in names:
             raise _err(name, "这是 PowerPoint 文件，不是填报工作簿", "this is a PowerPoint file, not a workbook")
         if "xl/workbook.xml" in names:
-            _check_shared_strings(data, name)
-            return data, "ooxml"
+            _check_shared_strings(z, name)
+            return data, "ooxml", z
         if "xl/workbook.bin" in names:
-            return data, "xlsb"
+            return data, "xlsb", None
         if "content.xml" in names:
-            return data, "ods"
+            return data, "ods", None
         raise _err(name, "这是一个压缩包，但不是 Excel/WPS 工作簿", "a zip archive but not a spreadsheet")
     if head == OLE_MAGIC:
         if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
@@ -108,7 +114,7 @@ def _sniff(path: Path) -> tuple[bytes, str]:
             raise _err(name, "这是旧版 Word 文档（.doc），不是填报工作簿", "this is a Word .doc document, not a workbook")
         if _utf16("PowerPoint Document") in data:
             raise _err(name, "这是 PowerPoint 文件，不是填报工作簿", "this is a PowerPoint file, not a workbook")
-        return data, "ole"
+        return data, "ole", None
     if head.startswith(b"%PDF"):
         raise _err(name, "这是 PDF 文件，不是填报工作簿；请报送 Excel/WPS 表格", "this is a PDF, not a workbook")
     start = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -127,14 +133,13 @@ def _sniff(path: Path) -> tuple[bytes, str]:
 _UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*[\"']\s*(\d+)")
 
 
-def _check_shared_strings(data: bytes, name: str) -> None:
+def _check_shared_strings(z: zipfile.ZipFile, name: str) -> None:
     """calamine reserves memory for the declared number of shared strings before reading them: a
     corrupt count (billions) aborts the whole process. No real table declares more strings than bytes."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            info = z.getinfo("xl/sharedStrings.xml")
-            with z.open(info) as f:
-                head = f.read(4096)
+        info = z.getinfo("xl/sharedStrings.xml")
+        with z.open(info) as f:
+            head = f.read(4096)
     except KeyError:
         return
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError):
@@ -192,10 +197,8 @@ class _Sheet:
                         self._index.setdefault(_norm(v), []).append((i + self.r0, j + self.c0))
         return self._index.get(_norm(text), [])
 
-    def merged(self, r: int, c: int, inputs: set) -> str | None:
-        """The A1 range of a merge that swallows (r, c) or joins it with another input cell, if any.
-
-        The template merges some single input cells across columns (表二); that is not a problem."""
+    def merge_boxes(self):
+        """(position → merge box for merges up to 10,000 cells, list of bigger merges)."""
         if self._merged is None:
             self._merged, self._big = {}, []
             ranges, _ = _guarded(lambda: self._sheet.merged_cell_ranges)
@@ -212,8 +215,17 @@ class _Sheet:
                 for rr in range(r1, r2 + 1):
                     for cc in range(c1, c2 + 1):
                         self._merged[(rr, cc)] = (r1, c1, r2, c2)
+        return self._merged, self._big
+
+    def merged(self, r: int, c: int, inputs: set) -> str | None:
+        """The A1 range of a merge that swallows (r, c) or joins it with another input cell, if any.
+
+        The template merges some single input cells across columns (表二); that is not a problem."""
+        self.merge_boxes()
         box = self._merged.get((r, c))
         if box is None:
+            if not self._big:
+                return None
             box = next(((r1, c1, r2, c2) for r1, c1, r2, c2 in self._big if r1 <= r <= r2 and c1 <= c <= c2), None)
             if box is None:
                 return None
@@ -223,9 +235,7 @@ class _Sheet:
         return None
 
 
-_REFS = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{0,8})(\d{1,12})")
-_FORMULA = re.compile(rb"<f\b")
-_ERROR_T = re.compile(rb"<c\b[^>]*?\st=\"e\"")
+_REFS = re.compile(rb"r=[\"']([A-Za-z]{0,8})(\d{1,12})")
 _ADDR = re.compile(rb"\sr=\"([A-Z]{1,3}\d{1,7})\"")
 _VALUE = re.compile(rb"<v>([^<]{0,40})</v>")
 
@@ -243,24 +253,32 @@ class _SheetXml:
     __slots__ = ("formulas", "errors", "protected", "rows", "cols")
 
     def __init__(self, xml: bytes, details: bool = True):
-        # every r="…" attribute (rows and cells), in any spelling an XML parser accepts (r='A1', r = "A1")
-        refs = _REFS.findall(xml)
+        # every r="…" attribute (rows and cells), in any spelling an XML parser accepts (r='A1', r = "A1",
+        # line breaks): whitespace dropped first, which is faster than a whitespace-tolerant pattern; other
+        # attributes ending in "r" (footer="0") can only enlarge the extent, never hide a far cell
+        refs = _REFS.findall(xml.translate(None, b" \t\r\n"))
         letters, digits = zip(*refs) if refs else ((), ())
         self.rows = max(map(int, digits), default=0)
         self.cols = max(map(_col_number, set(letters) - {b""}), default=0)
         self.protected = b"<sheetProtection" in xml
         self.formulas: set[str] = set()
         self.errors: dict[str, str] = {}
-        if details:
-            for m in _FORMULA.finditer(xml):
-                addr = _owner(xml, m.start())
+        if details:  # literal searches (Excel, WPS, LibreOffice and XlsxWriter all write these forms)
+            pos = xml.find(b"<f")
+            while pos >= 0:
+                if xml[pos + 2:pos + 3] in (b">", b" ", b"/"):
+                    addr = _owner(xml, pos)
+                    if addr:
+                        self.formulas.add(addr)
+                pos = xml.find(b"<f", pos + 2)
+            pos = xml.find(b' t="e"')
+            while pos >= 0:
+                end = pos + 6
+                addr = _owner(xml, end)
                 if addr:
-                    self.formulas.add(addr)
-            for m in _ERROR_T.finditer(xml):
-                addr = _owner(xml, m.end())
-                if addr:
-                    v = _VALUE.search(xml, m.end(), m.end() + 200)
+                    v = _VALUE.search(xml, end, end + 200)
                     self.errors[addr] = v.group(1).decode("utf-8", "replace") if v else "#VALUE!"
+                pos = xml.find(b' t="e"', end)
 
 
 def _owner(xml: bytes, pos: int) -> str | None:
@@ -278,8 +296,8 @@ def _owner(xml: bytes, pos: int) -> str | None:
 class _Package:
     """The .xlsx zip, opened once: sheet name → part, scanned sheet XML (cached)."""
 
-    def __init__(self, data: bytes):
-        self.zip = zipfile.ZipFile(io.BytesIO(data))
+    def __init__(self, z: zipfile.ZipFile):
+        self.zip = z
         try:
             self.parts = _sheet_parts(self.zip)
         except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
@@ -336,25 +354,23 @@ def _load_sheet(wb, pkg: _Package | None, sheet: str, name: str, *, required: bo
     return None
 
 
-def _read_meta(wb, pkg, name) -> tuple[dict, dict]:
-    """(key → value, cell id → (sheet, address)) from the hidden metadata sheet, if present."""
+def _read_meta(wb, pkg, name) -> dict:
+    """key → value from the hidden metadata sheet, if present (the cell map after it is not needed:
+    positions come from the layout and are verified by label)."""
     if META_SHEET not in wb.sheet_names:
-        return {}, {}
+        return {}
     sheet = _load_sheet(wb, pkg, META_SHEET, name, required=False)
     if sheet is None:
-        return {}, {}
-    meta, cmap, in_map = {}, {}, False
+        return {}
+    meta = {}
     for row in sheet.rows:
         if not row or row[0] in ("", None):
             continue
         if row[0] == "cell":
-            in_map = True
-            continue
-        if in_map and len(row) >= 3 and row[1] and row[2]:
-            cmap[str(row[0])] = (str(row[1]), str(row[2]))
-        elif not in_map and len(row) >= 2:
+            break
+        if len(row) >= 2:
             meta[str(row[0])] = str(row[1])
-    return meta, cmap
+    return meta
 
 
 def _guess_format(wb, pkg, name: str) -> str:
@@ -393,6 +409,10 @@ class _Plan:
         needed = {s for s, _ in layout.cells.values()} | {s for s, _ in layout.meta.values()}
         needed |= {s for ps in layout.narrative_cells.values() for s, _ in ps}
         self.sheets = [s for s in layout.sheets if s in needed and s != META_SHEET]
+        # every cell once: (id, type, typed by the clerk?, sheet, A1, (row, col), "sheet!A1")
+        spec = load_spec(layout.format)
+        self.entries = [(cid, cell.type, cell.input, *layout.cells[cid], self.rc[layout.cells[cid][1]],
+                         f"{layout.cells[cid][0]}!{layout.cells[cid][1]}") for cid, cell in spec.cells.items()]
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -481,22 +501,22 @@ class _Locator:
 def read_workbook(path: str | Path, lang: str = "zh") -> Loaded:
     path = Path(path)
     name = path.name
-    data, kind = _sniff(path)
-    wb = _open(data, name)
-    pkg = None
+    data, kind, z = _sniff(path)
+    wb = pkg = None
     try:
-        if kind == "ooxml":
-            pkg, _ = _guarded(_Package, data)
+        wb = _open(data, name)
+        if z is not None:
+            pkg, _ = _guarded(_Package, z)
         return _read(wb, pkg, path, lang)
     finally:
-        for closing in (wb, pkg):
+        for closing in (wb, z):
             if closing is not None:
                 _guarded(closing.close)
 
 
 def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
     name = path.name
-    meta, cmap = _read_meta(wb, pkg, name)
+    meta = _read_meta(wb, pkg, name)
     notes: list[Finding] = []
     fmt = meta.get("format")
     if fmt not in FORMAT_IDS:
@@ -543,33 +563,34 @@ def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
     addresses: dict[str, str] = {}
     values, problems = report.values, report.problems
     xml = {s: pkg.sheet(s) for s in table_sheets if s in sheets} if pkg is not None else {}
+    positions = {e[0]: loc.position(e[3], e[4]) for e in plan.entries}
     inputs: dict[str, set] = {}
-    for cid in spec.input_cells:
-        sheet, addr = layout.cells[cid]
-        pos = loc.position(sheet, addr)
-        if pos is not None:
-            inputs.setdefault(sheet, set()).add(pos)
-    for cid, cell in spec.cells.items():
-        sheet, addr = layout.cells[cid]
-        pos = loc.position(sheet, addr)
+    for cid, _, typed, sheet, *_ in plan.entries:
+        if typed and positions[cid] is not None:
+            inputs.setdefault(sheet, set()).add(positions[cid])
+    merges = {s: sh.merge_boxes() for s, sh in sheets.items()}
+    for cid, ctype, typed, sheet, addr, rc, where in plan.entries:
+        pos = positions[cid]
         if pos is None:
             values[cid] = None
-            if cell.input and sheet in sheets:
+            if typed and sheet in sheets:
                 problems.append(CellProblem(cid, None, ValueProblem(
                     "unlocatable", "error", "表格结构被改动，无法确定此单元格的位置，未读取",
-                    "the sheet was restructured and this cell cannot be located; not read"), f"{sheet}!{addr}"))
+                    "the sheet was restructured and this cell cannot be located; not read"), where))
             continue
-        real = addr if pos == plan.rc.get(addr) else a1(*pos)
-        addresses[cid] = f"{sheet}!{real}"
+        if pos != rc:
+            addr = a1(*pos)
+            where = f"{sheet}!{addr}"
+        addresses[cid] = where
         raw = sheets[sheet].get(*pos)
         scanned = xml.get(sheet)
-        if raw is None and scanned is not None and real in scanned.errors:
-            raw = scanned.errors[real]  # calamine shows error values (#REF! …) as empty cells
-        value, problem = _read_value(raw, cell.type)
-        if not cell.input:
+        if raw is None and scanned is not None and addr in scanned.errors:
+            raw = scanned.errors[addr]  # calamine shows error values (#REF! …) as empty cells
+        value, problem = _read_value(raw, ctype)
+        if not typed:
             values[cid] = value  # kept only to compare with the recomputed total
             continue
-        if scanned is not None and real in scanned.formulas:
+        if scanned is not None and addr in scanned.formulas:
             if raw is None:
                 problem = ValueProblem("formula_no_value", "error",
                                        "填写区内输入了公式，但文件中没有保存计算结果，无法读取；请直接填写数字",
@@ -578,14 +599,17 @@ def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
                 problem = ValueProblem("formula_in_input", "warning",
                                        f"填写区内输入了公式（结果 {raw}），已按结果读取，请直接填写数字",
                                        f"a formula was typed into an input cell (result {raw}); read its result")
-        merged = sheets[sheet].merged(*pos, inputs.get(sheet, ()))
-        if merged is not None:
-            problem = ValueProblem("merged", "error",
-                                   f"单元格被合并（{merged}），合并后只保留左上角的内容，无法确定各单元格的数；请取消合并后分别填写",
-                                   f"the cell is merged ({merged}); a merge keeps only its top-left content; unmerge and fill each cell")
+        boxes, big = merges[sheet]
+        if pos in boxes or big:
+            merged = sheets[sheet].merged(*pos, inputs.get(sheet, ()))
+            if merged:
+                problem = ValueProblem("merged", "error",
+                                       f"单元格被合并（{merged}），合并后只保留左上角的内容，无法确定各单元格的数；请取消合并后分别填写",
+                                       f"the cell is merged ({merged}); a merge keeps only its top-left content; "
+                                       "unmerge and fill each cell")
         values[cid] = value
         if problem is not None:
-            problems.append(CellProblem(cid, raw, problem, f"{sheet}!{real}"))
+            problems.append(CellProblem(cid, raw, problem, where))
     _read_cover(report, layout, sheets, loc)
     _read_narrative(report, layout, sheets, loc)
     if report.year is not None and format_for_year(report.year) != fmt:
