@@ -359,6 +359,10 @@ def _read_meta(wb, pkg, name) -> dict:
     positions come from the layout and are verified by label)."""
     if META_SHEET not in wb.sheet_names:
         return {}
+    if pkg is not None:
+        meta = _meta_from_xml(pkg)
+        if meta:
+            return meta
     sheet = _load_sheet(wb, pkg, META_SHEET, name, required=False)
     if sheet is None:
         return {}
@@ -371,6 +375,57 @@ def _read_meta(wb, pkg, name) -> dict:
         if len(row) >= 2:
             meta[str(row[0])] = str(row[1])
     return meta
+
+
+_ROW_XML = re.compile(rb"<row\b[^>]*>(.*?)</row>", re.S)
+_CELL_XML = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR_R = re.compile(rb"\sr=\"([A-Z]+)\d+\"")
+_ATTR_T = re.compile(rb"\st=\"(\w+)\"")
+_T_TEXT = re.compile(rb"<t\b[^>]*>([^<]*)</t>")
+_SI = re.compile(rb"<si>(.*?)</si>", re.S)
+
+
+def _meta_from_xml(pkg: _Package) -> dict:
+    """The metadata rows straight from the sheet XML of an .xlsx: calamine would materialise the whole
+    hidden sheet (its cell map is most of the file's cells) to give us a dozen strings. {} when unsure."""
+    import html
+    part = pkg.parts.get(META_SHEET)
+    if part is None:
+        return {}
+    try:
+        xml = pkg.zip.read(part)
+        sst = None
+        meta = {}
+        for n, row in enumerate(_ROW_XML.finditer(xml)):
+            if n > 40:
+                break
+            cells = {}
+            for cell in _CELL_XML.finditer(row.group(1)):
+                col = _ATTR_R.search(cell.group(1))
+                if col is None or col.group(1) not in (b"A", b"B") or not cell.group(2):
+                    continue
+                kind = _ATTR_T.search(cell.group(1))
+                kind = kind.group(1) if kind else b"n"
+                inner = cell.group(2)
+                if kind == b"s":
+                    if sst is None:
+                        sst = _SI.findall(pkg.zip.read("xl/sharedStrings.xml"))
+                    v = _VALUE.search(inner)
+                    text = b"".join(_T_TEXT.findall(sst[int(v.group(1))])) if v else b""
+                elif kind == b"inlineStr":
+                    text = b"".join(_T_TEXT.findall(inner))
+                else:
+                    v = _VALUE.search(inner)
+                    text = v.group(1) if v else b""
+                cells[col.group(1)] = html.unescape(text.decode("utf-8"))
+            key = cells.get(b"A")
+            if key == "cell":
+                break
+            if key and b"B" in cells:
+                meta[key] = cells[b"B"]
+        return meta
+    except (KeyError, IndexError, ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError):
+        return {}
 
 
 def _guess_format(wb, pkg, name: str) -> str:
