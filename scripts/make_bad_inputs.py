@@ -239,7 +239,6 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
 
     # --- encrypted workbook (msoffcrypto-tool) ------------------------------------------------
     try:
-        import msoffcrypto  # noqa: F401
         from msoffcrypto.format.ooxml import OOXMLFile
         enc = io.BytesIO()
         OOXMLFile(io.BytesIO(good)).encrypt("123456", enc)

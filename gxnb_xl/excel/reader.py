@@ -7,6 +7,13 @@ recognise the tables by their labels. Before reading a number we verify the labe
 so, and a cell whose position cannot be established is reported, never read from the wrong
 place. Totals are recomputed from the inputs (``Loaded.computed``); stored totals are kept only
 to be compared.
+
+The file is read once into memory (never written) and opened by content, not by extension. Before
+calamine sees an .xlsx we check what would make it abort the process rather than raise: a sheet
+whose cells reach absurdly far (it materialises rows × columns) and an absurd shared-string
+count (it reserves memory for it). Calamine's own errors and panics become ReportError; a sheet we
+need that is present but unreadable means a corrupt file. What calamine does not tell — formulas
+typed in input cells, error values (#REF!), protection — comes from one scan of the sheet XML.
 """
 from __future__ import annotations
 
@@ -31,7 +38,6 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # zip bombs: refuse before any parser in
 MAX_RATIO = 200
 MAX_SHEET_CELLS = 2_000_000  # a sheet's used range (rows × columns) the reader agrees to materialise
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 
 _WS = re.compile(r"[\s\u3000]+")
 
