@@ -73,6 +73,8 @@ def _expand(files):
     for f in files:
         p = Path(f)
         if p.is_dir():
-            yield from sorted(str(x) for x in p.rglob("*") if x.is_file())
+            inside = sorted(str(x) for x in p.rglob("*") if x.is_file())
+            # an empty folder is still reported: every input appears in every summary
+            yield from inside or [str(p)]
         else:
             yield f

@@ -30,6 +30,8 @@ def read_input(path: str | Path, lang: str = "zh") -> Loaded:
     if name.startswith("~$"):
         raise ReportError(f"{name}：这是 Excel/WPS 打开文件时留下的临时锁文件，不是报告",
                           f"{name}: an Excel/WPS lock file left while a workbook is open, not a report")
+    if p.is_dir():
+        raise ReportError(f"{name}：文件夹中没有可读取的报告文件", f"{name}: the folder holds no report file")
     suffix = p.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         try:

@@ -130,6 +130,11 @@ def _parse_text(raw: str, cell_type: str):
 
 
 def _check_number(number: Decimal, cell_type: str):
+    if cell_type in ("count", "signed"):
+        if number == number.to_integral_value():
+            value = int(number)
+            if (cell_type == "signed" or value >= 0) and abs(value) < ABSURD_COUNT:
+                return value, None  # the common case: nothing to say, nothing to format
     shown = format_number(number)
     if cell_type in ("count", "signed"):
         if number != number.to_integral_value():

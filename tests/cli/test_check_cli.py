@@ -72,3 +72,12 @@ def test_every_command_is_documented():
         if res.exit_code == 2 and "No such command" in res.output:
             continue  # not built yet
         assert res.exit_code == 0, (name, res.output)
+
+
+def test_empty_folder_is_reported_not_skipped(tmp_path):
+    (tmp_path / "empty").mkdir()
+    res = run("check", "--json", tmp_path / "empty", GOOD)
+    assert res.exit_code == 2
+    statuses = [(f["status"], f.get("error", "")) for f in json.loads(res.output)]
+    assert statuses[0][0] == "unreadable" and "没有可读取的报告文件" in statuses[0][1]
+    assert statuses[1][0] == "ok"
