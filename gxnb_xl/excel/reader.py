@@ -446,7 +446,8 @@ def _guess_format(wb, pkg, name: str) -> str:
     blob = "".join(texts)
     scores = {fid: sum(_norm(s) in blob for s in load_spec(fid).signature) for fid in FORMAT_IDS}
     best = max(scores, key=scores.get)
-    has_tables = "本年新收政府信息公开申请数量" in blob and "结转下年度继续办理" in blob
+    t3_rows = load_spec(best).tables["t3"]["rows"]  # the first and last row labels of table 三
+    has_tables = all(_norm(row["labels"][-1]).lstrip("一二三四五、") in blob for row in (t3_rows[0], t3_rows[-1]))
     if not has_tables or scores[best] == 0:
         raise _err(name, "不是政府信息公开年度报告填报模板（找不到模板标识，也找不到表三的官方标签）",
                    "not a gxnb-xl report template (no template marker and no table III labels)")
