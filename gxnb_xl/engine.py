@@ -165,7 +165,8 @@ def cell_problem_findings(report: Report, lang: str, addresses: dict) -> list[Fi
         where = p.address or addresses.get(p.cell)
         loc = f"{name}（{where}）" if where and lang != "en" else f"{name} ({where})" if where else name
         status = "indeterminate" if p.problem.code == "blank" else "fail"
-        raw = p.raw if isinstance(p.raw, str) or p.raw is None else format_number(p.raw)
+        raw = p.raw if isinstance(p.raw, str) or p.raw is None else \
+            format_number(p.raw) if isinstance(p.raw, (int, float, Decimal)) and not isinstance(p.raw, bool) else str(p.raw)
         out.append(Finding("R0", f"R0[{p.cell}]", p.problem.severity, status,
                            f"{loc}：{p.problem.zh}" if lang != "en" else f"{loc}: {p.problem.en}",
                            [p.cell], addresses={p.cell: where} if where else {},
@@ -198,7 +199,11 @@ def _relation_message(eq: Equation, lhs, rhs, lang: str) -> str:
 
 
 def _indeterminate_message(spec: Spec, eq: Equation, blanks: list[str], lang: str) -> str:
-    names = "、".join(spec.cells[c].name(lang) if c in spec.cells else c.replace(PREV, "上年") for c in blanks[:3])
+    def name(c):
+        base = c.removeprefix(PREV)
+        label = spec.cells[base].name(lang) if base in spec.cells else base
+        return (("last year's " if lang == "en" else "上年报告") + label) if c.startswith(PREV) else label
+    names = "、".join(name(c) for c in blanks[:3])
     more = f"等 {len(blanks)} 个单元格" if len(blanks) > 3 else ""
     if lang == "en":
         return f"{eq.instance} cannot be checked: {', '.join(blanks[:3])}{' …' if len(blanks) > 3 else ''} left blank"

@@ -155,7 +155,15 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write through a temporary file in the same folder, then rename: never a half-written file."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise ReportError(f"输出文件夹不存在：{parent}", f"output folder does not exist: {parent}")
+    if path.is_dir():
+        raise ReportError(f"输出路径是一个文件夹：{path}", f"the output path is a folder: {path}")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except PermissionError:
+        raise ReportError(f"没有权限在 {parent} 写入文件", f"no permission to write in {parent}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -1,5 +1,6 @@
 """Text ↔ table rules on the narrative: T1 quoted numbers, T2 the report's own year, T3 the
-信息处理费 statement, and (with last year's report) T4 the share of text repeated.
+信息处理费 statement, T5 draft markers left in, and (with last year's report) T4 the share of
+text repeated.
 
 The phrases, keywords and threshold are format data (the rules' entries in formats/*.toml);
 this module only knows how to apply each kind of text rule.
@@ -34,6 +35,13 @@ def check_text(report: Report, *, previous: Report | None = None, lang: str = "z
             text = narrative.get(rule.raw.get("section", "other_matters"), "")
             if not any(k in text for k in rule.raw.get("keywords", ())):
                 out.append(Finding(rule.id, rule.id, rule.severity, "fail", _message(rule, lang)))
+        elif rule.kind == "text_placeholder":
+            headings = {sec.key: sec.heading or "开头段落" for sec in spec.sections if sec.key}
+            for key, text in narrative.items():
+                marker = next((m for m in rule.raw.get("markers", ()) if m in text), None)
+                if marker:
+                    out.append(Finding(rule.id, f"{rule.id}[{key}]", rule.severity, "fail",
+                                       _message(rule, lang, section=headings.get(key, key), marker=marker)))
         elif rule.kind == "text_repeat" and previous is not None:
             out += _repeated(rule, narrative, previous, lang)
     return out

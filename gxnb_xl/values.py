@@ -7,6 +7,7 @@ Blank is never 0.
 """
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import unicodedata
@@ -80,8 +81,12 @@ def read_value(raw, cell_type: str) -> tuple[int | Decimal | None, ValueProblem 
         number, converted = _parse_text(raw, cell_type)
         if number is None:
             return None, converted
+    elif isinstance(raw, (datetime.date, datetime.time, datetime.timedelta)):
+        return None, _problem("date", "error", f"填写的是日期或时间（{raw}），请填写数字；Excel 会把“1-2”“3/4”之类自动变成日期",
+                              f"holds a date/time ({raw}), not a number; spreadsheets turn '1-2' or '3/4' into dates")
     else:
-        return None, _problem("not_number", "error", f"无法识别的内容 {raw!r}", f"unreadable content {raw!r}")
+        shown = str(raw)[:40]
+        return None, _problem("not_number", "error", f"无法识别的内容“{shown}”，请填写数字", f"unreadable content {shown!r}; type a number")
     value, problem = _check_number(number, cell_type)
     if problem is not None:
         return value, problem

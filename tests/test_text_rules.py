@@ -71,3 +71,10 @@ def test_repeated_share_is_a_share(a, b):
     assert 0.0 <= share <= 1.0
     assert repeated_share(a, a)[0] in (0.0, 1.0)
     assert all(len(r) >= 12 for r in runs)
+
+
+def test_t5_draft_markers_must_be_removed_before_publishing():
+    r = report({**FEE, "overview": "2024年工作情况。【系统草拟】以下内容请核对。", "problems": "【请补充】本部分内容"})
+    found = {f.instance: f for f in check_text(r)}
+    assert set(found) == {"T5[overview]", "T5[problems]"}
+    assert found["T5[problems]"].severity == "error" and "五、存在的主要问题及改进情况" in found["T5[problems]"].message

@@ -69,11 +69,17 @@ def _print_human(results, lang):
         out.print(f"{head}  {meta}  [{colour}]{verdict}[/{colour}]")
         shown = [f for f in r.result.findings if not (f.status == "indeterminate" and f.rule != "R0")]
         hidden = len(r.result.findings) - len(shown)
+        blanks = [f for f in shown if f.code == "blank"]
+        if len(blanks) > 5:  # a half-filled workbook: one line, not a hundred
+            shown = [f for f in shown if f.code != "blank"]
+            first = "、".join(x.addresses.get(x.cells[0], x.cells[0]) for x in blanks[:3])
+            out.print(t(lang, f"  [red]错误[/red] R0  {len(blanks)} 个单元格未填写（{first} 等；没有发生的事项请填 0）",
+                        f"  [red]error[/red] R0  {len(blanks)} cells left blank ({first} …; type 0 where nothing happened)"))
         for f in shown:
             sev = SEVERITY_ZH.get(f.severity, f.severity) if lang != "en" else f.severity
             style = "red" if f.severity == "error" else "yellow"
             where = _where(f)
-            out.print(f"  [{style}]{sev}[/{style}] {f.instance}{('  ' + where) if where else ''}\n    {escape(f.message)}")
+            out.print(f"  [{style}]{sev}[/{style}] {escape(f.instance)}{('  ' + where) if where else ''}\n    {escape(f.message)}")
         if hidden:
             out.print(t(lang, f"另有 {hidden} 条关系因单元格未填写而无法核对（--json 可查看）",
                         f"{hidden} more relations could not be checked because cells are blank (see --json)"))

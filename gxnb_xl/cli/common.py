@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from ..report import ReportError
+
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
@@ -36,6 +38,8 @@ def friendly(lang_arg: str = "lang"):
                 return fn(*args, **kwargs)
             except (click.exceptions.Exit, click.ClickException, SystemExit, click.exceptions.Abort):
                 raise
+            except ReportError as exc:  # unusable input or output: the message is for the user
+                fail(exc.message(kwargs.get(lang_arg, "zh")), EXIT_UNUSABLE)
             except KeyboardInterrupt:
                 fail(t(kwargs.get(lang_arg, "zh"), "已中断", "interrupted"), 130)
             except Exception as exc:  # a bug or an environment failure: say so plainly

@@ -23,9 +23,10 @@ TABLE_EN = {"t2": "Table II", "t3": "Table III", "t4": "Table IV"}
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（报告、导入记录与校验结果）/ print JSON")
 @click.option("--format", "format_id", type=click.Choice(["2021", "2019"]), help="指定报告格式（默认自动识别）/ force the format")
 @click.option("--year", type=int, help="指定数据年度（默认从标题识别）/ force the data year")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite existing output files")
 @lang_option
 @friendly()
-def command(sources, output, as_json, format_id, year, lang):
+def command(sources, output, as_json, format_id, year, lang, force=False):
     """从已发布的年度报告（.txt 网页或 PDF 复制的文本、.html/.htm 网页、.docx）导入数据，并校验。
 
     每个单元格都标明“读取”“推出（附理由）”或“缺失”，不会悄悄猜测。
@@ -65,6 +66,9 @@ def command(sources, output, as_json, format_id, year, lang):
         written = None
         if output:
             target = Path(output) if out_dir is None else out_dir / (Path(src).stem + ".json")
+            if target.exists() and not force:
+                fail(t(lang, f"文件已存在：{target}。为防止覆盖已有内容，请换一个文件名，或加 --force 覆盖",
+                       f"{target} exists; choose another name or pass --force"))
             written = _write(result, target, lang)
         if result.missing or check.status == "errors":
             problems = True

@@ -25,9 +25,10 @@ from .common import EXIT_UNUSABLE, fail, friendly, lang_option, t
 @click.option("--xlsm", is_flag=True,
               help="生成启用宏的 .xlsm，封面带“校验”“生成Word”“导出JSON”按钮（需 Microsoft Excel 与 Python，"
                    "WPS 请用 .xlsx）/ macro-enabled workbook with buttons (Microsoft Excel only)")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output file")
 @lang_option
 @friendly()
-def command(format_id, unit, year, level, data_path, password, out, lang, xlsm=False):
+def command(format_id, unit, year, level, data_path, password, out, lang, xlsm=False, force=False):
     """生成 Excel 填报模板 / build the Excel template.
 
     白色单元格填写，灰色为公式自动计算，“校验”工作表显示每条勾稽关系是否成立。
@@ -42,6 +43,9 @@ def command(format_id, unit, year, level, data_path, password, out, lang, xlsm=F
         fail(t(lang, f"输出文件应以 {suffix} 结尾：{out}", f"the output must end in {suffix}: {out}"), EXIT_UNUSABLE)
     if not out_path.parent.exists():
         fail(t(lang, f"输出文件夹不存在：{out_path.parent}", f"no such folder: {out_path.parent}"), EXIT_UNUSABLE)
+    if out_path.exists() and not force:
+        fail(t(lang, f"文件已存在：{out}。为防止覆盖已填写的内容，请换一个文件名，或加 --force 覆盖",
+               f"{out} exists; to protect what was typed into it, choose another name or pass --force"), EXIT_UNUSABLE)
     report = None
     try:
         if data_path:
@@ -58,6 +62,11 @@ def command(format_id, unit, year, level, data_path, password, out, lang, xlsm=F
                              f"note: {len(unusable)} values cannot be read ({names}); those cells are left blank"),
                            err=True)
         fmt = format_id or (report.format if report else format_for_year(year))
+        data_year = year if year is not None else report.year if report else None
+        if data_year is not None and format_for_year(data_year) != fmt:
+            fail(t(lang, f"{data_year} 年度的报告应使用 {format_for_year(data_year)} 年格式（--format {format_for_year(data_year)}），"
+                         f"不能用 {fmt} 年格式", f"data year {data_year} needs format {format_for_year(data_year)}, not {fmt}"),
+                 EXIT_UNUSABLE)
         macros = {}
         if xlsm:  # the optional Excel buttons (issue 8): see macros/README.md
             from ..excel_buttons import BUTTONS, vba_project_path

@@ -30,7 +30,7 @@ from ..findings import Finding
 from ..inputs import Loaded
 from ..report import CellProblem, Report, ReportError
 from ..spec import FORMAT_IDS, format_for_year, load_spec
-from ..values import ABSURD_COUNT, ValueProblem, read_value
+from ..values import format_number, ABSURD_COUNT, ValueProblem, read_value
 from .layout import LEVEL_CODES, LEVEL_LABELS, META_SHEET, Layout, a1, layout_of, parse_a1
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is ~30 KB; anything this big is not one
@@ -659,8 +659,8 @@ def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
                                        "a formula was typed into an input cell and no result was saved; type the number")
             elif problem is None:
                 problem = ValueProblem("formula_in_input", "warning",
-                                       f"填写区内输入了公式（结果 {raw}），已按结果读取，请直接填写数字",
-                                       f"a formula was typed into an input cell (result {raw}); read its result")
+                                       f"填写区内输入了公式（结果 {_shown(raw)}），已按结果读取，请直接填写数字",
+                                       f"a formula was typed into an input cell (result {_shown(raw)}); read its result")
         boxes, big = merges[sheet]
         if pos in boxes or big:
             merged = sheets[sheet].merged(*pos, inputs.get(sheet, ()))
@@ -677,7 +677,7 @@ def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
     if report.year is not None and format_for_year(report.year) != fmt:
         right = format_for_year(report.year)
         notes.append(_note("S5", "error", "format_year",
-                           f"年度 {report.year} 应使用 {right} 年格式，但本工作簿是 {fmt} 年格式的模板（用了往年模板）；"
+                           f"年度 {report.year} 应使用 {right} 年格式，但本工作簿是 {fmt} 年格式的模板（{'用了往年模板' if fmt < right else '用了新版格式的模板'}）；"
                            f"表格栏目不同，请用 {right} 年格式的模板重新填报", lang,
                            f"year {report.year} needs format {right}, but this is a {fmt} template; "
                            f"fill in the {right} template"))
@@ -756,3 +756,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 
 def _unescape(s: str) -> str:
     return s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+
+
+def _shown(raw) -> str:
+    return format_number(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else str(raw)
