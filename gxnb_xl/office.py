@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from importlib import resources
 from pathlib import Path
 
 _CANDIDATES = (
@@ -50,10 +49,9 @@ def find_soffice() -> str | None:
 
 
 def fonts_conf() -> Path | None:
-    try:
-        p = Path(str(resources.files("gxnb_xl.resources").joinpath("fonts.conf")))
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover
-        return None
+    # a plain path next to this module: resources/ is data, not a package (importlib.resources
+    # hands out a MultiplexedPath for it under some editable installs, which str() cannot take)
+    p = Path(__file__).resolve().parent / "resources" / "fonts.conf"
     return p if p.exists() else None
 
 
