@@ -23,7 +23,8 @@ from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, friendly, lang_
 def command(input_path, output, template, pdf, html, force, lang):
     """由工作簿或报告 JSON 生成政府信息公开工作年度报告（Word，可选 PDF、网页）。
 
-    默认拒绝生成有错误的报告（列出错误）；--force 仍生成，并在每页页眉和正文开头标注“未通过校验”。
+    默认拒绝生成有错误或封面未填机关名称/年度的报告；--force 仍生成，并在每页页眉和正文开头标注“未通过校验”。
+    工作簿中的合计按填写的数据重新计算后生成（与 check、export 一致）。
     正文某部分为空时，按表格数据草拟并以底色标出，请核对。
 
     退出码：0 已生成；1 有错误（未生成，或按 --force 生成）；2 输入、模板或 PDF 转换无法完成。
@@ -38,6 +39,9 @@ def command(input_path, output, template, pdf, html, force, lang):
     if out.suffix.lower() != ".docx":
         fail(t(lang, f"{out.name}：输出文件应以 .docx 结尾（PDF、网页请用 --pdf、--html）",
                f"{out.name}: the output must end in .docx (use --pdf / --html for the others)"))
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        fail(t(lang, f"输出文件夹不存在：{parent}", f"the output folder does not exist: {parent}"))
     if src.exists() and out.exists() and out.resolve() == src.resolve():
         fail(t(lang, "输出文件不能与输入文件相同", "the output must not be the input file"))
     try:

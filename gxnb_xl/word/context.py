@@ -3,6 +3,7 @@
 Template variables (documented in ``templates/README.md``):
 
 ``title`` ``unit`` ``year`` ``format`` ``format_name`` ``level`` — the report's identity;
+(a blank unit/year — only rendered with --force — prints as 【机关名称】/【年度】);
 ``v`` — cell id → the number as printed (``format_number``; blank cells print empty);
 ``paragraphs`` — narrative key → list of ``Para`` (see ``text.py``);
 ``drafted`` — narrative keys gxnb drafted because the section was empty;
@@ -24,13 +25,39 @@ from .text import Para, split_heading
 TITLE_SUFFIX = "年政府信息公开工作年度报告"
 DRAFT_NOTE = "【系统草拟】以下内容由系统根据表格数据草拟，其中数字与表格一致。请核对、补充后删除本提示和底色。"
 TO_FILL = "【请补充】"
+UNIT_PLACEHOLDER = "【机关名称】"
+YEAR_PLACEHOLDER = "【年度】"
+TITLE_MISSING = "封面未填写机关名称/年度，无法生成报告标题"
+TITLE_MISSING_EN = "the cover has no unit name / year: the report title cannot be made"
 
 KNOWN_VARIABLES = frozenset({"title", "unit", "year", "format", "format_name", "level", "v", "paragraphs",
                              "drafted", "passed", "errors", "warnings"})
 
 
+def has_unit(report: Report) -> bool:
+    return bool((report.unit or "").strip())
+
+
+def has_year(report: Report) -> bool:
+    return report.year is not None and str(report.year).strip() != ""
+
+
+def title_missing(report: Report) -> bool:
+    """The cover's 机关名称 or 年度 is blank: no title can be made (render refuses unless forced)."""
+    return not (has_unit(report) and has_year(report))
+
+
+def unit_text(report: Report) -> str:
+    return report.unit.strip() if has_unit(report) else UNIT_PLACEHOLDER
+
+
+def year_text(report: Report) -> str:
+    return str(report.year) if has_year(report) else YEAR_PLACEHOLDER
+
+
 def report_title(report: Report) -> str:
-    return f"{report.unit or ''}{report.year if report.year is not None else ''}{TITLE_SUFFIX}"
+    """Never a headless 年政府信息公开工作年度报告: a blank unit/year shows a visible placeholder."""
+    return f"{unit_text(report)}{year_text(report)}{TITLE_SUFFIX}"
 
 
 def cell_text(value) -> str:
@@ -154,8 +181,8 @@ def _t4_sentence(spec: Spec, report: Report) -> str | None:
 def draft_section(spec: Spec, report: Report, key: str) -> list[str]:
     """Paragraphs for an empty narrative section, from the tables and the spec's guidance."""
     sec = next(s for s in spec.sections if s.key == key)
-    year = report.year if report.year is not None else ""
-    unit = report.unit or "本机关"
+    year = year_text(report)
+    unit = report.unit.strip() if has_unit(report) else "本机关"
     if key == "preamble":
         return [f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）第五十条规定编制。"
                 f"本报告中所列数据统计期限为{year}年1月1日至12月31日。"
@@ -199,11 +226,15 @@ def build_context(report: Report, *, result=None, draft: bool = True) -> dict:
     spec = report.spec
     paragraphs, drafted = narrative_paragraphs(spec, report, draft=draft)
     errors = [f.message for f in result.findings if f.is_error] if result is not None else []
+    # only reachable with --force (render_report refuses otherwise); said once if check already did
+    if title_missing(report) and not any(getattr(f, "code", "") in ("unit_missing", "year_missing")
+                                         for f in (result.findings if result is not None else []) if f.is_error):
+        errors.append(TITLE_MISSING)
     warnings = [f.message for f in result.findings if f.severity == "warning"] if result is not None else []
     return {
         "title": report_title(report),
-        "unit": report.unit or "",
-        "year": report.year if report.year is not None else "",
+        "unit": unit_text(report),
+        "year": report.year if has_year(report) else YEAR_PLACEHOLDER,
         "format": spec.id,
         "format_name": spec.name,
         "level": report.level or "",

@@ -9,8 +9,10 @@ variables, escaped as literal text (``text.py``).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import io
+import re
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -20,12 +22,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..report import Report, ReportError, write_bytes_atomic
 from . import style as S
 from .build import build_template
-from .context import KNOWN_VARIABLES, build_context
+from .context import KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, title_missing
 
 MARK = "未通过校验"
 
@@ -47,6 +50,28 @@ class RenderRefused(Exception):
 
 class TemplateProblem(ReportError):
     """A custom template cannot be used (not a .docx, bad syntax, unknown variables)."""
+
+
+class TitleMissing(ReportError):
+    """The cover's 机关名称 or 年度 is blank and ``force`` was not given: no title can be made."""
+
+    def __init__(self):
+        super().__init__(f"未生成：{TITLE_MISSING}。请在封面填写后重新生成；如确需生成，请加 --force"
+                         f"（标题将显示“【机关名称】”“【年度】”，文档标注“{MARK}”）",
+                         f"not rendered: {TITLE_MISSING_EN}. Fill them in, or use --force "
+                         f"(placeholders in the title, the document marked “{MARK}”)")
+
+
+_UNSAFE = re.compile(r"access to attribute '([^']*)' of '([^']*)' object is unsafe")
+
+
+def _security_problem(exc: SecurityError) -> TemplateProblem:
+    """The sandbox's English message, said in Chinese."""
+    text = str(exc)
+    m = _UNSAFE.search(text)
+    what = f"{m.group(2)} 对象的 {m.group(1)} 属性" if m else text
+    return TemplateProblem(f"模板试图访问不安全的属性，已拒绝渲染：{what}。模板只能使用 templates/README.md 中列出的变量。",
+                           f"the template tried to reach an unsafe attribute; rendering refused: {text}")
 
 
 @dataclass
@@ -188,6 +213,8 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     tpl = DocxTemplate(io.BytesIO(data))
     try:
         tpl.render(ctx, jinja_env=_ENV, autoescape=True)
+    except SecurityError as exc:
+        raise _security_problem(exc) from None
     except TemplateError as exc:
         raise TemplateProblem(f"模板渲染失败：{exc}", f"template rendering failed: {exc}") from None
     doc = tpl.docx
@@ -210,6 +237,15 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     return buf.getvalue()
 
 
+def printed_report(loaded) -> Report:
+    """The report as the document prints it: a workbook's derived cells recomputed from its inputs."""
+    report = loaded.report
+    if not loaded.computed:
+        return report
+    from ..engine import compute_derived
+    return dataclasses.replace(report, values=compute_derived(report.spec, report.values))
+
+
 def _check(report, result):
     if result is not None:
         return result
@@ -222,9 +258,14 @@ def render_report(report, out_path, template=None, force: bool = False, pdf: boo
     """Check, then write ``out_path`` (.docx), and optionally the PDF and HTML beside it.
 
     ``report``: a ``Report``, a ``Loaded`` (from ``inputs.read_input``) or a path to any input.
-    Raises ``RenderRefused`` (errors, no ``force``), ``ReportError``/``TemplateProblem`` (unusable
-    input or template) and ``office.OfficeError`` (``pdf`` without LibreOffice; the .docx and
-    HTML are written first).
+    Raises ``TitleMissing`` (blank cover unit/year, no ``force``; a ``ReportError``),
+    ``RenderRefused`` (errors, no ``force``), ``ReportError``/``TemplateProblem`` (unusable
+    input, template or output folder) and ``office.OfficeError`` (``pdf`` without LibreOffice;
+    the .docx and HTML are written first).
+
+    A workbook's totals are formulas (``Loaded.computed``): the document prints them recomputed
+    from the inputs, as check/export/aggregate use them, never the stored (possibly stale or
+    typed-over) values. A JSON report's totals are what it says (check reports a mismatch).
     """
     from ..inputs import Loaded, read_input
     if isinstance(report, (str, Path)):
@@ -232,15 +273,17 @@ def render_report(report, out_path, template=None, force: bool = False, pdf: boo
     if isinstance(report, Loaded):
         from ..checking import check_loaded
         result = result or check_loaded(report, lang=lang)
-        report = report.report
+        report = printed_report(report)
     result = _check(report, result)
+    if title_missing(report) and not force:
+        raise TitleMissing()
     if any(f.is_error for f in result.findings) and not force:
         raise RenderRefused(result)
     out_path = Path(out_path)
     if out_path.suffix.lower() != ".docx":
         raise ReportError(f"{out_path.name}：输出文件应以 .docx 结尾", f"{out_path.name}: the output must end in .docx")
-    if not out_path.parent.exists():
-        out_path.parent.mkdir(parents=True, exist_ok=True)
+    if not out_path.parent.is_dir():
+        raise ReportError(f"输出文件夹不存在：{out_path.parent}", f"the output folder does not exist: {out_path.parent}")
     ctx = build_context(report, result=result)
     write_bytes_atomic(out_path, render_docx_bytes(report, template=template, context=ctx))
     done = Rendered(out_path, passed=ctx["passed"], drafted=list(ctx["drafted"]), errors=list(ctx["errors"]),

@@ -82,7 +82,7 @@ def test_custom_template_lint_and_sandbox(tmp_path):
     assert res.exit_code == 2 and "语法错误" in res.output
     tpl = _custom_template(tmp_path, body_extra="{{ unit.__class__.__mro__ }}")
     res = run(COUNTY / "01-城关镇.json", "-o", tmp_path / "x.docx", "--template", tpl)
-    assert res.exit_code == 2 and "模板渲染失败" in res.output
+    assert res.exit_code == 2 and "模板试图访问不安全的属性" in res.output and "unsafe" not in res.output
 
 
 def test_english(tmp_path):
