@@ -18,6 +18,13 @@ Policy (documented in the README, asserted by tests):
   ``year`` picks one year (the others are then excluded with a reason);
 - the same unit twice: the most recently modified file is summed, the others are excluded
   (a resent, corrected workbook is the usual cause);
+- a workbook with a 汇总情况 sheet is an earlier county summary (this tool's own output): it is
+  listed as skipped, never summed as a township; a report whose unit is the county's own
+  (``unit``) or whose level is above the inputs' (a county report among townships) is listed
+  as not summed; a report whose cover has no unit or no year is not summed (it cannot be told
+  apart from another unit's report, so duplicates would go unnoticed);
+- the output never overwrites an input: ``output_conflict`` says why, unless the output is an
+  earlier county summary workbook (it has a 汇总情况 sheet), which is then rewritten;
 - ``previous``: last year's county report (a file), or a folder of last year's township
   reports (summed the same way); the county sums are checked against it with the format's
   cross-year relations (X1 …) and the findings are listed — they never exclude anything.
@@ -46,10 +53,16 @@ CHUNK_TIMEOUT = 300  # seconds without any chunk finishing: a worker hangs (a fi
 FILE_TIMEOUT = 120  # seconds for one file read alone before it is given up as hung
 
 # record kinds of a skipped file
-SKIP_LOCK, SKIP_LITTER, SKIP_TYPE, SKIP_OUTPUT = "lock", "litter", "type", "output"
+SKIP_LOCK, SKIP_LITTER, SKIP_TYPE, SKIP_OUTPUT, SKIP_SUMMARY = "lock", "litter", "type", "output", "summary"
 
 LEVEL_ABOVE = {"township": "county", "county_department": "county", "county": "city",
                "city_department": "city", "city": "province", "province_department": "province"}
+# how high a report's level is: reports of one rank are summed into the rank above
+LEVEL_RANK = {"township": 1, "county_department": 1, "county": 2, "city_department": 2, "city": 3,
+              "province_department": 3, "province": 4}
+LEVEL_ZH = {"township": "乡镇（街道）", "county_department": "县级政府部门", "county": "县级人民政府",
+            "city_department": "市级政府部门", "city": "市级人民政府", "province_department": "省级政府部门",
+            "province": "省级人民政府"}
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -76,14 +89,14 @@ class FileRecord:
     included: bool = False
     reason: str = ""
     mtime: float = 0.0
-    skip: str = ""  # lock | litter | type | output for skipped files
+    skip: str = ""  # lock | litter | type | output | summary for skipped files
     blanks: int = 0  # input cells left blank
     values: tuple | None = field(default=None, repr=False)  # input cells; dropped once summed
 
     @property
     def counts_as_excluded(self) -> bool:
         """Lock files and OS litter are listed but are not anybody's missing report."""
-        return not self.included and self.skip not in (SKIP_LOCK, SKIP_LITTER, SKIP_OUTPUT)
+        return not self.included and self.skip not in (SKIP_LOCK, SKIP_LITTER, SKIP_OUTPUT, SKIP_SUMMARY)
 
     def to_dict(self) -> dict:
         return {"file": self.file, "unit": self.unit, "year": self.year, "format": self.format,
@@ -114,8 +127,9 @@ class AggregateResult:
 
     @property
     def exit_code(self) -> int:
-        """0 everything summed; 1 some file excluded or a unit missing; 2 nothing summed."""
-        if self.report is None:
+        """0 everything summed; 1 some file excluded or a unit missing; 2 nothing summed, or last
+        year's data (``previous``) cannot be used (as ``gxnb check --previous``)."""
+        if self.report is None or self.previous_error:
             return 2
         if self.missing_units or any(f.counts_as_excluded for f in self.files):
             return 1
@@ -207,6 +221,61 @@ def _skip_reason(p: Path, output: Path | None, lang: str) -> FileRecord | None:
     return None
 
 
+def has_summary_sheet(path: str | os.PathLike) -> bool:
+    """True when the workbook has a 汇总情况 sheet: a county summary this tool wrote. Never raises.
+
+    An .xlsx/.xlsm is a zip whose xl/workbook.xml names the sheets (read without opening the
+    sheets); other workbook kinds are asked through calamine."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("xl/workbook.xml").decode("utf-8", "replace")
+        names = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml)
+        return SUMMARY_SHEET in {n.replace("&amp;", "&") for n in names}
+    except (zipfile.BadZipFile, KeyError):
+        pass
+    except Exception:  # noqa: BLE001 - unreadable: the reader says why
+        return False
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        return False
+    try:
+        from python_calamine import CalamineWorkbook
+        return SUMMARY_SHEET in CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def output_conflict(output: str | os.PathLike, inputs: Iterable, lang: str = "zh") -> str:
+    """Why ``output`` must not be written ("" when it may): it is not an .xlsx/.json name, or it
+    is an existing input file (given, or inside an input folder) that is not an earlier county
+    summary workbook (.xlsx with a 汇总情况 sheet; only that exact file is then rewritten)."""
+    out = Path(output)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".json"):
+        return _t(lang, f"汇总结果应写为 .xlsx 工作簿（官方模板 + “汇总情况”表），请把输出文件名改为以 .xlsx 结尾，如 县汇总.xlsx：{output}",
+                  f"the summary must be written as an .xlsx workbook (e.g. county.xlsx): {output}")
+    if not out.is_file():
+        return ""
+    target = _resolve(out)
+    among = False
+    for item in inputs:
+        p = Path(item)
+        if p.is_file() and _resolve(p) == target:
+            among = True
+        elif p.is_dir():
+            folder = _resolve(p)
+            among = among or target.is_relative_to(folder)
+    if not among:
+        return ""
+    if suffix == ".xlsx" and has_summary_sheet(out):
+        return ""  # an earlier county summary: rewritten, and skipped as an input
+    return _t(lang, f"输出文件 {output} 已存在且是本次的输入文件之一，不能覆盖（输入文件不会被改写）。"
+                    "只有本工具以前写出的县级汇总工作簿（.xlsx，含“汇总情况”工作表）可以用同一文件名重新写出；"
+                    "请换一个输出文件名，如 县汇总.xlsx",
+              f"the output {output} exists and is one of the inputs; inputs are never overwritten "
+              "(only an earlier county summary .xlsx with a 汇总情况 sheet may be rewritten); choose another name")
+
+
 # ── reading one file (runs in a worker process) ───────────────────────────────────────────
 def read_one(path: str, lang: str = "zh") -> FileRecord:
     """Read and check one file; never raises. The record carries the input cells' values."""
@@ -216,6 +285,10 @@ def read_one(path: str, lang: str = "zh") -> FileRecord:
         mtime = os.stat(path).st_mtime
     except OSError:
         mtime = 0.0
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES and has_summary_sheet(path):
+        return FileRecord(path, "skipped", skip=SKIP_SUMMARY, mtime=mtime,
+                          reason=_t(lang, "这是汇总结果（含“汇总情况”工作表），不作为乡镇报告汇总",
+                                    "an earlier summary (it has a 汇总情况 sheet), not summed as a unit's report"))
     try:
         loaded = read_input(path, lang=lang)
         result = check_loaded(loaded, lang=lang)
@@ -430,7 +503,7 @@ def aggregate(inputs: Iterable, *, unit: str | None = None, expected_units: list
     for i, rec in read_all([records[k].file for k in to_read], jobs=jobs, lang=lang):
         k = to_read[i]
         records[k] = rec
-        _decide(rec, include_invalid, year, lang)
+        _decide(rec, include_invalid, year, lang, county=unit)
         if rec.included:
             key = (rec.format, rec.year)
             if key not in groups:
@@ -441,6 +514,7 @@ def aggregate(inputs: Iterable, *, unit: str | None = None, expected_units: list
         if progress:
             progress(done, len(to_read))
 
+    _exclude_higher_levels(records, groups, lang)
     result = AggregateResult(records, None, {}, include_invalid=include_invalid, lang=lang)
     group = _single_group(groups, records, result, lang)
     if group is not None:
@@ -484,13 +558,25 @@ def aggregate(inputs: Iterable, *, unit: str | None = None, expected_units: list
     return result
 
 
-def _decide(rec: FileRecord, include_invalid: bool, year: int | None, lang: str) -> None:
-    if rec.status == "unreadable":
+def _decide(rec: FileRecord, include_invalid: bool, year: int | None, lang: str, county: str | None = None) -> None:
+    if rec.status in ("unreadable", "skipped"):
         rec.included, rec.reason = False, rec.reason or _t(lang, "无法读取", "unreadable")
         return
-    if year is not None and rec.year is not None and rec.year != year:
+    if not rec.unit or rec.year is None:
+        lack = "机关名称和年度" if not rec.unit and rec.year is None else "机关名称" if not rec.unit else "年度"
+        rec.included = False
+        rec.reason = _t(lang, f"封面未填写机关名称/年度（缺{lack}），无法确认是哪个单位、哪一年度的报告，未汇总；请补填封面后重新报送",
+                        f"the cover has no unit name or no year ({'unit' if not rec.unit else 'year'} missing); "
+                        "not summed (it cannot be told apart from another unit's report)")
+        return
+    if year is not None and rec.year != year:
         rec.included = False
         rec.reason = _t(lang, f"年度为 {rec.year}，不是本次汇总的 {year} 年度", f"data year {rec.year}, not {year}")
+        return
+    if county and county.strip() and norm_unit(rec.unit) == norm_unit(county):
+        rec.included = False
+        rec.reason = _t(lang, f"机关名称与汇总单位（--unit {county.strip()}）相同，可能是以前的汇总结果，不作为乡镇报告汇总",
+                        f"its unit is the summary's own unit (--unit {county.strip()}): probably an earlier summary, not summed")
         return
     if rec.status == "errors":
         if include_invalid:
@@ -509,19 +595,39 @@ def _decide(rec: FileRecord, include_invalid: bool, year: int | None, lang: str)
         _t(lang, f"已汇总（{rec.warnings} 个提示）", f"summed ({rec.warnings} warnings)")
 
 
+def _exclude_higher_levels(records: list[FileRecord], groups: dict, lang: str) -> None:
+    """Reports whose level is above the inputs' (a county report among townships: most likely an
+    earlier summary) are taken back out of the sums and listed with the reason. The inputs' level
+    is the rank most of the readable reports have (ties: the lower)."""
+    ranks: dict[int, int] = {}
+    for r in records:
+        if r.status not in ("unreadable", "skipped") and r.level in LEVEL_RANK:
+            ranks[LEVEL_RANK[r.level]] = ranks.get(LEVEL_RANK[r.level], 0) + 1
+    if len(ranks) < 2:
+        return
+    base = min(ranks, key=lambda k: (-ranks[k], k))
+    base_levels = "、".join(dict.fromkeys(LEVEL_ZH[r.level] for r in records if r.status not in ("unreadable", "skipped")
+                                          and LEVEL_RANK.get(r.level) == base))
+    for r in records:
+        if r.status in ("unreadable", "skipped") or LEVEL_RANK.get(r.level, 0) <= base:
+            continue
+        if r.included:
+            again = read_one(r.file, lang)  # values are not kept: read again to take them back out
+            group = groups.get((r.format, r.year))
+            if group is not None and again.values is not None and (again.format, again.year) == (r.format, r.year):
+                group.add(again.values, sign=-1)
+                if group.count == 0:
+                    groups.pop((r.format, r.year))
+        r.included = False
+        r.reason = _t(lang, f"报告层级为{LEVEL_ZH[r.level]}，高于其他报告（{base_levels}），可能是以前的汇总结果，不作为下级报告汇总",
+                      f"its level ({r.level}) is above the other reports': probably an earlier summary, not summed")
+
+
 def _single_group(groups: dict, records: list[FileRecord], result: AggregateResult, lang: str) -> _Sum | None:
     """The one (format, year) group to sum; refuse when the summed reports mix formats or years."""
     if not groups:
         return None
-    # a report without a year joins the group of its format when that is unambiguous
-    for (fmt, yr) in [k for k in groups if k[1] is None]:
-        dated = [k for k in groups if k[0] == fmt and k[1] is not None]
-        if len(dated) == 1:
-            target, orphan = groups[dated[0]], groups.pop((fmt, None))
-            for i, v in enumerate(orphan.total):
-                target.total[i] += v
-                target.blank[i] += orphan.blank[i]
-            target.count += orphan.count
+    # (a report without a year is never summed: see _decide)
     if len(groups) == 1:
         return next(iter(groups.values()))
     formats = {k[0] for k in groups}
@@ -535,15 +641,31 @@ def _single_group(groups: dict, records: list[FileRecord], result: AggregateResu
         why = _t(lang, "报告格式不同：2019 版格式与 2021 版格式的表格不同，不能逐格相加",
                  "formats differ: a 2019-format and a 2021-format report cannot be summed cell by cell")
     else:
-        why = _t(lang, "报告年度不同，不能合并汇总；请用 --year 指定汇总哪一年度",
+        why = _t(lang, "报告年度不同，不能合并汇总",
                  "reports of different years cannot be summed together; choose one with --year")
-    result.refused = why + _t(lang, "。其中：", ". Found: ") + _t(lang, "；", "; ").join(parts)
+    result.refused = why + _t(lang, "。其中：", ". Found: ") + _t(lang, "；", "; ").join(parts) + _year_hint(groups, lang)
     for r in records:
         if r.included:
             r.included = False
             r.reason = _t(lang, f"未汇总：混有不同年度或格式（本文件 {r.year or '未填'} 年度、{r.format} 格式）",
                           f"not summed: years/formats are mixed (this file: year {r.year}, format {r.format})")
     return None
+
+
+def _year_hint(groups: dict, lang: str) -> str:
+    """When one year clearly dominates (more reports than all the others together, and no other
+    format shares it), name the fix: --year that year."""
+    ranked = sorted(groups.items(), key=lambda kv: -kv[1].count)
+    (fmt, yr), top = ranked[0]
+    rest = sum(g.count for _, g in ranked[1:])
+    if yr is not None and top.count > rest and not any(k[1] == yr for k, _ in ranked[1:]):
+        return _t(lang, f"。大多数文件为 {yr} 年（{top.count} 个），可加 --year {yr} 只汇总该年度，其余文件将列出为未汇总",
+                  f". Most files are of {yr} ({top.count}): add --year {yr} to sum only that year; the others are listed as not summed")
+    years = sorted({k[1] for k in groups if k[1] is not None})
+    if len(years) > 1:
+        return _t(lang, f"。可加 --year 指定只汇总其中一个年度（{'、'.join(map(str, years))}）",
+                  f". Add --year to sum one of the years ({', '.join(map(str, years))})")
+    return ""
 
 
 def _resolve_duplicates(records: list[FileRecord], group: _Sum, result: AggregateResult, lang: str) -> None:
@@ -665,13 +787,15 @@ def summary_rows(result: AggregateResult, lang: str | None = None) -> list[list]
     rep = result.report
     rows: list[list] = []
     n_inc = len(result.included)
-    n_read = sum(f.status not in ("skipped",) for f in result.files)
+    n_read = sum(f.status not in ("skipped", "unreadable") for f in result.files)
+    n_bad = sum(f.status == "unreadable" for f in result.files)
+    n_skip = sum(f.status == "skipped" for f in result.files)
     rows.append([_t(lang, "汇总情况", "Aggregation summary")])
     if rep is not None:
         rows.append([_t(lang, "汇总单位", "unit"), rep.unit or _t(lang, "（未指定，请用 --unit）", "(not set; use --unit)"),
                      _t(lang, "年度", "year"), rep.year, _t(lang, "格式", "format"), rep.format])
-    rows.append([_t(lang, f"共 {len(result.files)} 个文件，读取 {n_read} 个，汇总 {n_inc} 个",
-                     f"{len(result.files)} files, {n_read} read, {n_inc} summed")])
+    rows.append([_t(lang, f"共 {len(result.files)} 个文件，读取 {n_read} 个，汇总 {n_inc} 个，无法读取 {n_bad} 个，跳过 {n_skip} 个",
+                     f"{len(result.files)} files, {n_read} read, {n_inc} summed, {n_bad} unreadable, {n_skip} skipped")])
     if result.refused:
         rows.append([_t(lang, "未能汇总：", "not summed: ") + result.refused])
     if result.include_invalid:

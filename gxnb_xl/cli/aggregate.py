@@ -16,7 +16,7 @@ SHOW_ALL_UP_TO = 60  # the terminal lists every file up to this many; beyond, on
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
-              help="汇总结果：.xlsx（官方模板 + 汇总情况表）或 .json / the county workbook (.xlsx) or report JSON")
+              help="汇总结果：.xlsx（官方模板 + 汇总情况表）；不能是输入文件（以前写出的汇总工作簿除外）/ the county workbook (.xlsx)")
 @click.option("--unit", help="汇总单位名称，如“示范县人民政府” / the county report's unit name")
 @click.option("--units", "units_file", type=click.Path(dir_okay=False, path_type=str),
               help="应报送单位名单（每行一个），用于列出未报送单位 / expected units, one a line")
@@ -41,6 +41,9 @@ def command(inputs, output, unit, units_file, previous, include_invalid, year, a
 
     if output:
         _check_output(output, inputs, lang)
+    if previous is not None and not Path(previous).exists():
+        fail(t(lang, f"上年度数据不存在：{previous}（--previous 应为上年度县级报告文件，或上年度乡镇报告文件夹）",
+               f"last year's data not found: {previous} (--previous takes last year's county report or township folder)"))
     expected = None
     if units_file:
         try:
@@ -80,18 +83,14 @@ def command(inputs, output, unit, units_file, previous, include_invalid, year, a
 
 
 def _check_output(output: str, inputs, lang: str) -> None:
+    from ..aggregate import output_conflict
+    why = output_conflict(output, inputs, lang)
+    if why:
+        fail(why)
     out = Path(output)
-    if out.suffix.lower() not in (".xlsx", ".json"):
-        fail(t(lang, f"输出文件应为 .xlsx 或 .json：{output}", f"the output must be .xlsx or .json: {output}"))
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         fail(t(lang, f"输出文件夹不存在：{parent}", f"the output folder does not exist: {parent}"))
-    target = out.resolve()
-    for item in inputs:
-        p = Path(item)
-        if p.is_file() and p.resolve() == target:
-            fail(t(lang, f"输出文件 {output} 也是输入文件；输入文件不会被改写，请换一个输出文件名",
-                   f"the output {output} is also an input; inputs are never overwritten, choose another name"))
 
 
 def _progress(lang: str):
@@ -166,7 +165,7 @@ def _print_human(result, written, lang):
     if result.unit_note:
         out.print(result.unit_note)
     if result.previous_error:
-        out.print(f"[yellow]{result.previous_error}[/yellow]")
+        out.print(f"[red]{result.previous_error}[/red]")
     checked = [f for f in result.findings if f.status != "indeterminate"]
     for f in checked:
         colour = "red" if f.severity == "error" else "yellow"

@@ -242,13 +242,20 @@ def test_json_output_is_a_valid_report_and_outputs_are_safe(tmp_path):
     assert county.unit == "测试县" and county.level == "county"
     assert check_report(county).status == "ok"
     assert json.loads(out.read_text(encoding="utf-8"))["aggregate"]["included"] == 5
-    # rerun writing into the input folder: the previous output is skipped, not summed
+    # writing the JSON into the input folder, then again: the existing JSON is an input now and
+    # only a county summary workbook (汇总情况 sheet) may be rewritten, so the rerun is refused
     inside = tmp_path / "in" / "county.json"
-    run("aggregate", tmp_path / "in", "-o", inside)
+    assert run("aggregate", tmp_path / "in", "-o", inside).exit_code == 0
+    written = inside.read_bytes()
     res = run("aggregate", tmp_path / "in", "-o", inside, "--json")
+    assert res.exit_code == 2 and "不能覆盖" in res.output and inside.read_bytes() == written
+    # into another file: that county JSON (level county) is listed, not summed
+    res = run("aggregate", tmp_path / "in", "-o", tmp_path / "county2.json", "--json")
     data = json.loads(res.output)
     row = next(f for f in data["files"] if f["file"].endswith("in/county.json"))
-    assert row["status"] == "skipped" and not row["included"] and res.exit_code == 0
+    assert not row["included"] and "层级" in row["reason"] and res.exit_code == 1
+    assert data["included"] == 5
+    inside.unlink()
     # an input given as the output is refused, and the input is untouched
     one = next((tmp_path / "in").glob("0*.json"))
     before = one.read_bytes()
