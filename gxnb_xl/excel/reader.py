@@ -672,7 +672,12 @@ def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
         values[cid] = value
         if problem is not None:
             problems.append(CellProblem(cid, raw, problem, where))
-    _read_cover(report, layout, sheets, loc)
+    level_text = _read_cover(report, layout, sheets, loc)
+    if level_text is not None:
+        notes.append(_note("S7", "warning", "level_unknown",
+                           f"封面“层级”填写的“{level_text}”不是可选项之一，已按“其他”处理（层级相关的校验将不适用），"
+                           f"请从下拉列表中选择", lang,
+                           f"the cover level {level_text!r} is not one of the choices; treated as 'other'"))
     _read_narrative(report, layout, sheets, loc)
     if report.year is not None and format_for_year(report.year) != fmt:
         right = format_for_year(report.year)
@@ -703,7 +708,8 @@ def _note(rule, severity, code, zh, lang, en) -> Finding:
     return Finding(rule, rule, severity, "fail", en if lang == "en" else zh, code=code)
 
 
-def _read_cover(report: Report, layout: Layout, sheets, loc: _Locator) -> None:
+def _read_cover(report: Report, layout: Layout, sheets, loc: _Locator) -> str | None:
+    """Fill unit/year/level/contact from the cover; returns a level text that is not a choice."""
     def get(key):
         sheet, addr = layout.meta[key]
         if sheet not in sheets:
@@ -720,12 +726,15 @@ def _read_cover(report: Report, layout: Layout, sheets, loc: _Locator) -> None:
         digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", year))
         report.year = int(digits) if len(digits) == 4 else None
     level = get("level")
+    unknown_level = None
     if isinstance(level, str) and level.strip():
         report.level = LEVEL_CODES.get(level.strip()) or (level.strip() if level.strip() in LEVEL_LABELS else "other")
+        unknown_level = None if report.level != "other" or level.strip() in (LEVEL_LABELS["other"], "other") else level.strip()
     for key in ("contact", "phone", "date"):
         v = get(key) if key in layout.meta else None
         if v not in (None, ""):
             report.extra[key] = v if isinstance(v, str) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+    return unknown_level
 
 
 def _read_narrative(report: Report, layout: Layout, sheets, loc: _Locator) -> None:

@@ -97,3 +97,14 @@ def test_previous_folder_is_matched_by_unit_and_year_is_checked(tmp_path):
 def test_rule_instances_are_printed_literally():
     res = run("check", EXAMPLES / "06-清水镇.json")
     assert "R3.2[natural]" in res.output
+
+
+def test_a_free_text_level_is_flagged(tmp_path):
+    wb_path = filled(tmp_path)
+    wb = openpyxl.load_workbook(wb_path)
+    wb["封面"]["B6"] = "县级政府"
+    wb.save(tmp_path / "lvl.xlsx")
+    res = run("check", "--json", tmp_path / "lvl.xlsx")
+    [one] = json.loads(res.output)
+    assert one["level"] == "other"
+    assert any(f["rule"] == "S7" and "县级政府" in f["message"] for f in one["findings"])
