@@ -10,14 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def _rc(a1: str) -> tuple[int, int]:
-    letters = "".join(ch for ch in a1 if ch.isalpha()).upper()
-    digits = "".join(ch for ch in a1 if ch.isdigit())
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(digits) - 1, col - 1
+from gxnb_xl.excel.layout import parse_a1 as _rc
 
 
 class FakeRange:
