@@ -6,6 +6,7 @@ package and exposes ``command``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 import click
 
@@ -47,5 +48,3 @@ def _exists(module: str) -> bool:
 def main():
     """gxnb — 政府信息公开工作年度报告工具（模板、校验、汇总、生成 Word、导入）。"""
 
-
-import importlib.util  # noqa: E402  (used by _exists; kept light)

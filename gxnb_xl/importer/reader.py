@@ -536,17 +536,25 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
                 return i
         return None
 
+    # where a table starts when its section heading is missing: its first printed labels (format data)
+    tables = spec.tables
+    t2_caption = norm(tables["t2"]["blocks"][0]["caption"])
+    t2_article = t2_caption[: t2_caption.find("第", 1)] if "第" in t2_caption[1:] else t2_caption  # 第二十条
+    t3_note = norm(tables["t3"]["note"]).strip("()")[:8]
+    t3_header = norm(tables["t3"]["column_header"])
+    t3_first_row = core(tables["t3"]["rows"][0]["labels"][0])[:10]
+    t4_first_group = norm(tables["t4"]["groups"][0]["labels"][0])
     first = heads.get("overview", -1)
     t2 = heads.get("t2")
     if t2 is None:
-        t2 = anchor(lambda s: s.startswith("第二十条") or "第二十条第(一)项" in s, first + 1)
+        t2 = anchor(lambda s: s.startswith(t2_article) or t2_caption in s, first + 1)
     t3 = heads.get("t3")
     if t3 is None:
-        t3 = anchor(lambda s: "勾稽关系" in s or s.startswith("申请人情况") or "本年新收政府信息公开申请" in s,
+        t3 = anchor(lambda s: t3_note in s or s.startswith(t3_header) or t3_first_row in s,
                     (t2 if t2 is not None else first) + 1)
     t4 = heads.get("t4")
     if t4 is None:
-        t4 = anchor(lambda s: s.startswith("行政复议"), (t3 if t3 is not None else first) + 1)
+        t4 = anchor(lambda s: s.startswith(t4_first_group), (t3 if t3 is not None else first) + 1)
     ends = {"t2": t3, "t3": t4, "t4": heads.get("problems", heads.get("other_matters"))}
     starts = {"t2": t2, "t3": t3, "t4": t4}
     reader = TableReader(spec, status, warnings)

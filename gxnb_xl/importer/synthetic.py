@@ -61,8 +61,9 @@ def table_rows(report: Report, rng: random.Random | None = None, *, typos: bool 
             t2.append([row["label"]] + [_value(report, f"t2.{row['key']}.{c['key']}", rng) for c in block["columns"]])
     t = spec.tables["t3"]
     cols = t["columns"]
-    t3 = [[t["note"], "", "", t.get("column_header", "申请人情况")],
-          ["", "", "", "自然人", "法人或其他组织", "总计"],
+    tops = list(dict.fromkeys(c.get("group") or c["label"] for c in cols))  # 自然人, 法人或其他组织, 总计
+    t3 = [[t["note"], "", "", t["column_header"]],
+          ["", "", ""] + tops,
           ["", "", "", ""] + [c["label"] for c in cols if c.get("group")] + [""]]
     seen: set = set()
     for row in t["rows"]:
@@ -79,8 +80,11 @@ def table_rows(report: Report, rng: random.Random | None = None, *, typos: bool 
     parts = [c["label"] for c in t4t["columns"]]
     if truncate:
         parts = [p[:2] for p in parts]
-    t4 = [["行政复议", "", "", "", "", "行政诉讼"],
-          parts + ["未经复议直接起诉", "复议后起诉"],
+    groups = t4t["groups"]
+    top = list(dict.fromkeys(g["labels"][0] for g in groups))  # 行政复议, 行政诉讼
+    subs = [g["labels"][1] for g in groups if len(g["labels"]) > 1]  # 未经复议直接起诉, 复议后起诉
+    t4 = [[top[0], "", "", "", ""] + top[1:],
+          parts + subs,
           [""] * 5 + parts + parts,
           [_value(report, f"t4.{g['key']}.{c['key']}", rng) for g in t4t["groups"] for c in t4t["columns"]]]
     return {"t2": t2, "t3": t3, "t4": t4}
