@@ -18,9 +18,33 @@ from ..spec import CONSTANT, Spec, format_for_year, load_spec
 from ..values import format_number, read_value
 from . import split as splitmod
 from .sources import BLANK
+from .flat import prepare
 from .text import core, drop_chrome, heading_key, label_forms, norm, squeeze, vocabulary, widen
 
 MAX_COMBINATIONS = 50_000
+MAX_LABEL_HITS = 50
+STRICT_LABEL = 10  # labels this short also occur in running text: a hit must look like a table row  # occurrences of one label tried before giving up on it
+UNIT_WORDS = ("万元", "元", "件", "个", "项", "条", "起", "份")
+UNIT_CHARS = "万元件个项条起份"
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_UNIT_HEAD = re.compile(r"^(?:万元|元|件|个|项|条|起|份)")
+_DIGIT_BEFORE = re.compile(r"[\d.]\s*$")
+
+
+def _text_start(text: str, a: int, b: int) -> int:
+    """Where running text (two CJK characters that are not a number's unit) starts in text[a:b]."""
+    for m in _CJK_RUN.finditer(text, a, b):
+        run, start = m.group(0), m.start()
+        u = _UNIT_HEAD.match(run)
+        if u and _DIGIT_BEFORE.search(text[max(a, start - 4):start]):
+            run, start = run[u.end():], start + u.end()
+        if len(run) >= 2:
+            return start
+    return b
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 _NUM = re.compile(r"(?<![.(])((?:[+-]|(?<![\d+-]))\d+(?:\.\d+)?)(\s*(?:万元|元))?(?![\d年月日号%]|\.\D|\.$|\s*[、)])|" + BLANK)
 _TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
@@ -157,12 +181,35 @@ def _find_headings(doc: Document, spec: Spec) -> dict[str, int]:
                 continue
             lo = max([found[n] for n, _ in wanted[:idx] if n in found] + [-1]) + 1
             hi = min([found[n] for n, _ in wanted[idx + 1:] if n in found] + [len(doc.lines)])
+            variants = [norm(v) for v in vocabulary()["raw"].get("headings", {}).get(
+                next(s.heading for s in spec.sections if (s.key or s.table) == name), ())]
+            numeral = next(s.number for s in spec.sections if (s.key or s.table) == name)
             for i in range(lo, hi):
                 k = keys[i]
-                if k and abs(len(k) - len(want)) <= 6 and difflib.SequenceMatcher(None, k, want).ratio() >= 0.75:
+                if not k:
+                    continue
+                if abs(len(k) - len(want)) <= 6 and difflib.SequenceMatcher(None, k, want).ratio() >= 0.75:
+                    found[name] = i
+                    break
+                if any(k.startswith(v) and len(k) <= len(v) + 6 for v in variants):
+                    found[name] = i
+                    break
+                # numeral + the wording's first four characters ("五、存在的主要问题及明年工作计划")
+                if len(k) <= len(want) + 10 and k.startswith(want[:4]) and norm(doc.lines[i]).startswith(numeral):
                     found[name] = i
                     break
     return found
+
+
+def _title_parts(line: str):
+    """(year, unit) of a title line, or None."""
+    ln = widen(line)
+    m = _TITLE.search(ln)
+    if not m or len(ln.strip()) > 90:
+        return None
+    unit = re.sub(r"\s+", "", ln[: m.start()]).strip(":：-—")
+    unit = re.sub(r"(关于|的)$", "", unit)
+    return int(m.group(1)), unit
 
 
 def _title(doc: Document, limit: int):
@@ -214,32 +261,63 @@ class Region:
             w = pat.sub(lambda m: " " * len(m.group(0)), w)
         self.text = w
         self.squeezed, self.map = squeeze(text)
+        self.labels_sq: tuple[str, ...] = ()  # the table's row labels (squeezed), for _row_like
 
-    def find(self, forms, start_sq: int, limit_sq: int | None = None):
-        """(start, end) offsets in the region text of the first label form found after start."""
+    def find(self, forms, start_sq: int, limit_sq: int | None = None, *, strict: bool = True):
+        """(start, end) offsets in the squeezed text of the first label form found after start.
+
+        A hit must look like a table row: what follows the label is a number, a blank cell, a
+        separator or another label — never running text (``行政许可类信息3条`` in a paragraph is
+        not the 行政许可 row). ``strict=False`` (rows whose label is long and specific) skips that test.
+        """
         for form, kind in forms:
             if not form:
                 continue
             lim = None
             if kind != "full" and len(form) <= 3:
                 lim = start_sq + 200
-            hit = self.squeezed.find(form, start_sq, lim if lim is not None else limit_sq)
-            if hit >= 0:
-                return hit, hit + len(form)
-        # last resort: the start of a long label (wrapped or truncated in the source)
+            end_lim = lim if lim is not None else limit_sq
+            at = start_sq
+            for _ in range(MAX_LABEL_HITS):
+                hit = self.squeezed.find(form, at, end_lim)
+                if hit < 0:
+                    break
+                if not strict or self._row_like(hit + len(form)):
+                    return hit, hit + len(form)
+                at = hit + 1
+        # last resort: the start of a long label (wrapped or truncated in the source), extended
+        # over as much of the label as the text holds (a wrapped label may enclose the numbers)
         c = forms[1][0] if len(forms) > 1 and forms[1][1] == "core" else forms[0][0]
         if len(c) >= 8:
             hit = self.squeezed.find(c[:6], start_sq, start_sq + 300)
             if hit >= 0:
-                return hit, hit + 6
+                end = hit + 6
+                while end - hit < len(c) and end < len(self.squeezed) and self.squeezed[end] == c[end - hit]:
+                    end += 1
+                return hit, end
         return None
+
+    def _row_like(self, sq_end: int) -> bool:
+        nxt = self.squeezed[sq_end: sq_end + 2]
+        if not nxt:
+            return True
+        ch = nxt[0]
+        if not _is_cjk(ch):
+            return True
+        if self.labels_sq and any(self.squeezed.startswith(l, sq_end) for l in self.labels_sq):
+            return True  # an empty row followed by the next row's label
+        return ch in UNIT_CHARS and (len(nxt) < 2 or not _is_cjk(nxt[1]) or nxt in UNIT_WORDS)
 
     def offset(self, sq: int) -> int:
         if sq >= len(self.map):
             return len(self.text)
         return self.map[sq]
 
-    def tokens(self, a: int, b: int) -> list[str]:
+    def tokens(self, a: int, b: int, *, cut: bool = True) -> list[str]:
+        """Numbers printed in text[a:b]. With ``cut``, reading stops where running text begins
+        (a paragraph after the table's last row, a caption or header before the next row)."""
+        if cut:
+            b = _text_start(self.text, a, b)
         out = []
         for m in _NUM.finditer(self.text, a, b):
             if m.group(0) == BLANK:
@@ -254,6 +332,9 @@ class RowSpec:
     cells: list[str]
     label: str | None  # None: the row has no label (table 四's single data row)
     eqs: tuple = ()
+    anchor: str | None = None  # printed just before this row's block (表二's caption 第二十条第（一）项)
+    headers: tuple = ()  # the block's column labels (a unit printed there applies to the column)
+    skip: tuple = ()  # labels printed before an unlabelled row (表四's header): numbers come after them
 
 
 class TableReader:
@@ -274,29 +355,74 @@ class TableReader:
     def read_rows(self, region: Region, rows: list[RowSpec], table_name: tuple[str, str]):
         cursor = 0
         found = []
-        for r in rows:
+        units: dict[int, dict] = {}
+        region.labels_sq = tuple(norm(r.label) for r in rows if r.label) + tuple(
+            core(r.label) for r in rows if r.label)
+        for k, r in enumerate(rows):
             if r.label is None:
-                found.append((0, 0))
+                found.append(self._after_header(region, r, cursor))
                 continue
-            hit = region.find(label_forms(r.label), cursor)
+            head_from = cursor
+            if r.anchor:
+                a = region.squeezed.find(norm(r.anchor), cursor)
+                if a >= 0:
+                    cursor = head_from = a + len(norm(r.anchor))
+            hit = region.find(label_forms(r.label), cursor, strict=len(core(r.label)) <= STRICT_LABEL)
             found.append(hit)
             if hit:
+                if r.anchor and r.headers:
+                    units[k] = self._column_units(region.squeezed[head_from:hit[0]], r)
                 cursor = hit[1]
+        last_unit: dict = {}
         for i, r in enumerate(rows):
             hit = found[i]
+            if r.anchor:
+                last_unit = units.get(i, {})
             if hit is None:
                 for c in r.cells:
-                    self.status[c] = CellStatus("missing", reason_zh=f"原文中未找到“{r.label}”行",
-                                                reason_en=f"row “{r.label}” not found in the text")
+                    self.status[c] = CellStatus("missing", reason_zh=f"原文中未找到“{r.label or self._name(r)}”行",
+                                                reason_en=f"row “{r.label or self._name(r)}” not found in the text")
                 continue
-            a = region.offset(hit[1]) if r.label is not None else 0
+            a = region.offset(hit[1])
             nxt = next((found[j] for j in range(i + 1, len(rows)) if found[j] is not None), None)
             b = region.offset(nxt[0]) if nxt else len(region.text)
             last = nxt is None
-            self.read_row(region.tokens(a, b), r, last=last)
+            self.read_row(region.tokens(a, b), r, last=last, units=last_unit)
 
-    def read_row(self, toks: list[str], r: RowSpec, *, last: bool = False):
+    def _name(self, r: RowSpec) -> str:
+        return self.spec.cells[r.cells[0]].table_label
+
+    @staticmethod
+    def _after_header(region: Region, r: RowSpec, cursor: int):
+        """(start, end) of the last header label before an unlabelled row's numbers."""
+        end = cursor
+        for label in r.skip:
+            form = norm(label)
+            at = region.squeezed.rfind(form, cursor)
+            if at >= 0:
+                end = max(end, at + len(form))
+        return end, end
+
+    def _column_units(self, header_sq: str, r: RowSpec) -> dict:
+        """Columns whose printed header gives the unit 元 (the format's unit for amounts is 万元)."""
+        out = {}
+        for k, (cid, label) in enumerate(zip(r.cells, r.headers)):
+            if self.spec.cells[cid].type != "amount":
+                continue
+            stem = core(label).split("(")[0]
+            at = header_sq.find(stem)
+            if at < 0:
+                continue
+            tail = header_sq[at + len(stem): at + len(stem) + 10]
+            if re.match(r"\((?:单位:)?元\)", tail):
+                out[cid] = "元"
+        return out
+
+    def read_row(self, toks: list[str], r: RowSpec, *, last: bool = False, units: dict | None = None):
         n = len(r.cells)
+        if units:
+            toks = [t + units[c] if c in units and re.fullmatch(r"[\d.]+", t) else t
+                    for c, t in zip(r.cells, toks)] + toks[len(r.cells):]
         cells = self.spec.cells
         label = r.label or cells[r.cells[0]].table_label
         if len(toks) > n:
@@ -482,8 +608,10 @@ class TableReader:
 def _rows_t2(spec: Spec) -> list[RowSpec]:
     rows = []
     for block in spec.tables["t2"]["blocks"]:
-        for row in block["rows"]:
-            rows.append(RowSpec([f"t2.{row['key']}.{c['key']}" for c in block["columns"]], row["label"]))
+        for k, row in enumerate(block["rows"]):
+            rows.append(RowSpec([f"t2.{row['key']}.{c['key']}" for c in block["columns"]], row["label"],
+                                anchor=block["caption"] if k == 0 else None,
+                                headers=tuple(c["label"] for c in block["columns"])))
     return rows
 
 
@@ -499,16 +627,23 @@ def _rows_t3(spec: Spec, reader: TableReader) -> list[RowSpec]:
 def _row_t4(spec: Spec, reader: TableReader) -> RowSpec:
     t = spec.tables["t4"]
     cells = [f"t4.{g['key']}.{c['key']}" for g in t["groups"] for c in t["columns"]]
-    return RowSpec(cells, None, reader.local_eqs(cells))
+    header = tuple(dict.fromkeys([c["label"] for c in t["columns"]] + [lab for g in t["groups"] for lab in g["labels"]]))
+    return RowSpec(cells, None, reader.local_eqs(cells), skip=header)
 
 
 # ── the whole report ────────────────────────────────────────────────────────────────────
 def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str | None = None,
               year: int | None = None, unit: str | None = None) -> ImportResult:
-    doc = Document(text)
+    page = prepare(text)
+    doc = Document(page.text)
     squeezed_all = norm(doc.text)
     detected: dict = {}
+    if page.meta:
+        detected["page"] = dict(page.meta)
     title = _title(doc, 60)
+    meta_title = _title_parts(page.meta.get("title", ""))
+    if meta_title and (title is None or not title[2] or meta_title[1]):
+        title = (title[0] if title else -1, meta_title[0], meta_title[1] or (title[2] if title else ""))
     if year is None:
         if title:
             year, detected["year"] = title[1], "title"
@@ -575,10 +710,7 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
         elif tid == "t3":
             reader.read_rows(region, _rows_t3(spec, reader), names[tid])
         else:
-            toks = region.tokens(0, len(region.text))
-            while toks and toks[0] == BLANK:
-                toks = toks[1:]
-            reader.read_row(toks, _row_t4(spec, reader), last=True)
+            reader.read_rows(region, [_row_t4(spec, reader)], names[tid])
     reader.resolve()
     reader.fill_from_relations()
 
