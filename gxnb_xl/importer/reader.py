@@ -9,6 +9,7 @@ relations; anything not certain is reported, never guessed.
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -220,7 +221,15 @@ def _title(doc: Document, limit: int):
         if len(ln.strip()) > 90:
             continue
         m = _TITLE.search(ln)
+        at = i
+        if not m and i + 1 < len(doc.lines) and len(ln.strip()) < 40 and 0 < len(doc.lines[i + 1].strip()) < 40:
+            # a title wrapped onto two lines (PDF, centred large type)
+            both = ln.rstrip() + widen(doc.lines[i + 1]).strip()
+            m2 = _TITLE.search(both)
+            if m2 and m2.end() > len(ln.rstrip()) and m2.start() < len(ln.rstrip()):
+                ln, m, at = both, m2, i + 1
         if m:
+            i = at
             unit = re.sub(r"\s+", "", ln[: m.start()]).strip(":：-—")
             unit = re.sub(r"(关于|的)$", "", unit)
             if last is None:
@@ -476,28 +485,40 @@ class TableReader:
             if re.fullmatch(r"[+-]?\d{2,}", t):
                 parts.append(("run", t))
             else:
-                v, _ = read_value(t, "signed")
-                parts.append(("num", v if v is not None else 0))
+                v, _ = read_value(t, "signed" if not t.endswith("元") else "amount")
+                if v is None:
+                    parts = None
+                    break
+                parts.append(("num", v))
         printed = " ".join(toks)
+        signed = {k for k, c in enumerate(r.cells) if self.spec.cells[c].type == "signed"}
         how = "split"
+        budget = False
+        cands = []
+        relation = bool(r.eqs)
         try:
-            cands = splitmod.splits(parts, n, r.eqs)
-            if not cands and len(toks) == n - 1 and r.eqs:
-                how = "gap"
-                cands = splitmod.fill_gap(tuple(p[1] for p in parts), n, r.eqs)
-            relation = True
-            if not cands:
-                relation = False
-                how = "split"
-                cands = splitmod.splits(parts, n, ())
+            if parts is not None:
+                cands = splitmod.splits(parts, n, r.eqs, signed=signed)
+                if not cands and len(toks) == n - 1 and r.eqs:
+                    how = "gap"
+                    cands = splitmod.fill_gap(tuple(p[1] for p in parts), n, r.eqs)
+                if not cands and r.eqs:
+                    relation = False
+                    how = "split"
+                    cands = splitmod.splits(parts, n, (), signed=signed)
         except splitmod.BudgetExceeded:
             cands = []
-            relation = False
+            budget = True
         if not cands:
+            if budget:
+                zh = f"“{label}”行数字“{printed[:60]}”可能的拆分过多（超过搜索上限），未拆分，单元格留空"
+                en = f"row “{label}”: “{printed[:60]}” allows too many splits (search limit reached); cells left blank"
+            else:
+                zh = f"“{label}”行数字“{printed[:60]}”无法拆分为 {n} 个单元格"
+                en = f"row “{label}”: “{printed[:60]}” cannot be split into {n} cells"
             for c in r.cells:
-                self.status[c] = CellStatus("missing", reason_zh=f"“{label}”行数字“{printed}”无法拆分为 {n} 个单元格",
-                                            reason_en=f"row “{label}”: “{printed}” cannot be split into {n} cells")
-            self.warnings.append(ImportWarning(self.status[r.cells[0]].reason_zh, self.status[r.cells[0]].reason_en, tuple(r.cells)))
+                self.status[c] = CellStatus("missing", reason_zh=zh, reason_en=en)
+            self.warnings.append(ImportWarning(zh, en, tuple(r.cells)))
             return
         if how == "gap":
             why_zh = f"“{label}”行只印出 {n - 1} 个数（{printed}），缺失的一格由本行勾稽关系补出"
@@ -505,6 +526,9 @@ class TableReader:
         elif relation:
             why_zh = f"“{label}”行数字粘连（原文“{printed}”），按本行勾稽关系拆分"
             why_en = f"row “{label}”: numbers ran together (“{printed}”); split by the row's relation"
+        elif not r.eqs:
+            why_zh = f"“{label}”行数字粘连（原文“{printed}”），按数字规则拆分（数字不以 0 开头，只有增减栏可为负）"
+            why_en = f"row “{label}”: numbers ran together (“{printed}”); split by digit rules (no leading zeros, only a change may be negative)"
         else:
             why_zh = f"“{label}”行数字粘连（原文“{printed}”），按数字规则拆分（本行勾稽关系不成立）"
             why_en = f"row “{label}”: numbers ran together (“{printed}”); split by digit rules (the row's relation fails)"
@@ -576,6 +600,54 @@ class TableReader:
                     f"a row whose numbers ran together was settled by the table's relations: {' '.join(str(v) for v in choice)}; please check",
                     tuple(cells)))
 
+    def resolve_by_narrative(self, narrative: dict):
+        """A row still ambiguous after the relations: keep the splits that agree with every number
+        the narrative quotes for its cells (“现行有效的规范性文件16件”); take one only when one is left."""
+        pending = [(cells, cands) for cells, cands in self.ambiguous
+                   if any(self.status[c].status == "missing" for c in cells)]
+        if not pending:
+            return
+        text = "\n".join(v for v in narrative.values() if v)
+        quotes = narrative_quotes(self.spec)
+        for cells, cands in pending:
+            inrow = set(cells)
+            said: dict[tuple, set] = {}
+            snippets: dict[tuple, str] = {}
+            for pattern, qcells, fixed in quotes:
+                if not inrow.intersection(qcells):
+                    continue
+                if any(c not in inrow and (self.status.get(c) is None or self.status[c].value is None
+                                           or self.status[c].status == "missing") for c in qcells):
+                    continue
+                for m in pattern.finditer(text):
+                    value = fixed if fixed is not None else int(m.group(1))
+                    said.setdefault(tuple(qcells), set()).add(value)
+                    snippets.setdefault(tuple(qcells), m.group(0)[:40])
+            if not said or any(len(v) > 1 for v in said.values()):
+                continue  # the narrative says nothing here, or contradicts itself
+            pos = {c: i for i, c in enumerate(cells)}
+            keep = []
+            for cand in cands:
+                ok = True
+                for qcells, values in said.items():
+                    total = sum(cand[pos[c]] if c in pos else self.status[c].value for c in qcells)
+                    if total not in values:
+                        ok = False
+                        break
+                if ok:
+                    keep.append(cand)
+            if len(keep) != 1:
+                continue
+            quoted = "、".join(f"“{q}”" for q in snippets.values())
+            for c, v in zip(cells, keep[0]):
+                self.status[c] = CellStatus(
+                    "derived", v, reason_zh=f"数字粘连，{len(cands)} 种拆分中只有一种与正文{quoted}一致",
+                    reason_en=f"numbers ran together; of {len(cands)} possible splits only one agrees with the narrative {quoted}")
+            self.warnings.append(ImportWarning(
+                f"数字粘连的行按正文{quoted}确定：{' '.join(str(v) for v in keep[0])}，请核对",
+                f"a row whose numbers ran together was settled by the narrative {quoted}: "
+                f"{' '.join(str(v) for v in keep[0])}; please check", tuple(cells)))
+
     def fill_from_relations(self):
         """A cell missing from the text that a relation pins (e.g. 总计) is derived, with reason."""
         changed = True
@@ -629,6 +701,23 @@ def _row_t4(spec: Spec, reader: TableReader) -> RowSpec:
     cells = [f"t4.{g['key']}.{c['key']}" for g in t["groups"] for c in t["columns"]]
     header = tuple(dict.fromkeys([c["label"] for c in t["columns"]] + [lab for g in t["groups"] for lab in g["labels"]]))
     return RowSpec(cells, None, reader.local_eqs(cells), skip=header)
+
+
+@lru_cache(maxsize=8)
+def _quotes_for(fid: str):
+    spec = load_spec(fid)
+    out = []
+    raw = [q for rule in spec.rules if rule.kind == "text_numbers" for q in rule.raw.get("quotes", ())]
+    raw += list(vocabulary()["raw"].get("narrative", ()))
+    for q in raw:
+        if all(c in spec.cells for c in q["cells"]):
+            out.append((re.compile(q["pattern"]), tuple(q["cells"]), q.get("value")))
+    return tuple(out)
+
+
+def narrative_quotes(spec: Spec):
+    """(compiled pattern, cells summed, fixed value) of every phrase that quotes a table number."""
+    return _quotes_for(spec.id)
 
 
 # ── the whole report ────────────────────────────────────────────────────────────────────
@@ -711,9 +800,6 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
             reader.read_rows(region, _rows_t3(spec, reader), names[tid])
         else:
             reader.read_rows(region, [_row_t4(spec, reader)], names[tid])
-    reader.resolve()
-    reader.fill_from_relations()
-
     # metadata
     preamble_from = 0
     if title:
@@ -721,6 +807,9 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
         if unit is None and title[2]:
             unit, detected["unit"] = title[2], "title"
     narrative = _narratives(doc, heads, starts, preamble_from, spec)
+    reader.resolve()
+    reader.resolve_by_narrative(narrative)
+    reader.fill_from_relations()
     if unit is None:
         for key in ("preamble", "overview"):
             for para in (narrative.get(key) or "").split("\n")[:3]:
