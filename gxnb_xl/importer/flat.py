@@ -23,6 +23,7 @@ from ..spec import load_spec
 from .text import heading_key, norm, vocabulary, widen
 
 LONG_LINE = 160  # a line this long holds more than one paragraph or table row
+MIXED_LINE = 60  # a heading inside a line this long shares it with other text: cut it out
 META_LINES = 40  # crawler metadata sits at the top of the page
 TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
 _CN_NUM = "一二三四五六七八九十"
@@ -132,7 +133,7 @@ def _unflatten(page: Page) -> None:
         return
     out, last = [], 0
     for start, end in sorted(cuts):
-        if start < last or not _in_long_line(text, start):
+        if start < last or not _in_long_line(text, start, MIXED_LINE):
             continue
         out.append(text[last:start])
         out.append("\n" + text[start:end].strip() + "\n")
@@ -141,10 +142,10 @@ def _unflatten(page: Page) -> None:
     page.text = "".join(out)
 
 
-def _in_long_line(text: str, pos: int) -> bool:
+def _in_long_line(text: str, pos: int, limit: int = LONG_LINE) -> bool:
     a = text.rfind("\n", 0, pos) + 1
     b = text.find("\n", pos)
-    return (len(text) if b < 0 else b) - a > LONG_LINE
+    return (len(text) if b < 0 else b) - a > limit
 
 
 def _find_heading(w: str, numeral: str, words: list[str], cursor: int):
@@ -159,6 +160,8 @@ def _find_heading(w: str, numeral: str, words: list[str], cursor: int):
         rest = re.sub(r"\s+", "", w[after: after + 80])
         for word in words:
             if rest.startswith(word):
+                if rest[len(word): len(word) + 1] in ("；", ";", "，", ",", "、"):
+                    break  # a list of the sections ("包括一、总体情况；二、…"), not a heading
                 return m.start(), _advance(w, after, len(word))
         first = words[0][:4]
         if len(first) == 4 and rest.startswith(first):

@@ -228,6 +228,11 @@ def _band(tp, width: float, bottom: float, top: float) -> list[str]:
     return _paragraphs(drop_chrome([ln for ln in lines if ln]))
 
 
+def _width(line: str) -> float:
+    """Printed width in CJK characters (Latin letters, digits and spaces are about half as wide)."""
+    return sum(1.0 if ord(c) > 0x2E80 else 0.5 for c in line)
+
+
 _ENDS = "。！？；：:;!?）)】」』”"
 
 
@@ -236,14 +241,15 @@ def _paragraphs(lines: list[str]) -> list[str]:
     band's full lines that does not end a sentence continues on the next line."""
     if len(lines) < 2:
         return lines
-    full = max(len(ln) for ln in lines)
+    widths = [_width(ln) for ln in lines]
+    full = sorted(widths)[int(len(widths) * 0.9)] if len(widths) >= 5 else max(widths)
     out: list[str] = []
     joining = False
-    for ln in lines:
+    for ln, w in zip(lines, widths):
         if joining and not NUMBERING.match(norm(ln)):
             sep = " " if out[-1][-1:].isascii() and ln[:1].isascii() and out[-1][-1:].isalnum() else ""
             out[-1] = out[-1] + sep + ln
         else:
             out.append(ln)
-        joining = len(ln) >= 0.8 * full and full >= 12 and ln[-1] not in _ENDS
+        joining = w >= 0.85 * full and full >= 12 and ln[-1] not in _ENDS
     return out
