@@ -11,6 +11,8 @@ from pathlib import Path
 from .report import Report, ReportError, load_report
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+# published reports, read by the importer (gxnb_xl.importer): web pages, Word, PDF, text
+IMPORT_SUFFIXES = (".pdf", ".doc", ".docx", ".html", ".htm", ".txt", ".wps", ".rtf")
 
 
 @dataclass
@@ -38,10 +40,22 @@ def read_input(path: str | Path, lang: str = "zh") -> Loaded:
             from .excel.reader import read_workbook
         except ImportError:  # pragma: no cover - the workbook reader ships with the package
             raise ReportError(f"{name}：暂不支持读取工作簿", f"{name}: workbooks are not supported yet") from None
-        return read_workbook(p, lang=lang)
+        try:
+            return read_workbook(p, lang=lang)
+        except ReportError as exc:
+            # [importer hook] not our template and no template sheet: find the tables by label
+            if "找不到表二、表三、表四" not in exc.message("zh"):
+                raise
+            from .importer.loaded import load
+            return load(p, lang, workbook=True)
     if suffix == ".json":
         return Loaded(load_report(p), p, "json")
+    if suffix in IMPORT_SUFFIXES:  # [importer hook]
+        from .importer.loaded import load
+        return load(p, lang)
     if not p.exists():
         raise ReportError(f"{name}：文件不存在", f"{name}: no such file")
-    raise ReportError(f"{name}：不支持的文件类型“{suffix or '无扩展名'}”（可用 .xlsx .xls .ods .json）",
-                      f"{name}: unsupported file type {suffix or '(none)'!r} (use .xlsx .xls .ods .json)")
+    raise ReportError(f"{name}：不支持的文件类型“{suffix or '无扩展名'}”（可用 .xlsx .xls .ods .json，"
+                      f"已发布的报告 .pdf .docx .doc .html .txt）",
+                      f"{name}: unsupported file type {suffix or '(none)'!r} (use .xlsx .xls .ods .json, "
+                      f"or a published report .pdf .docx .doc .html .txt)")

@@ -59,7 +59,7 @@ def pdf_text(data: bytes, name: str = "") -> str:
         if n > MAX_PAGES:
             raise ReportError(f"{name}：PDF 有 {n} 页，超过 {MAX_PAGES} 页，不像一份年度报告",
                               f"{name}: {n} pages (over {MAX_PAGES}); not an annual report")
-        out: list[str] = []
+        blocks: list = []  # str (a line of text) or list[str] (a table row's cells)
         chars = 0
         for i in range(n):
             page = pdf[i]
@@ -67,11 +67,12 @@ def pdf_text(data: bytes, name: str = "") -> str:
                 tp = page.get_textpage()
                 try:
                     chars += tp.count_chars()
-                    out.extend(_page_lines(page, tp))
+                    _add_page(blocks, _page_blocks(page, tp))
                 finally:
                     tp.close()
             finally:
                 page.close()
+        out = [" | ".join(b) if isinstance(b, list) else b for b in blocks]
         if chars < 20 * n and not any(ln.strip() for ln in out):
             raise ReportError(f"{name}：扫描件，没有文字层，无法读取；请提供 Word 或网页版本",
                               f"{name}: a scanned PDF without a text layer; please provide the Word or web version")
@@ -145,8 +146,26 @@ def _covered(rules: list[_Rule], at: float, lo: float, hi: float) -> bool:
     return got >= need
 
 
-def _table_rows(tp, group: list[_Rule]) -> tuple[float, float, list[str]]:
-    """(top, bottom, rows as 'a | b | …') of one ruled table."""
+def _add_page(blocks: list, page: list) -> None:
+    """Append a page's blocks; a table row that a page break cut in two is put back together: the
+    page's first row continues the last row of the previous page when it has the same cells and
+    no number (Word lets a row break across pages: "（一）予以公" | "开")."""
+    prev = next((b for b in reversed(blocks) if isinstance(b, list) or b.strip()), None)
+    first = next((k for k, b in enumerate(page) if isinstance(b, list) or b.strip()), None)
+    if isinstance(prev, list) and first is not None and isinstance(page[first], list):
+        head_only = all(not isinstance(b, list) for b in page[:first])  # only page furniture before it
+        row = page[first]
+        if head_only and len(row) == len(prev) and not any(ch.isdigit() for c in row for ch in c) \
+                and any(ch.isdigit() for c in prev for ch in c):
+            for k, cell in enumerate(row):
+                if cell != BLANK:
+                    prev[k] = cell if prev[k] == BLANK else prev[k] + cell
+            page = page[first + 1:]
+    blocks.extend(page)
+
+
+def _table_rows(tp, group: list[_Rule]) -> tuple[float, float, list[list[str]]]:
+    """(top, bottom, rows of cell texts) of one ruled table."""
     xs = _snap([r.at for r in group if not r.horizontal])
     ys = _snap([r.at for r in group if r.horizontal])[::-1]  # top to bottom (PDF y grows upward)
     nr, nc = len(ys) - 1, len(xs) - 1
@@ -186,7 +205,7 @@ def _table_rows(tp, group: list[_Rule]) -> tuple[float, float, list[str]]:
             t = cell_text(_join_lines(text))
             cells.append(t if t else BLANK)
         if any(x != BLANK for x in cells):
-            rows.append(" | ".join(cells))
+            rows.append(cells)
     return ys[0], ys[-1], rows
 
 
@@ -201,7 +220,7 @@ def _join_lines(text: str) -> str:
     return out
 
 
-def _page_lines(page, tp) -> list[str]:
+def _page_blocks(page, tp) -> list:
     width, height = page.get_size()
     tables = []
     for group in _groups(_rules(page)):

@@ -19,7 +19,8 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 DOCX_SUFFIXES = (".docx",)
 PDF_SUFFIXES = (".pdf",)
 DOC_SUFFIXES = (".doc", ".wps", ".rtf")
-SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + DOCX_SUFFIXES + PDF_SUFFIXES + DOC_SUFFIXES
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".et")
+SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + DOCX_SUFFIXES + PDF_SUFFIXES + DOC_SUFFIXES + WORKBOOK_SUFFIXES
 MAX_BYTES = 50 * 1024 * 1024  # a published report is well under a few MB
 
 _WS = re.compile(r"[ \t\r\n\u3000\u00a0]+")
@@ -35,11 +36,14 @@ def read_source(path: str | Path) -> tuple[str, str]:
     if p.is_dir():
         raise ReportError(f"{name}：是文件夹，不是报告文件", f"{name}: is a folder, not a report file")
     if suffix not in SUPPORTED:
-        raise ReportError(f"{name}：不支持的文件类型“{suffix or '无扩展名'}”（可用 .txt .html .htm .docx .doc .pdf）",
-                          f"{name}: unsupported file type {suffix or '(none)'!r} (use .txt .html .htm .docx .doc .pdf)")
+        raise ReportError(f"{name}：不支持的文件类型“{suffix or '无扩展名'}”（可用 .txt .html .htm .docx .doc .pdf .xlsx .xls .ods）",
+                          f"{name}: unsupported file type {suffix or '(none)'!r} (use .txt .html .htm .docx .doc .pdf .xlsx .xls .ods)")
     data = read_bytes(p)
     if not data.strip():
         raise ReportError(f"{name}：文件为空", f"{name}: the file is empty")
+    if suffix in WORKBOOK_SUFFIXES:
+        from .workbook import workbook_text
+        return workbook_text(p, data), "workbook"
     if suffix in PDF_SUFFIXES or data[:5] == b"%PDF-":
         from .pdf import pdf_text
         return pdf_text(data, name), "pdf"
