@@ -46,10 +46,11 @@ def _patterns():
 
     meta = re.compile(r"^\s*(?:(?P<title>" + keys("title_keys") + r")|(?P<date>" + keys("date_keys") + r")|"
                       r"(?P<source>" + keys("source_keys") + r")|(?P<other>" + keys("other_keys") + r"))\s*[:：]\s*(?P<value>.*)$")
+    cover = re.compile(r"^\s*(?:(?P<unit>" + keys("unit_keys") + r")|(?P<year>" + keys("year_keys") + r"))\s*[:：|]\s*(?P<value>[^|]{1,60}?)\s*(?:\|.*)?$")
     seps = [re.compile(p) for p in data.get("separators", ())]
     inline = re.compile("|".join(f"(?:{p})" for p in data.get("inline", ())))
     footer = re.compile("(?:" + "|".join(data.get("footer", ())) + r")[^\n]*")
-    return meta, seps, inline, footer
+    return meta, seps, inline, footer, cover
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +70,7 @@ def prepare(text: str) -> Page:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\ufeff", "")
     lines = text.split("\n")
     meta: dict = {}
-    meta_re, seps, inline, footer = _patterns()
+    meta_re, seps, inline, footer, cover = _patterns()
     # archive comments (# …) before anything else
     i = 0
     while i < len(lines) and (lines[i].startswith("#") or not lines[i].strip()):
@@ -81,6 +82,12 @@ def prepare(text: str) -> Page:
         if n < META_LINES and len(s) < 200:
             if any(p.search(s) for p in seps):
                 continue
+            c = cover.match(s)
+            if c and not meta.get(c.lastgroup or ""):
+                kind = "unit" if c.group("unit") else "year"
+                value = c.group("value").strip()
+                if kind == "unit" or re.fullmatch(r"(?:19|20)\d\d\s*年?度?", value):
+                    meta[kind] = value
             m = meta_re.match(s)
             if m:
                 kind = next(k for k in ("title", "date", "source", "other") if m.group(k))

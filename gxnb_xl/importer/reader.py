@@ -175,6 +175,17 @@ def _find_headings(doc: Document, spec: Spec) -> dict[str, int]:
                 found[name] = i
                 start = i + 1
                 break
+    # a workbook may hold the narrative sheet after the table sheets: a heading missed in order
+    # is looked for anywhere, and the earliest table heading wins over a later narrative one
+    for name, want in wanted:
+        if name in found:
+            continue
+        used = set(found.values())
+        for i in range(len(doc.lines)):
+            k = keys[i]
+            if i not in used and k and k.startswith(want) and len(k) <= len(want) + 6:
+                found[name] = i
+                break
     if len(found) < len(wanted):  # a looser second pass for reworded headings
         import difflib
         for idx, (name, want) in enumerate(wanted):
@@ -317,6 +328,15 @@ class Region:
             return True  # an empty row followed by the next row's label
         return ch in UNIT_CHARS and (len(nxt) < 2 or not _is_cjk(nxt[1]) or nxt in UNIT_WORDS)
 
+    def end_offset(self, sq_end: int) -> int:
+        """Offset in the text just after the squeezed character before ``sq_end`` (a label's end):
+        blank-cell marks and separators after the label stay in the row's value area."""
+        if sq_end <= 0:
+            return 0
+        if sq_end - 1 >= len(self.map):
+            return len(self.text)
+        return self.map[sq_end - 1] + 1
+
     def offset(self, sq: int) -> int:
         if sq >= len(self.map):
             return len(self.text)
@@ -392,7 +412,7 @@ class TableReader:
                     self.status[c] = CellStatus("missing", reason_zh=f"原文中未找到“{r.label or self._name(r)}”行",
                                                 reason_en=f"row “{r.label or self._name(r)}” not found in the text")
                 continue
-            a = region.offset(hit[1])
+            a = region.end_offset(hit[1]) if hit[1] > hit[0] else region.offset(hit[1])
             nxt = next((found[j] for j in range(i + 1, len(rows)) if found[j] is not None), None)
             b = region.offset(nxt[0]) if nxt else len(region.text)
             last = nxt is None
@@ -452,6 +472,12 @@ class TableReader:
                 self._read_cell(cid, tok)
             return
         # fewer numbers than cells
+        if not toks:
+            zh, en = f"“{label}”行没有数字（原文为空）", f"row “{label}” holds no number (empty in the source)"
+            for c in r.cells:
+                self.status[c] = CellStatus("missing", reason_zh=zh, reason_en=en)
+            self.warnings.append(ImportWarning(zh, en, tuple(r.cells)))
+            return
         types = [cells[c].type for c in r.cells]
         if BLANK in toks or "amount" in types:
             for c in r.cells:
@@ -733,6 +759,10 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
     meta_title = _title_parts(page.meta.get("title", ""))
     if meta_title and (title is None or not title[2] or meta_title[1]):
         title = (title[0] if title else -1, meta_title[0], meta_title[1] or (title[2] if title else ""))
+    if year is None and re.match(r"\d{4}", page.meta.get("year", "")):
+        year, detected["year"] = int(page.meta["year"][:4]), "cover"
+    if unit is None and page.meta.get("unit"):
+        unit, detected["unit"] = page.meta["unit"], "cover"
     if year is None:
         if title:
             year, detected["year"] = title[1], "title"

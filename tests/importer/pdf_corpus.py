@@ -49,17 +49,7 @@ def _report_of(truth: dict):
 
 
 def _soffice(sources: list[Path], outdir: Path, infilter: str | None = None) -> None:
-    from lo import lo_env, soffice
-    binary = soffice()
-    profile = Path(tempfile.gettempdir()) / f"lo-{uuid.uuid4().hex}"
-    cmd = [binary, "--headless", "--norestore", "--nologo", "--nodefault", f"-env:UserInstallation={profile.as_uri()}"]
-    if infilter:
-        cmd.append(f"--infilter={infilter}")
-    cmd += ["--convert-to", "pdf", "--outdir", str(outdir), *map(str, sources)]
-    try:
-        subprocess.run(cmd, capture_output=True, timeout=300, env=lo_env(), check=False)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    _soffice_to(sources, outdir, "pdf", infilter)
 
 
 def build(folder: Path) -> list[tuple[Path, dict]]:
@@ -94,9 +84,55 @@ def build(folder: Path) -> list[tuple[Path, dict]]:
         d.write_bytes(render_docx_bytes(rep))
         others.append(d)
         truths[d.stem] = json.loads(seed.read_text("utf-8"))
+    (folder / "truths.json").write_text(json.dumps(truths, ensure_ascii=False), "utf-8")
     _soffice(texts, out, "Text (encoded):UTF8,LF,,,")
     _soffice(others, out)
     return [(out / f"{stem}.pdf", truth) for stem, truth in truths.items() if (out / f"{stem}.pdf").exists()]
+
+
+def build_office(folder: Path) -> dict[str, list[tuple[Path, dict]]]:
+    """Workbooks and old Word files made by LibreOffice (two more batched calls):
+
+    * ``xlsx``: the web pages above opened in Calc and saved as .xlsx (a web page saved as a
+      workbook: one sheet, tables at an offset, merged cells, narrative in cells around them);
+    * ``doc``: the Word documents above saved as Word 97–2003 .doc.
+    """
+    folder = Path(folder)
+    src = folder / "src"
+    pages = sorted(src.glob("html-*.html"))
+    docs = sorted(src.glob("grid-*.docx"))[:2] + sorted(src.glob("word-*.docx"))[:1]
+    out = folder / "office"
+    _soffice_to(pages, out, "xlsx", "HTML (StarCalc)")
+    _soffice_to(docs, out, "doc:MS Word 97")
+    truths = {p.stem: t for p, t in _truths(folder)}
+    res: dict[str, list] = {"xlsx": [], "doc": []}
+    for p in pages:
+        f = out / f"{p.stem}.xlsx"
+        if f.exists():
+            res["xlsx"].append((f, truths[p.stem]))
+    for d in docs:
+        f = out / f"{d.stem}.doc"
+        if f.exists():
+            res["doc"].append((f, truths[d.stem]))
+    return res
+
+
+def _truths(folder: Path) -> list[tuple[Path, dict]]:
+    return [(Path(k), v) for k, v in json.loads((Path(folder) / "truths.json").read_text("utf-8")).items()]
+
+
+def _soffice_to(sources: list[Path], outdir: Path, fmt: str, infilter: str | None = None) -> None:
+    from lo import lo_env, soffice
+    binary = soffice()
+    profile = Path(tempfile.gettempdir()) / f"lo-{uuid.uuid4().hex}"
+    cmd = [binary, "--headless", "--norestore", "--nologo", "--nodefault", f"-env:UserInstallation={profile.as_uri()}"]
+    if infilter:
+        cmd.append(f"--infilter={infilter}")
+    cmd += ["--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=300, env=lo_env(), check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":  # python tests/importer/pdf_corpus.py OUTDIR — build and score once
