@@ -43,11 +43,15 @@ def read_input(path: str | Path, lang: str = "zh") -> Loaded:
         try:
             return read_workbook(p, lang=lang)
         except ReportError as exc:
-            # [importer hook] not our template and no template sheet: find the tables by label
-            if "找不到表二、表三、表四" not in exc.message("zh"):
+            # [importer hook] not our template and no template sheet: find the tables by label;
+            # when no table is found that way either, the template reader's refusal stands
+            if not any(m in exc.message("zh") for m in ("找不到表二、表三、表四", "找不到模板标识")):
                 raise
             from .importer.loaded import load
-            return load(p, lang, workbook=True)
+            try:
+                return load(p, lang, workbook=True)
+            except ReportError:
+                raise exc from None
     if suffix == ".json":
         return Loaded(load_report(p), p, "json")
     if suffix in IMPORT_SUFFIXES:  # [importer hook]
