@@ -72,7 +72,7 @@ def pdf_text(data: bytes, name: str = "") -> str:
                     tp.close()
             finally:
                 page.close()
-        out = [" | ".join(b) if isinstance(b, list) else b for b in blocks]
+        out = [" | ".join(c[2] for c in b) if isinstance(b, list) else b for b in blocks]
         if chars < 20 * n and not any(ln.strip() for ln in out):
             raise ReportError(f"{name}：扫描件，没有文字层，无法读取；请提供 Word 或网页版本",
                               f"{name}: a scanned PDF without a text layer; please provide the Word or web version")
@@ -148,24 +148,29 @@ def _covered(rules: list[_Rule], at: float, lo: float, hi: float) -> bool:
 
 def _add_page(blocks: list, page: list) -> None:
     """Append a page's blocks; a table row that a page break cut in two is put back together: the
-    page's first row continues the last row of the previous page when it has the same cells and
-    no number (Word lets a row break across pages: "（一）予以公" | "开")."""
+    page's first row continues the last row of the previous page when it holds no number and the
+    previous one does (Word lets a row break across pages: "（一）予以公" | "开"). Cells are matched
+    by their horizontal position (the continuation repeats merged cells the previous part did not)."""
     prev = next((b for b in reversed(blocks) if isinstance(b, list) or b.strip()), None)
     first = next((k for k, b in enumerate(page) if isinstance(b, list) or b.strip()), None)
     if isinstance(prev, list) and first is not None and isinstance(page[first], list):
-        head_only = all(not isinstance(b, list) for b in page[:first])  # only page furniture before it
         row = page[first]
-        if head_only and len(row) == len(prev) and not any(ch.isdigit() for c in row for ch in c) \
-                and any(ch.isdigit() for c in prev for ch in c):
-            for k, cell in enumerate(row):
-                if cell != BLANK:
-                    prev[k] = cell if prev[k] == BLANK else prev[k] + cell
+        digits = lambda cells: any(ch.isdigit() for c in cells for ch in c[2])  # noqa: E731
+        if not digits(row) and digits(prev) and abs(prev[-1][1] - row[-1][1]) <= SNAP:
+            for x0, x1, text in row:
+                if text == BLANK:
+                    continue
+                k = max(range(len(prev)), key=lambda j: min(x1, prev[j][1]) - max(x0, prev[j][0]))
+                if min(x1, prev[k][1]) - max(x0, prev[k][0]) <= 0:
+                    continue  # the rest of a cell merged over earlier rows: already printed above
+                px0, px1, ptext = prev[k]
+                prev[k] = (px0, px1, text if ptext == BLANK else ptext + text)
             page = page[first + 1:]
     blocks.extend(page)
 
 
-def _table_rows(tp, group: list[_Rule]) -> tuple[float, float, list[list[str]]]:
-    """(top, bottom, rows of cell texts) of one ruled table."""
+def _table_rows(tp, group: list[_Rule]) -> tuple[float, float, list[list[tuple]]]:
+    """(top, bottom, rows of (x0, x1, text) cells) of one ruled table."""
     xs = _snap([r.at for r in group if not r.horizontal])
     ys = _snap([r.at for r in group if r.horizontal])[::-1]  # top to bottom (PDF y grows upward)
     nr, nc = len(ys) - 1, len(xs) - 1
@@ -203,8 +208,8 @@ def _table_rows(tp, group: list[_Rule]) -> tuple[float, float, list[list[str]]]:
                 continue  # inside a merged cell, shown once at its top-left
             text = tp.get_text_bounded(left=xs[c0] + 0.5, bottom=ys[r1 + 1] + 0.5, right=xs[c1 + 1] - 0.5, top=ys[r0] - 0.5)
             t = cell_text(_join_lines(text))
-            cells.append(t if t else BLANK)
-        if any(x != BLANK for x in cells):
+            cells.append((xs[c0], xs[c1 + 1], t if t else BLANK))
+        if any(x[2] != BLANK for x in cells):
             rows.append(cells)
     return ys[0], ys[-1], rows
 
