@@ -11,8 +11,9 @@ from pathlib import Path
 from .spec import FORMAT_IDS, Spec, format_for_year, load_spec
 from .values import ValueProblem, format_number, read_value
 
-LEVELS = ("township", "county", "county_department", "city", "city_department", "province",
-          "province_department", "other")
+from .levels import codes as _level_codes
+
+LEVELS = _level_codes()
 _KNOWN_KEYS = ("format", "unit", "year", "level", "values", "narrative")
 
 
