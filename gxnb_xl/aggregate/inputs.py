@@ -201,3 +201,26 @@ def has_summary_sheet(path: str | os.PathLike) -> bool:
         return SUMMARY_SHEET in CalamineWorkbook.from_path(os.fspath(path)).sheet_names
     except Exception:  # noqa: BLE001
         return False
+
+
+def split_for_check(files: Iterable) -> tuple[list[str], list[FileRecord]]:
+    """For ``gxnb check``: (paths to check, records of entries not checked). Files named on the
+    command line are always checked (the reader says what is wrong with them); inside folders the
+    listing decides, as for ``aggregate``: lock files, litter and non-report files are listed,
+    not read; FIFOs, dangling links and unreadable folders are listed as unreadable."""
+    paths: list[str] = []
+    skipped: list[FileRecord] = []
+    for item in files:
+        if os.path.isdir(item):
+            for path, fate in expand([item]):
+                if fate is None:
+                    paths.append(path)
+                else:
+                    skipped.append(fate)
+        else:
+            fate = regular_file(item)
+            if fate is not None and fate.why == "agg.why.special":
+                skipped.append(fate)  # a FIFO named on the command line would block the reader
+            else:
+                paths.append(os.fspath(item))
+    return paths, skipped
