@@ -212,11 +212,14 @@ def split_for_check(files: Iterable) -> tuple[list[str], list[FileRecord]]:
     skipped: list[FileRecord] = []
     for item in files:
         if os.path.isdir(item):
+            before = len(paths)
             for path, fate in expand([item]):
                 if fate is None:
                     paths.append(path)
-                else:
+                elif fate.why != "agg.why.empty_folder" or path != os.fspath(item):
                     skipped.append(fate)
+            if len(paths) == before:  # no report in it: the reader says so (exit 2)
+                paths.append(os.fspath(item))
         else:
             fate = regular_file(item)
             if fate is not None and fate.why == "agg.why.special":
