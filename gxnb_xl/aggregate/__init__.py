@@ -59,7 +59,7 @@ def _lost(path: str, hung: bool) -> FileRecord:
 def _prepare() -> None:
     """Parse the formats and import the readers once, before forking: the workers inherit them."""
     load_spec("2021"), load_spec("2019")
-    from .. import checking  # noqa: F401
+    from .. import check  # noqa: F401
     try:
         from ..excel import reader  # noqa: F401
     except Exception:  # noqa: BLE001 - read_input says so per file
@@ -151,8 +151,11 @@ def aggregate(inputs: Iterable, *, unit: str | None = None, expected_units: list
     prev_report = None
     if previous is not None:
         prev_report = _previous_report(previous, result, include_invalid, jobs, output)
-    from ..engine import check_report
-    checked = check_report(result.report, previous=prev_report)
+    from ..check import check
+    from ..loaded import from_report
+    checked = check(from_report(result.report, computed=True), previous=prev_report)  # the one door
+    result.report = checked.report
+    result.totals = dict(checked.report.values)
     result.findings = [f for f in checked.findings if not (f.rule == "R0" and f.code == "blank")]
     return result
 
@@ -173,8 +176,8 @@ def _previous_report(previous, result: AggregateResult, include_invalid, jobs, o
         if bad is not None:
             from .words import reason
             raise ReportError(reason(bad.why, bad.params, "zh"), reason(bad.why, bad.params, "en"))
-        from ..inputs import read_input
-        return read_input(p).report
+        from ..check import load
+        return load(p).report
     except ReportError as exc:
         result.previous_error = ("agg.note.previous_error", {"why_key": ("agg.why.text", {"zh": exc.message("zh"),
                                                                                             "en": exc.message("en")})})

@@ -206,3 +206,21 @@ def _isolate(fn, suspects: list, lost) -> Iterator[tuple[int, object]]:
     finally:
         if pool is not None:
             _stop_pool(pool)
+
+
+def _lost_check(path: str, hung: bool):
+    from ..check import FileResult
+    from ..errors import ReportError
+    return FileResult(path, "unreadable", error=ReportError(
+        "读取此文件时校验进程意外退出或超时（文件可能损坏或异常）", "the checking process died or hung on this file"))
+
+
+def check_paths(paths: Sequence[str], *, previous=None, jobs: int | None = None) -> list:
+    """``check.check_many`` for files already listed, in parallel (one FileResult per path, in
+    order). With ``previous`` (matching last year's reports by unit) it runs in one process."""
+    from ..check import check_many
+    from ..check.pipeline import check_file
+    if previous or len(paths) < SERIAL_BELOW:
+        return check_many(paths, previous=previous)
+    got = dict(map_files(check_file, paths, jobs, lost=_lost_check))
+    return [got[i] for i in range(len(paths))]

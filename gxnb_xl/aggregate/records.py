@@ -231,9 +231,9 @@ def saved_stamp(path: str) -> str:
 # ── reading one file (runs in a worker process) ───────────────────────────────────────────
 def read_one(path: str) -> FileRecord:
     """Read and check one file; never raises. The record carries the input cells' values."""
-    from ..checking import check_loaded
-    from ..inputs import WORKBOOK_SUFFIXES, read_input
-    from ..report import ReportError
+    from ..check import check
+    from ..errors import ReportError
+    from ..inputs import WORKBOOK_SUFFIXES
     from .inputs import display, has_summary_sheet
     shown = display(path)
     try:
@@ -246,8 +246,7 @@ def read_one(path: str) -> FileRecord:
         rec.set("ignored", "agg.why.summary")
         return rec
     try:
-        loaded = read_input(path)
-        result = check_loaded(loaded)
+        result = check(path)
     except ReportError as exc:
         rec = FileRecord(shown, "unreadable", path=path, mtime=mtime)
         base = os.path.basename(path)
@@ -258,7 +257,7 @@ def read_one(path: str) -> FileRecord:
         rec = FileRecord(shown, "unreadable", path=path, mtime=mtime)
         rec.set(STATE_UNREADABLE, "agg.why.failed", error=printable(f"{type(exc).__name__}: {exc}"[:300]))
         return rec
-    rep = loaded.report
+    rep = result.report
     spec = rep.spec
     errors = [f for f in result.findings if f.is_error]
     warnings = sum(f.severity == "warning" and f.status != "indeterminate" for f in result.findings)
