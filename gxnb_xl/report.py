@@ -116,8 +116,7 @@ def report_from_dict(data: dict, *, source: str = "") -> Report:
             shown = raw if len(raw) <= 24 else f"{raw[:12]}…（共 {len(raw)} 个字符）"
             report.values[cid] = None
             report.problems.append(CellProblem(cid, str(raw), ValueProblem(
-                "not_number", "error", f"数值“{shown}”超出范围（位数过多、指数过大或不是有限数），不是有效的件数或金额",
-                f"the number {shown!r} is out of range (too many digits, a huge exponent, or not finite)")))
+                "not_number", "error", (("shown", shown),), "out_of_range")))
             continue
         value, problem = read_value(raw, cell.type)
         if problem is not None and problem.code == "text_number" and cell.type == "amount":

@@ -68,12 +68,16 @@ def same_unit(a: str | None, b: str | None, prefixes: tuple[str, ...] | list[str
 
 
 def common_place(names) -> str:
-    """The place prefix every name shares, cut after the last 县/区/市/旗/州/盟 (示范县城关镇…,
-    示范县东坝镇… → 示范县); "" when there is none."""
+    """The place prefix the names share, cut after the last 县/区/市/旗/州/盟 (示范县城关镇…,
+    示范县东坝镇… → 示范县); names without any place prefix (a resend that dropped it) do not
+    count against it, but more than half of the names must carry it. "" when there is none."""
     import os
     keys = [clean(n) for n in names if n]
     if len(keys) < 2:
         return ""
-    prefix = os.path.commonprefix(keys)
+    placed = [k for k in keys if re.match(r"^.{1,12}?[县区市旗州盟]", k)]
+    if len(placed) * 2 <= len(keys):
+        return ""
+    prefix = os.path.commonprefix(placed) if len(placed) > 1 else ""
     m = re.match(r"^(.*[县区市旗州盟])", prefix)
     return m.group(1) if m and len(m.group(1)) >= 2 else ""

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from .. import levels
-from ..units import common_place, place_of, same_unit, unit_key
+from ..units import clean, common_place, place_of, same_unit, unit_key
 from .records import (STATE_DUPLICATE, STATE_ERRORS, STATE_EXCLUDED, STATE_SUMMED, STATE_UNREADABLE, FileRecord)
 
 
@@ -146,7 +146,7 @@ def _resolve_duplicates(records: list[FileRecord], prefixes: tuple, notes: list)
         names = list(dict.fromkeys(r.unit for r in g))
         for other in names[1:]:
             how = same_unit(names[0], other, prefixes)[1]
-            notes.append(("agg.note.same_unit", {"a": names[0], "b": other,
+            notes.append(("agg.note.same_unit", {"a": clean(names[0]), "b": clean(other),
                                                  "how_key": (f"agg.how.{how}",) if how not in ("exact", "") else
                                                  ("agg.how.written differently",)}))
         out.append(_use_one(g))
@@ -166,13 +166,13 @@ def _use_one(copies: list[FileRecord]) -> dict:
         diff = differing_cells(used, r)
         differs_all.append({"file": r.file, "cells": diff})
         if r.included or r.state in (STATE_SUMMED, STATE_ERRORS):
-            r.set(STATE_DUPLICATE, "agg.why.duplicate", used=Path(used.file).name, unit=used.unit,
+            r.set(STATE_DUPLICATE, "agg.why.duplicate", used=Path(used.file).name, unit=clean(used.unit),
                   why_key=why, differs_key=(("agg.note.differs", {"n": len(diff), "cells_cells": (used.format, diff)}) if diff
                                             else ("agg.note.identical",)))
     if used.included:
         others = [Path(r.file).name for r in copies if r is not used]
         used.notes.append(("agg.why.used_among", {"others": others, "why_key": why}))
-    return {"unit": used.unit, "files": [r.file for r in copies], "used": used.file if used.included else None,
+    return {"unit": clean(used.unit), "files": [r.file for r in copies], "used": used.file if used.included else None,
             "why": why, "differs": differs_all}
 
 
