@@ -115,11 +115,10 @@ class Guard:
                 resp.set_cookie(ADMIN_COOKIE, token, httponly=True, samesite="lax", path="/")
                 return await resp(scope, receive, send)
             return await self._refuse(request, scope, receive, send)
-        p = None
-        if path.startswith("/t/"):
+        if path.startswith("/t/"):  # a unit's link: its own token, nothing else
             p = self.auth.identify(path[3:].split("/", 1)[0], "link")
             p = p if p is not None and not p.admin else None
-        if p is None:
+        else:
             p = self.auth.principal(request.headers, request.cookies)
         if p is None:
             return await self._refuse(request, scope, receive, send)

@@ -222,6 +222,9 @@ def receive(store: Store, collection, files: list[tuple[str, bytes | None]], *, 
             uid, role = only_unit, "unit"
         if uid is not None and previous.get(uid) is not None and checked.status != "unreadable":
             checked = check_path(stored.path, previous=previous[uid])  # with last year's report (X1, X2, T4)
+        shown = _file_stem(inc.name) + stored.path.suffix
+        checked.message_zh = checked.message_zh.replace(stored.path.name, shown)
+        checked.message_en = checked.message_en.replace(stored.path.name, shown)
         items.append({"collection_id": cid, "unit_id": uid if role == "unit" else None, "role": role,
                       "stored": stored, "filename": inc.name[:500], "source": source, "status": checked.status,
                       "errors": checked.errors, "warnings": checked.warnings, "report": checked.report,

@@ -47,6 +47,9 @@ def county_sum(store, collection, *, include_invalid: bool = False, lang: str = 
         if f is None:
             continue
         sub = f["submission"]
+        stored, shown = f["path"].name, sub["filename"].replace("\\", "/").rsplit("/", 1)[-1]
+        rec.reason = rec.reason.replace(stored, shown)
+        rec.messages = tuple(m.replace(stored, shown) for m in rec.messages)
         rec.file = say("serve_version_label", lang, unit=f["unit"], version=sub["version"], file=sub["filename"])
         dec = decisions.get(sub["id"], {"findings": {}, "submission": None})
         notes = [d["note"] for d in dec["findings"].values() if d["decision"] == "accept" and d["note"]]
