@@ -279,8 +279,7 @@ def output_conflict(output: str | os.PathLike, inputs: Iterable, lang: str = "zh
 # ── reading one file (runs in a worker process) ───────────────────────────────────────────
 def read_one(path: str, lang: str = "zh") -> FileRecord:
     """Read and check one file; never raises. The record carries the input cells' values."""
-    from .checking import check_loaded
-    from .inputs import read_input
+    from .check import check
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
@@ -290,15 +289,14 @@ def read_one(path: str, lang: str = "zh") -> FileRecord:
                           reason=_t(lang, "这是汇总结果（含“汇总情况”工作表），不作为乡镇报告汇总",
                                     "an earlier summary (it has a 汇总情况 sheet), not summed as a unit's report"))
     try:
-        loaded = read_input(path, lang=lang)
-        result = check_loaded(loaded, lang=lang)
+        result = check(path)
     except ReportError as exc:
         msg = exc.message(lang)
         return FileRecord(path, "unreadable", reason=msg, messages=(msg,), mtime=mtime)
     except Exception as exc:  # a file that crashes a reader must not stop the county
         msg = _t(lang, f"读取时出错（{type(exc).__name__}: {exc}）", f"failed to read ({type(exc).__name__}: {exc})")
         return FileRecord(path, "unreadable", reason=msg, messages=(msg,), mtime=mtime)
-    rep = loaded.report
+    rep = result.report
     spec = rep.spec
     errors = [f for f in result.findings if f.is_error]
     warnings = sum(f.severity == "warning" and f.status != "indeterminate" for f in result.findings)
@@ -306,7 +304,7 @@ def read_one(path: str, lang: str = "zh") -> FileRecord:
     unit = rep.unit.strip() if isinstance(rep.unit, str) and rep.unit.strip() else None
     return FileRecord(path, result.status, unit=unit, year=rep.year, format=rep.format, level=rep.level,
                       errors=len(errors), warnings=warnings,
-                      messages=tuple(f.message for f in errors[:MAX_MESSAGES]),
+                      messages=tuple(f.text(lang) for f in errors[:MAX_MESSAGES]),
                       mtime=mtime, blanks=sum(v is None for v in values), values=values)
 
 
@@ -365,7 +363,7 @@ def read_all(paths: list[str], *, jobs: int | None = None, lang: str = "zh") -> 
             yield index, read_one(path, lang)
         return
     load_spec("2021"), load_spec("2019")  # parsed once, inherited by forked workers
-    from . import checking  # noqa: F401  (imported once, before forking)
+    from . import check  # noqa: F401  (imported once, before forking)
     try:
         from .excel import reader  # noqa: F401
     except Exception:  # not built, or no workbook among the inputs: read_input says so per file
@@ -528,7 +526,8 @@ def aggregate(inputs: Iterable, *, unit: str | None = None, expected_units: list
         return result
 
     spec = load_spec(group.format)
-    from .engine import check_report, compute_derived
+    from .check import check
+    from .loaded import from_report
     values = {c: v for c, v in zip(group.cells, group.total)}
     result.blank_cells = sum(1 for b in group.blank if b)
     for c, b in zip(group.cells, group.blank):
@@ -545,15 +544,14 @@ def aggregate(inputs: Iterable, *, unit: str | None = None, expected_units: list
     levels = {r.level for r in included}
     level = LEVEL_ABOVE.get(levels.pop()) if len(levels) == 1 else None
     report = Report(format=group.format, unit=county_unit, year=years.pop() if len(years) == 1 else None,
-                    level=level, values=compute_derived(spec, values),
+                    level=level, values=values,
                     extra={"aggregate": {"files": len(included), "include_invalid": include_invalid}})
-    result.report = report
-    result.totals = dict(report.values)
-
     prev_report = None
     if previous is not None and _check_previous:
         prev_report = _previous_report(previous, result, include_invalid, jobs, lang, output)
-    checked = check_report(report, previous=prev_report, lang=lang)
+    checked = check(from_report(report, computed=True), previous=prev_report)  # totals derived from the sums
+    result.report = checked.report
+    result.totals = dict(checked.report.values)
     result.findings = [f for f in checked.findings if not (f.rule == "R0" and f.code == "blank")]
     return result
 
@@ -768,8 +766,8 @@ def _previous_report(previous, result: AggregateResult, include_invalid, jobs, l
             result.previous_source = _t(lang, f"{p}（上年度 {len(prev.included)} 份报告之和）",
                                         f"{p} (sum of last year's {len(prev.included)} reports)")
             return prev.report
-        from .inputs import read_input
-        return read_input(p, lang=lang).report
+        from .check import load
+        return load(p).report
     except ReportError as exc:
         result.previous_error = _t(lang, f"上年度数据无法使用：{exc.message(lang)}", f"last year's data unusable: {exc.message(lang)}")
         return None

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .messages import label
 from .values import format_number
 
-SEVERITY_ZH = {"error": "错误", "warning": "提示", "info": "信息"}
-STATUS_ZH = {"fail": "不成立", "indeterminate": "无法核对"}
 
 
 def review_rows(result, lang: str = "zh") -> list[list[str]]:
@@ -27,15 +26,30 @@ def review_rows(result, lang: str = "zh") -> list[list[str]]:
         cells = [s.cell for s in f.suspects] or list(f.cells)
         cells = list(dict.fromkeys(cells))
         where = "、".join(addr(c) for c in cells[:4]) + (f" 等 {len(cells)} 格" if len(cells) > 4 else "")
-        suggestion = "；".join(f"{addr(s.cell)} → {format_number(s.suggested)}" for s in f.suspects[:5])
-        rows.append([f.severity if en else SEVERITY_ZH.get(f.severity, f.severity), f.instance,
-                     f.status if en else STATUS_ZH.get(f.status, f.status), where, f.message, suggestion])
+        rows.append([label("severity", f.severity, lang), f.instance, label("status", f.status, lang), where,
+                     f.text(lang), _suggestion(f, addr, lang)])
     if len(rows) == 1:
         rows.append(["", "", "", "", "no problems found" if en else "未发现问题", ""])
     return rows
 
 
-def annotations_of(result) -> dict:
+def _suggestion(f, addr, lang: str) -> str:
+    """The likeliest fix, then other plausible slips — never cells that merely satisfy the equation."""
+    if not f.suspects:
+        return ""
+    plausible = sorted((s for s in f.suspects if s.plausible), key=lambda s: -s.score)
+    picks = plausible or ([f.suspects[0]] if not f.suspects[0].tied else [])
+    if not picks:
+        return ""
+    first = f"{addr(picks[0].cell)} → {format_number(picks[0].suggested)}"
+    if len(picks) == 1:
+        return first
+    others = "；".join(f"{addr(s.cell)} → {format_number(s.suggested)}" for s in picks[1:4])
+    return (f"most likely {first}; other possibilities: {others}" if lang == "en"
+            else f"最可能 {first}；其他可能：{others}")
+
+
+def annotations_of(result, lang: str = "zh") -> dict:
     """cell id → (message, suggested value or None) for every cell a failing finding points at."""
     notes: dict[str, tuple[str, object]] = {}
     for f in result.findings:
@@ -47,7 +61,7 @@ def annotations_of(result) -> dict:
                 continue
             suggested = next((s.suggested for s in f.suspects if s.cell == cell), None)
             old = notes.get(cell)
-            message = f.message if old is None else f"{old[0]}\n{f.message}"
+            message = f.text(lang) if old is None else f"{old[0]}\n{f.text(lang)}"
             notes[cell] = (message, suggested if suggested is not None else (old[1] if old else None))
     return notes
 
@@ -60,5 +74,5 @@ def write_annotated(file_result, out_path, lang: str = "zh") -> Path:
     if source.exists() and out.exists() and out.resolve() == source.resolve():
         raise ReportError("批注工作簿不能覆盖输入文件，请换一个文件名", "the annotated workbook must not overwrite the input")
     result = file_result.result
-    return write_workbook(out, result.report.format, result.report, annotations=annotations_of(result),
+    return write_workbook(out, result.report.format, result.report, annotations=annotations_of(result, lang),
                           review_rows=review_rows(result, lang))

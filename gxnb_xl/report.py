@@ -3,28 +3,17 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .errors import ReportError  # noqa: F401  (re-exported: the historical home)
 from .spec import FORMAT_IDS, Spec, format_for_year, load_spec
 from .values import ValueProblem, format_number, read_value
 
 LEVELS = ("township", "county", "county_department", "city", "city_department", "province",
           "province_department", "other")
 _KNOWN_KEYS = ("format", "unit", "year", "level", "values", "narrative")
-
-
-class ReportError(Exception):
-    """A file cannot be used as a report at all (not JSON, wrong shape, unknown format)."""
-
-    def __init__(self, zh: str, en: str | None = None):
-        super().__init__(zh)
-        self.zh, self.en = zh, en or zh
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
 
 
 @dataclass
@@ -148,36 +137,4 @@ def load_report(path: str | os.PathLike) -> Report:
     return report_from_dict(data, source=name)
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ReportError(f"输出文件夹不存在：{parent}", f"output folder does not exist: {parent}")
-    if path.is_dir():
-        raise ReportError(f"输出路径是一个文件夹：{path}", f"the output path is a folder: {path}")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except PermissionError:
-        raise ReportError(f"没有权限在 {parent} 写入文件", f"no permission to write in {parent}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for colleagues too
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+from .outputs import write_bytes_atomic, write_text_atomic  # noqa: E402,F401  (re-exported)

@@ -8,8 +8,6 @@ import click
 
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, friendly, lang_option, t
 
-SEVERITY_ZH = {"error": "错误", "warning": "提示", "info": "信息"}
-
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
@@ -23,8 +21,8 @@ def command(files, as_json, previous, annotate, lang):
 
     退出码：0 无错误；1 有错误；2 有文件无法使用。
     """
-    from ..checking import check_files
-    results = check_files(files, previous=previous, lang=lang)
+    from ..check import check_many
+    results = check_many(files, previous=previous)
     if annotate:
         usable = [r for r in results if r.result is not None]
         if len(files) != 1 or not usable:
@@ -33,53 +31,12 @@ def command(files, as_json, previous, annotate, lang):
         from ..annotate import write_annotated
         write_annotated(usable[0], annotate, lang=lang)
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([r.to_dict(lang) for r in results], ensure_ascii=False, indent=2))
     else:
-        _print_human(results, lang)
+        from .printing import print_results
+        print_results(results, lang)
         if annotate:
             click.echo(t(lang, f"已写出批注工作簿：{annotate}", f"annotated workbook written: {annotate}"))
     if any(r.status == "unreadable" for r in results):
         sys.exit(EXIT_UNUSABLE)
     sys.exit(EXIT_FINDINGS if any(r.status == "errors" for r in results) else EXIT_OK)
-
-
-def _where(f) -> str:
-    """The addresses worth looking at: the suspects' when known, else the first cells involved."""
-    cells = [x.address for x in f.suspects if x.address][:3] or [f.addresses[c] for c in f.cells if c in f.addresses][:3]
-    return "、".join(dict.fromkeys(cells))
-
-
-def _print_human(results, lang):
-    from rich.markup import escape
-
-    from .common import console
-    out = console()
-    for r in results:
-        head = f"[bold]{r.file}[/bold]"
-        if r.status == "unreadable":
-            out.print(f"{head}  [red]{t(lang, '无法使用', 'unusable')}[/red]：{r.error}")
-            continue
-        rep = r.result.report
-        meta = f"{rep.unit or t(lang, '（未填单位）', '(no unit)')} {rep.year or ''} · {t(lang, '格式', 'format')} {rep.format}"
-        errors = sum(f.is_error for f in r.result.findings)
-        warnings = sum(f.severity == "warning" for f in r.result.findings)
-        colour = "red" if errors else "yellow" if warnings else "green"
-        verdict = t(lang, f"{errors} 个错误，{warnings} 个提示", f"{errors} errors, {warnings} warnings") if errors or warnings \
-            else t(lang, "全部勾稽关系正确", "all relations hold")
-        out.print(f"{head}  {meta}  [{colour}]{verdict}[/{colour}]")
-        shown = [f for f in r.result.findings if not (f.status == "indeterminate" and f.rule != "R0")]
-        hidden = len(r.result.findings) - len(shown)
-        blanks = [f for f in shown if f.code == "blank"]
-        if len(blanks) > 5:  # a half-filled workbook: one line, not a hundred
-            shown = [f for f in shown if f.code != "blank"]
-            first = "、".join(x.addresses.get(x.cells[0], x.cells[0]) for x in blanks[:3])
-            out.print(t(lang, f"  [red]错误[/red] R0  {len(blanks)} 个单元格未填写（{first} 等；没有发生的事项请填 0）",
-                        f"  [red]error[/red] R0  {len(blanks)} cells left blank ({first} …; type 0 where nothing happened)"))
-        for f in shown:
-            sev = SEVERITY_ZH.get(f.severity, f.severity) if lang != "en" else f.severity
-            style = "red" if f.severity == "error" else "yellow"
-            where = _where(f)
-            out.print(f"  [{style}]{sev}[/{style}] {escape(f.instance)}{('  ' + where) if where else ''}\n    {escape(f.message)}")
-        if hidden:
-            out.print(t(lang, f"另有 {hidden} 条关系因单元格未填写而无法核对（--json 可查看）",
-                        f"{hidden} more relations could not be checked because cells are blank (see --json)"))

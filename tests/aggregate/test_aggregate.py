@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from gxnb_xl.aggregate import aggregate, choose_unit, summary_rows
 from gxnb_xl.cli import main
-from gxnb_xl.engine import check_report
+from gxnb_xl.check import check as check_report
 from gxnb_xl.report import Report, load_report
 from gxnb_xl.spec import load_spec
 from gxnb_xl.synth import random_report

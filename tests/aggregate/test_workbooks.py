@@ -143,7 +143,7 @@ def test_workbook_folder_sums_and_every_file_listed(folder, tmp_path):
     # 序号, 年度, 错误数, 提示数 are numbers in the sheet (sortable), not text
     assert sorted(int(r[0]) for r in file_rows.values()) == list(range(1, len(before) + 1))
     assert all(isinstance(r[0], (int, float)) and isinstance(r[6], (int, float)) for r in file_rows.values())
-    assert file_rows[str(root / "错误镇.xlsx")][6] == 2 and file_rows[str(root / "错误镇.xlsx")][3] == 2024
+    assert file_rows[str(root / "错误镇.xlsx")][6] == 1 and file_rows[str(root / "错误镇.xlsx")][3] == 2024
     text = "\n".join(" ".join(str(x) for x in r) for r in rows)
     assert f"汇总 {N} 个" in text and "测试县人民政府" in text
 
