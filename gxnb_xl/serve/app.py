@@ -376,7 +376,7 @@ def submission_json(store: Store, sub, lang: str = "zh") -> dict:
         d = dec["findings"].get(f["id"])
         detail = json.loads(f["detail"] or "{}")
         findings.append({
-            "id": f["id"], "code": f["rule"], "instance": f["instance"], "kind": f["code"] or None,
+            "id": f["id"], "code": f["code"] or f["rule"], "rule": f["rule"], "instance": f["instance"],
             "severity": f["severity"], "status": f["status"], "cells": json.loads(f["cells"]),
             "addresses": detail.get("addresses") or {}, "suspects": detail.get("suspects") or [],
             "message": f["message_en"] if lang == "en" else f["message_zh"],
@@ -531,7 +531,7 @@ def create_app(data_dir: str | os.PathLike, token: str) -> Starlette:
             return _error_json(request, exc.status_code, key, **params)
         return pages.error_page(request, exc.status_code, say(key, lang_of(request), **params))
 
-    from ..report import ReportError
+    from ..errors import ReportError
     from ..office import OfficeError
     routes = [
         Route("/api/collections", api_collections, methods=["GET", "POST"]),
