@@ -123,9 +123,9 @@ class Guard:
         if p is None:
             return await self._refuse(request, scope, receive, send)
         origin = request.headers.get("origin")
-        if origin and scope["method"] not in ("GET", "HEAD") and origin.split("://", 1)[-1] != request.headers.get("host"):
-            resp = _error_json(request, 403, "serve_csrf")
-            return await resp(scope, receive, send)
+        if origin and origin != "null" and scope["method"] not in ("GET", "HEAD") \
+                and origin.split("://", 1)[-1] != request.headers.get("host"):
+            return await self._csrf_refused(request, scope, receive, send)  # a post from another site
         scope.setdefault("state", {})["principal"] = p
         if "lang" in request.query_params and request.query_params["lang"] in ("zh", "en"):
             async def send_lang(message):
@@ -135,6 +135,14 @@ class Guard:
                 await send(message)
             return await self.app(scope, receive, send_lang)
         return await self.app(scope, receive, send)
+
+    async def _csrf_refused(self, request, scope, receive, send):
+        if scope["path"].startswith("/api/"):
+            resp = _error_json(request, 403, "serve_csrf")
+        else:
+            resp = HTMLResponse(f"<!doctype html><meta charset=utf-8><title>gxnb</title><link rel=icon href='data:,'>"
+                                f"<p>{say('serve_csrf', lang_of(request))}</p>", status_code=403)
+        return await resp(scope, receive, send)
 
     async def _refuse(self, request, scope, receive, send):
         if scope["path"].startswith("/api/"):

@@ -36,7 +36,7 @@ def render(request: Request, name: str, status: int = 200, **ctx) -> HTMLRespons
                                           path=request.url.path, **ctx)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store",
                                                            "X-Content-Type-Options": "nosniff",
-                                                           "Referrer-Policy": "no-referrer",
+                                                           "Referrer-Policy": "same-origin",
                                                            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"})
 
 

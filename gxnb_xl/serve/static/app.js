@@ -67,8 +67,10 @@
       drop.classList.remove("over");
       var items = e.dataTransfer.items;
       var out = [];
-      if (items && items.length && items[0].webkitGetAsEntry) {
-        var entries = Array.prototype.map.call(items, function (it) { return it.webkitGetAsEntry(); });
+      var entries = (items && items.length && items[0].webkitGetAsEntry)
+        ? Array.prototype.map.call(items, function (it) { return it.webkitGetAsEntry(); }) : [];
+      if (entries.length && entries.every(function (en) { return en; })) {
+        // folders are walked; plain files come through the same way
         Promise.all(entries.map(function (en) { return walk(en, out, 0); })).then(function () { upload(drop, out); });
       } else {
         upload(drop, Array.prototype.slice.call(e.dataTransfer.files));
