@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..report import ReportError
+from ..errors import ReportError
 
 TIMEOUT = 120  # seconds for one conversion
 

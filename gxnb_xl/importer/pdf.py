@@ -21,7 +21,7 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass
 
-from ..report import ReportError
+from ..errors import ReportError
 from .sources import BLANK, cell_text
 from .text import NUMBERING, drop_chrome, norm
 

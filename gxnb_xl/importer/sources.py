@@ -11,7 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..report import ReportError
+from ..errors import ReportError
 
 BLANK = "∅"  # an empty table cell (kept so later cells do not shift)
 TEXT_SUFFIXES = (".txt", ".text", ".md")

@@ -18,7 +18,7 @@ import math
 from decimal import Decimal
 from pathlib import Path
 
-from ..report import ReportError
+from ..errors import ReportError
 from .sources import BLANK, cell_text, read_bytes
 
 MAX_CELLS = 400_000  # per workbook: the official tables need a few hundred
