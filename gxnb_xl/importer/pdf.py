@@ -156,7 +156,9 @@ def _add_page(blocks: list, page: list) -> None:
     if isinstance(prev, list) and first is not None and isinstance(page[first], list):
         row = page[first]
         digits = lambda cells: any(ch.isdigit() for c in cells for ch in c[2])  # noqa: E731
-        if not digits(row) and digits(prev) and abs(prev[-1][1] - row[-1][1]) <= SNAP:
+        # the continuation has the same column boundaries as the cut row (a repeated header does not)
+        same = all(any(abs(x0 - a) <= SNAP and abs(x1 - b) <= SNAP for a, b, _ in row) for x0, x1, _ in prev)
+        if same and not digits(row) and digits(prev):
             for x0, x1, text in row:
                 if text == BLANK:
                     continue
