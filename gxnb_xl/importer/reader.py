@@ -460,13 +460,20 @@ class TableReader:
             while len(toks) > n and toks[-1] == BLANK:
                 toks = toks[:-1]
         if len(toks) > n:
-            extra = [t for t in toks[n:] if t != BLANK]
-            toks = toks[:n]
-            if extra and not last:
-                self.warnings.append(ImportWarning(
-                    f"“{label}”行多出数字 {'、'.join(extra)}，已按前 {n} 个读取，请核对",
-                    f"row “{label}” has extra numbers {', '.join(extra)}; read the first {n}; please check",
-                    tuple(r.cells)))
+            filled = [t for t in toks if t != BLANK]
+            if len(filled) == n:
+                toks = filled  # empty layout cells between the numbers (a workbook's spacer columns)
+            elif len(filled) < n:
+                toks = toks[:n] if all(t == BLANK for t in toks[n:]) else toks
+            if len(toks) > n:
+                # more numbers than cells: which belongs where cannot be told — never read the first n
+                shown = "、".join(filled[:12]) + ("……" if len(filled) > 12 else "")
+                zh = f"“{label}”行有 {len(filled)} 个数（{shown}），多于 {n} 个单元格，无法确定对应关系，留空"
+                en = f"row “{label}” holds {len(filled)} numbers for {n} cells; cannot tell which is which; left blank"
+                for c in r.cells:
+                    self.status[c] = CellStatus("missing", reason_zh=zh, reason_en=en)
+                self.warnings.append(ImportWarning(zh, en, tuple(r.cells)))
+                return
         if len(toks) == n:
             for cid, tok in zip(r.cells, toks):
                 self._read_cell(cid, tok)
@@ -527,7 +534,7 @@ class TableReader:
                 cands = splitmod.splits(parts, n, r.eqs, signed=signed)
                 if not cands and len(toks) == n - 1 and r.eqs:
                     how = "gap"
-                    cands = splitmod.fill_gap(tuple(p[1] for p in parts), n, r.eqs)
+                    cands = splitmod.fill_gap(tuple(int(x) if kind == "run" else x for kind, x in parts), n, r.eqs)
                 if not cands and r.eqs:
                     relation = False
                     how = "split"
