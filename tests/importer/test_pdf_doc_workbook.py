@@ -116,3 +116,22 @@ def test_workbook_without_tables_is_still_refused(tmp_path):
     res = _gxnb("check", p)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "找不到表二、表三、表四" in res.stdout + res.stderr or "不是政府信息公开年度报告填报模板" in res.stdout
+
+
+def test_county_own_workbook_with_table_sheets(lo_files):
+    """Sheets named 表二/表三/表四 but not our template (title rows, offsets, merged headers), saved by
+    LibreOffice as .xls: check reads it by its labels, with no wrong cell."""
+    from gxnb_xl.inputs import read_input
+    books = lo_files["xls"]
+    assert len(books) == 7
+    total = right = 0
+    for path, truth in books:
+        loaded = read_input(path)
+        r, wrong, blank = score(loaded.report.values, truth)
+        assert wrong == [], (path.name, wrong)
+        assert (loaded.report.unit, loaded.report.year) == (truth["unit"], truth["year"])
+        total += len(truth["values"])
+        right += r
+    assert right / total >= 0.98
+    res = _gxnb("check", books[0][0])
+    assert res.returncode in (0, 1) and "Traceback" not in res.stderr
