@@ -23,7 +23,7 @@ from ..spec import load_spec
 from .text import heading_key, norm, vocabulary, widen
 
 LONG_LINE = 160  # a line this long holds more than one paragraph or table row
-MIXED_LINE = 60  # a heading inside a line this long shares it with other text: cut it out
+MIXED_LINE = 30  # a heading inside a line this long shares it with other text: cut it out
 META_LINES = 40  # crawler metadata sits at the top of the page
 TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
 _CN_NUM = "一二三四五六七八九十"
@@ -107,7 +107,7 @@ def prepare(text: str) -> Page:
 def _unflatten(page: Page) -> None:
     """Put the title and every numbered section heading of a long line on a line of its own."""
     text = page.text
-    if not any(len(ln) > LONG_LINE for ln in text.split("\n")):
+    if not any(len(ln) > MIXED_LINE for ln in text.split("\n")):
         return
     cuts: list[tuple[int, int]] = []  # (start, end) of stretches to put on their own line
     w = widen(text)

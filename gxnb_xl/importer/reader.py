@@ -27,6 +27,7 @@ MAX_LABEL_HITS = 50
 STRICT_LABEL = 10  # labels this short also occur in running text: a hit must look like a table row  # occurrences of one label tried before giving up on it
 UNIT_WORDS = ("万元", "元", "件", "个", "项", "条", "起", "份")
 UNIT_CHARS = "万元件个项条起份"
+_GLUED = re.compile(r"(?<![\d.])0\d")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _UNIT_HEAD = re.compile(r"^(?:万元|元|件|个|项|条|起|份)")
 _DIGIT_BEFORE = re.compile(r"[\d.]\s*$")
@@ -370,6 +371,7 @@ class TableReader:
     def __init__(self, spec: Spec, status: dict[str, CellStatus], warnings: list[ImportWarning]):
         self.spec, self.status, self.warnings = spec, status, warnings
         self.ambiguous: list[tuple[list[str], list[tuple]]] = []
+        self.glued = True  # the text shows digits run together (set by read_text)
         self.rel_eqs = [eq for eq in spec.equations
                         if eq.rule.scope == "report" and eq.rule.severity == "error" and eq.op == "=="]
 
@@ -423,13 +425,16 @@ class TableReader:
 
     @staticmethod
     def _after_header(region: Region, r: RowSpec, cursor: int):
-        """(start, end) of the last header label before an unlabelled row's numbers."""
-        end = cursor
-        for label in r.skip:
-            form = norm(label)
-            at = region.squeezed.rfind(form, cursor)
-            if at >= 0:
-                end = max(end, at + len(form))
+        """(start, end) of the header before an unlabelled row's numbers: from the first header label
+        over every character the header labels are made of (PDF text breaks 结果/维持 over lines)."""
+        sq = region.squeezed
+        starts = [at for at in (sq.find(norm(label), cursor) for label in r.skip) if at >= 0]
+        if not starts:
+            return cursor, cursor
+        chars = set("".join(norm(label) for label in r.skip))
+        end = min(starts)
+        while end < len(sq) and sq[end] in chars:
+            end += 1
         return end, end
 
     def _column_units(self, header_sq: str, r: RowSpec) -> dict:
@@ -527,6 +532,7 @@ class TableReader:
         signed = {k for k, c in enumerate(r.cells) if self.spec.cells[c].type == "signed"}
         how = "split"
         budget = False
+        unproven = False
         cands = []
         relation = bool(r.eqs)
         try:
@@ -539,11 +545,18 @@ class TableReader:
                     relation = False
                     how = "split"
                     cands = splitmod.splits(parts, n, (), signed=signed)
+                if cands and not relation and not self.glued:
+                    cands, unproven = [], True
         except splitmod.BudgetExceeded:
             cands = []
             budget = True
         if not cands:
-            if budget:
+            if unproven:
+                zh = (f"“{label}”行只有数字“{printed[:60]}”，少于 {n} 个单元格；原文其他地方没有数字粘连的迹象，"
+                      f"可能是缺格或数字印在别处，无法确定，留空")
+                en = (f"row “{label}” holds only “{printed[:60]}” for {n} cells; nothing else in the text runs digits "
+                      f"together, so cells may be missing or printed elsewhere; left blank")
+            elif budget:
                 zh = f"“{label}”行数字“{printed[:60]}”可能的拆分过多（超过搜索上限），未拆分，单元格留空"
                 en = f"row “{label}”: “{printed[:60]}” allows too many splits (search limit reached); cells left blank"
             else:
@@ -820,17 +833,26 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
     starts = {"t2": t2, "t3": t3, "t4": t4}
     reader = TableReader(spec, status, warnings)
     names = {"t2": ("表二", "Table II"), "t3": ("表三", "Table III"), "t4": ("表四", "Table IV")}
+    regions = {}
     for tid in ("t2", "t3", "t4"):
         s = starts[tid]
         if s is None:
-            for c in spec.table_cells(tid):
-                status[c] = CellStatus("missing", reason_zh=f"原文中未找到{names[tid][0]}", reason_en=f"{names[tid][1]} not found in the text")
-            warnings.append(ImportWarning(f"原文中未找到{names[tid][0]}，其单元格均留空", f"{names[tid][1]} not found; its cells are left blank"))
             continue
         later = [v for k, v in starts.items() if v is not None and v > s]
         e = ends[tid] if ends[tid] is not None and ends[tid] > s else (min(later) if later else n_lines)
         heading_line = 1 if heads.get(tid) == s else 0
-        region = Region(doc.span(s + heading_line, e))
+        regions[tid] = Region(doc.span(s + heading_line, e))
+    # digits run together somewhere in the tables ("000", "05"): only then may a row with fewer
+    # numbers than cells be cut by digit rules alone (otherwise a lone "15" may be a whole number
+    # whose neighbours were printed elsewhere, e.g. text extracted column by column from a PDF)
+    reader.glued = any(_GLUED.search(r.text) for r in regions.values())
+    for tid in ("t2", "t3", "t4"):
+        if tid not in regions:
+            for c in spec.table_cells(tid):
+                status[c] = CellStatus("missing", reason_zh=f"原文中未找到{names[tid][0]}", reason_en=f"{names[tid][1]} not found in the text")
+            warnings.append(ImportWarning(f"原文中未找到{names[tid][0]}，其单元格均留空", f"{names[tid][1]} not found; its cells are left blank"))
+            continue
+        region = regions[tid]
         if tid == "t2":
             reader.read_rows(region, _rows_t2(spec), names[tid])
         elif tid == "t3":
