@@ -49,7 +49,30 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 _NUM = re.compile(r"(?<![.(])((?:[+-]|(?<![\d+-]))\d+(?:\.\d+)?)(\s*(?:万元|元))?(?![\d年月日号%]|\.\D|\.$|\s*[、)])|" + BLANK)
-_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
+_TITLE_YEAR_FIRST = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
+# "…政府信息公开工作年度报告（2023年度）": the year after the title words
+_TITLE_YEAR_AFTER = re.compile(r"(?:政府|政务)\s*信息\s*公开\s*(?:工作)?\s*年\s*度\s*报\s*告\s*[（(]\s*(\d{4})\s*年?\s*度?\s*[)）]")
+_CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+
+
+class _Title:
+    """Both title shapes behind one ``search`` (match objects with group(1) = the year, start()
+    where the unit's name ends); Chinese-numeral years (二〇二三年) are read as digits."""
+
+    @staticmethod
+    def search(text: str):
+        text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(0)), text)
+        m = _TITLE_YEAR_FIRST.search(text)
+        if m:
+            return m
+        m = _TITLE_YEAR_AFTER.search(text)
+        if m and len(text) - m.end() < 10:
+            return m
+        return None
+
+
+_TITLE = _Title()
 _PERIOD_YEAR = re.compile(r"统计期限为\s*(\d{4})\s*年")
 _ANY_YEAR = re.compile(r"(20\d{2})\s*年")
 _UNIT_SUFFIX = r"(?:人民政府|办事处|街道|镇|乡|局|委员会|办公室|中心|厅|院|署|委|所|站|队|馆|会)"
@@ -788,8 +811,12 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
             year, detected["year"] = title[1], "title"
         else:
             m = _PERIOD_YEAR.search(widen(doc.text))
+            published = re.match(r"\s*(20\d\d)\s*[-年/.]\s*(\d{1,2})", widen(page.meta.get("date", "")))
             if m:
                 year, detected["year"] = int(m.group(1)), "statistics period"
+            elif published and int(published.group(2)) <= 6:
+                # reports are published in the first months after the year they cover
+                year, detected["year"] = int(published.group(1)) - 1, "publication date (uncertain)"
             else:
                 m = _ANY_YEAR.search(widen(doc.text))
                 if m:
@@ -882,6 +909,9 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
         warnings.append(ImportWarning("未能从标题或开头识别单位名称", "could not find the unit's name in the title or opening"))
     if year is None:
         warnings.append(ImportWarning("未能识别报告年度", "could not find the report's year"))
+    elif detected.get("year", "").startswith("publication"):
+        warnings.append(ImportWarning(f"标题中未写明年度，按发布时间（{page.meta.get('date')}）推定为 {year} 年度，请核对",
+                                      f"the title names no year; {year} inferred from the publication date; please check"))
     elif "uncertain" in detected.get("year", ""):
         warnings.append(ImportWarning(f"标题中未写明年度，按正文首次出现的 {year} 年读取，请核对",
                                       f"the title names no year; took {year}, the first year in the text; please check"))
