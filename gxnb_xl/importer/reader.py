@@ -76,6 +76,7 @@ _TITLE = _Title()
 _PERIOD_YEAR = re.compile(r"统计期限为\s*(\d{4})\s*年")
 _ANY_YEAR = re.compile(r"(20\d{2})\s*年")
 _UNIT_SUFFIX = r"(?:人民政府|办事处|街道|镇|乡|局|委员会|办公室|中心|厅|院|署|委|所|站|队|馆|会)"
+_SIGNATURE = re.compile(r"(?:^|[\s。；])([\u4e00-\u9fff（）()]{3,40}?" + _UNIT_SUFFIX + r")\s*(?:20\d\d|二〇[一二三四五六七八九〇]{2})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日")
 _UNIT_LEAD = re.compile(r"^\s*([\u4e00-\u9fff（）()]{2,40}?" + _UNIT_SUFFIX + r")(?=根据|按照|依据|依照|严格|认真|坚持|高度|全面|深入|始终|紧紧|以|在|围绕|贯彻|积极|持续|2\d{3}|，|,|\s)")
 
 
@@ -905,6 +906,22 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
                     break
             if unit:
                 break
+    if unit is None and page.meta.get("title"):
+        # a title without a year still names the unit before its words
+        t = widen(page.meta["title"])
+        m = re.search(r"(?:\d{4}\s*年\s*度?\s*)?(?:政府|政务)\s*信息\s*公开", t)
+        if m and 2 <= m.start() <= 40:
+            unit, detected["unit"] = re.sub(r"(关于|的)$", "", re.sub(r"\s+", "", t[: m.start()])), "page title"
+    if unit is None:
+        # the signature at the end (落款: the organ's name and the date), then the page's 来源
+        tail = widen(doc.text[-400:])
+        found = list(_SIGNATURE.finditer(tail))
+        if found:
+            unit, detected["unit"] = re.sub(r"\s+", "", found[-1].group(1)), "signature"
+        else:
+            src = re.sub(r"\s+", "", page.meta.get("source", ""))
+            if 4 <= len(src) <= 40 and re.search(_UNIT_SUFFIX + "$", src):
+                unit, detected["unit"] = src, "page source"
     if unit is None:
         warnings.append(ImportWarning("未能从标题或开头识别单位名称", "could not find the unit's name in the title or opening"))
     if year is None:
