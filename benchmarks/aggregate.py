@@ -112,7 +112,7 @@ def _tree_rss(root: int) -> int:
 
 def run_aggregate(folder: Path, out: Path, jobs: int | None) -> tuple[float, int, dict, int]:
     """(wall seconds, exit code, --json output, peak tree RSS bytes) of one `gxnb aggregate` run."""
-    cmd = [sys.executable, "-m", "gxnb_xl", "aggregate", str(folder), "-o", str(out), "--json", "--unit", "基准县"]
+    cmd = [sys.executable, "-m", "gxnb_xl", "aggregate", str(folder), "-o", str(out), "--json", "--unit", "基准县", "--force"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     peak = [0]

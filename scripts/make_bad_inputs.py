@@ -334,6 +334,19 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
     add("51-json-bad-values.json", json.dumps(jrep, ensure_ascii=False).encode(), 1, "不是数字", ("not_number",))
     add("52-json-unknown-format.json", json.dumps({"format": "2030", "values": {}}).encode(), 2, "未知的报告格式")
     add("53-json-gbk.json", json.dumps(jrep, ensure_ascii=False).encode("gbk"), 2, "不是 UTF-8")
+    # issue 16: hostile JSON — refused or named per cell, never a hang or an internal error
+    body = rep.dumps()
+    add("54-json-duplicate-unit-key.json",
+        body.replace('"unit": ', '"unit": "示范县另一镇人民政府", "unit": ', 1).encode(), 2, "键“unit”出现了两次")
+    add("55-json-huge-exponent.json", re.sub(rf'("{cid}": )\d+', r"\g<1>1e999999999", body).encode(), 1, "超出范围",
+        ("not_number",))
+    add("56-json-5000-digits.json", re.sub(rf'("{cid}": )\d+', lambda m: m.group(1) + "9" * 5000, body).encode(), 1,
+        "超出范围", ("not_number",))
+    add("57-json-infinity.json", re.sub(rf'("{cid}": )\d+', r"\g<1>Infinity", body).encode(), 1, "超出范围",
+        ("not_number",))
+    add("58-json-deep-nesting.json", ("[" * 100_000 + "]" * 100_000).encode(), 2, "嵌套超过")
+    add("59-json-unit-not-text.json", body.replace('"unit": ', '"unit": 12345, "x_unit": ', 1).encode(), 2,
+        "应为文本")
 
     # --- LibreOffice "save as" --------------------------------------------------------------------
     binary = find_soffice() if soffice is True else (soffice or None)
