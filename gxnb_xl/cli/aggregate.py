@@ -46,14 +46,11 @@ def command(inputs, output, unit, units_file, previous, include_invalid, year, f
     from ..report import ReportError
 
     if output:
-        why = output_conflict(output, inputs)
+        why = output_conflict(output, inputs)  # a folder, not .xlsx/.json, an input (but an earlier summary)
         if why:
             fail(say(why[0], lang, **why[1]))
-        if Path(output).exists() and not force:
-            fail(say("agg.cli.exists", lang, path=display(output)))
-        parent = Path(output).parent if str(Path(output).parent) else Path(".")
-        if not parent.is_dir():
-            fail(say("agg.cli.output_folder", lang, path=display(parent)))
+        from ..outputs import check_output
+        check_output(output, force=force)  # exists without --force, folder missing: OutputError
     if previous is not None and not (Path(previous).exists() or Path(previous).is_symlink()):
         fail(say("agg.cli.previous_missing", lang, path=display(previous)))
     expected = None
