@@ -184,24 +184,8 @@ def _title(doc: Document, limit: int):
 
 
 def level_of(unit: str | None) -> str | None:
-    if not unit:
-        return None
-    u = re.sub(r"\s+", "", unit)
-    if re.search(r"(镇|乡|街道|办事处)(人民政府|政府)?$", u) or re.search(r"(镇|乡)人民政府", u):
-        return "township"
-    if re.search(r"(县|区|旗)(人民政府|政府)$", u) and not u.endswith("市人民政府"):
-        return "county"
-    if re.search(r"市(人民政府|政府)$", u):
-        return "city"
-    if re.search(r"(省|自治区)(人民政府|政府)$", u):
-        return "province"
-    if re.search(r"(县|区|旗)", u):
-        return "county_department"
-    if "市" in u:
-        return "city_department"
-    if "省" in u or "自治区" in u:
-        return "province_department"
-    return None
+    from ..levels import of_name  # the name patterns live with the levels (formats/levels.toml)
+    return of_name(unit)
 
 
 # ── reading tables ──────────────────────────────────────────────────────────────────────

@@ -45,3 +45,13 @@ def test_levels_are_one_data_file_read_everywhere():
     from gxnb_xl.cli.template import command
     level_opt = next(p for p in command.params if p.name == "level")
     assert tuple(level_opt.type.choices) == levels.codes()
+
+
+@pytest.mark.parametrize("name,level", [
+    ("示范县城关镇人民政府", "township"), ("城关街道办事处", "township"), ("示范县人民政府", "county"),
+    ("某市人民政府", "city"), ("某某自治区人民政府", "province"), ("示范县教育局", "county_department"),
+    ("某市教育局", "city_department"), ("某省教育厅", "province_department"), ("国务院办公厅", None),
+])
+def test_level_of_a_name_from_the_data_file(name, level):
+    from gxnb_xl.importer.reader import level_of
+    assert levels.of_name(name) == level == level_of(name)
