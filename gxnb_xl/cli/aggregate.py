@@ -40,6 +40,12 @@ def command(inputs, output, unit, units_file, previous, include_invalid, year, f
 
     退出码：0 全部汇总；1 有文件未汇总或有单位未报送；2 无法汇总。
     """
+    from ..aggregate.pool import interrupt_on_termination
+    with interrupt_on_termination():  # SIGTERM/SIGHUP like Ctrl-C: workers ended, no half-written file
+        _run(inputs, output, unit, units_file, previous, include_invalid, year, format_id, as_json, force, jobs, lang)
+
+
+def _run(inputs, output, unit, units_file, previous, include_invalid, year, format_id, as_json, force, jobs, lang):
     from ..aggregate import aggregate, output_conflict, read_expected_units, write_output
     from ..aggregate.inputs import display
     from ..aggregate.words import say
