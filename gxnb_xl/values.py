@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .numbers import decimal_of, format_number  # noqa: F401  (re-exported)
+
 # counts above this are typing slips far more often than real (a township gets a few dozen)
 ABSURD_COUNT = 1_000_000
 AMOUNT_PLACES = 6
@@ -53,30 +55,6 @@ class ValueProblem:
 
 def _problem(code, severity, key: str = "", **params):
     return ValueProblem(code, severity, tuple(params.items()), key)
-
-
-def decimal_of(x) -> Decimal:
-    """Exact decimal of an int/float/str (floats through their shortest repr, so 326.8 stays 326.8)."""
-    if isinstance(x, Decimal):
-        return x
-    if isinstance(x, float):
-        return Decimal(repr(x))
-    return Decimal(str(x))
-
-
-def format_number(v) -> str:
-    """Plain text of a number: integers without '.0', decimals without exponent or trailing zeros."""
-    if v is None:
-        return "空白"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, int):
-        return str(v)
-    d = decimal_of(v)
-    if d == d.to_integral_value():
-        return str(int(d))
-    s = format(d.normalize(), "f")
-    return s
 
 
 def read_value(raw, cell_type: str) -> tuple[int | Decimal | None, ValueProblem | None]:

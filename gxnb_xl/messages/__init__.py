@@ -92,7 +92,7 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value, format_spec):
         if format_spec == "num":
-            from ..values import format_number
+            from ..numbers import format_number
             return value if isinstance(value, str) else format_number(value) if self.lang != "en" or value is not None else "blank"
         if format_spec == "name":
             return cell_name(self.spec, value, self.lang)

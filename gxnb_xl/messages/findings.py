@@ -34,6 +34,8 @@ def finding_text(f, lang: str = "zh") -> str:
         text = fill(str(f.params.get("text", key)), {}, lang)
     if f.suspects:
         text += suspect_sentence(spec, f.suspects, lang)
+    if f.explains and f.rule != "R0":
+        text += say("explains", lang, list=_join(f.explains, lang).replace("；", "、"))
     elif f.status == "fail" and f.severity == "error" and f.params.get("unlocalised"):
         text += say("suspect.none", lang)
     return text
