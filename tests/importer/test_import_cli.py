@@ -77,6 +77,10 @@ def test_bad_inputs_are_clear(tmp_path):
     bad = tmp_path / "r.pdf"
     bad.write_bytes(b"%PDF-1.4")
     res = run("import", bad)
+    assert res.exit_code == 2 and "不是有效的 PDF" in res.output and "Traceback" not in res.output
+    odd = tmp_path / "r.csv"
+    odd.write_text("a,b")
+    res = run("import", odd)
     assert res.exit_code == 2 and "不支持的文件类型" in res.output
     fake = tmp_path / "r.docx"
     fake.write_text("not a zip")
