@@ -43,7 +43,8 @@ def read_source(path: str | Path) -> tuple[str, str]:
     if not data.strip():
         raise ReportError(f"{name}：文件为空", f"{name}: the file is empty")
     if suffix in DOCX_SUFFIXES:
-        return docx_text(data, name), "docx"
+        # gxnb render glues numbers to their 件/号/年 with WORD JOINERs (no line break inside)
+        return docx_text(data, name).replace("\u2060", ""), "docx"
     text = decode(data)
     if suffix in HTML_SUFFIXES:
         return html_text(text, name), "html"

@@ -29,6 +29,7 @@ from docx.shared import Mm, Pt, RGBColor
 from ..spec import load_spec
 from . import style as S
 from .layout import GridCell, TableGrid, table_grids
+from .text import signature_xml
 
 TEMPLATE_VERSION = "1"
 FIXED_TIME = _dt.datetime(2021, 1, 1, 0, 0, 0)
@@ -145,7 +146,7 @@ def _setup_styles(doc) -> None:
     if lang is None:
         lang = parse_xml(f'<w:lang {nsdecls("w")}/>')
         rpr_default.append(lang)
-    lang.set(qn("w:val"), S.LANG)
+    lang.set(qn("w:val"), S.LATIN_LANG)
     lang.set(qn("w:eastAsia"), S.LANG)
     lang.set(qn("w:bidi"), "ar-SA")
     _para_style(doc, S.S_TITLE, S.FONT_TITLE, S.TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=36, outline=None)
@@ -164,8 +165,18 @@ def _setup_styles(doc) -> None:
     if tfl is None:
         tfl = parse_xml(f'<w:themeFontLang {nsdecls("w")}/>')
         settings.append(tfl)
-    tfl.set(qn("w:val"), "en-US")
+    tfl.set(qn("w:val"), S.LATIN_LANG)
     tfl.set(qn("w:eastAsia"), S.LANG)
+    # Word: no line starts with 件/号/元 after a number, none ends with 〔 (LibreOffice ignores
+    # these; the number clusters of text.run_xml hold there)
+    csc = settings.find(qn("w:characterSpacingControl"))
+    kinsoku = [parse_xml(f'<w:noLineBreaksAfter {nsdecls("w")} w:lang="{S.LANG}" w:val="{_xml_escape(S.NO_BREAK_AFTER)}"/>'),
+               parse_xml(f'<w:noLineBreaksBefore {nsdecls("w")} w:lang="{S.LANG}" w:val="{_xml_escape(S.NO_BREAK_BEFORE)}"/>')]
+    for el in reversed(kinsoku):
+        if csc is not None:
+            csc.addnext(el)
+        else:
+            settings.insert(0, el)
 
 
 # ── page ────────────────────────────────────────────────────────────────────────────────
@@ -272,7 +283,7 @@ def _skeleton(format_id: str):
 
 
 def _compose(doc, format_id: str, *, title: str, narrative: Callable[[object, str], None],
-             cell_text: Callable[[GridCell], str]) -> None:
+             cell_text: Callable[[GridCell], str], signature: Callable[[object], None]) -> None:
     spec = load_spec(format_id)
     grids = table_grids(format_id, S.TEXT_W_MM)
     doc.add_paragraph(title, S.S_TITLE)
@@ -284,6 +295,7 @@ def _compose(doc, format_id: str, *, title: str, narrative: Callable[[object, st
             narrative(doc, sec.key)
         if sec.table:
             doc.element.body.insert_element_before(parse_xml(table_xml(grids[sec.table], cell_text)), "w:sectPr")
+    signature(doc)
 
 
 def _template_narrative(doc, key: str) -> None:
@@ -329,7 +341,8 @@ def build_template(format_id: str = "2021") -> bytes:
     """The official Word template of one format, as .docx bytes (deterministic)."""
     spec = load_spec(format_id)
     doc = _skeleton(format_id)
-    _compose(doc, format_id, title="{{ title }}", narrative=_template_narrative, cell_text=_template_cell)
+    _compose(doc, format_id, title="{{r title_rich }}", narrative=_template_narrative, cell_text=_template_cell,
+             signature=lambda d: d.add_paragraph("{{p signature }}", "Normal"))
     _core(doc, f"政府信息公开工作年度报告（{spec.name}）模板")
     doc.core_properties.keywords = f"gxnb-report-template format={format_id} version={TEMPLATE_VERSION} spec={spec.hash}"
     buf = io.BytesIO()
@@ -346,6 +359,10 @@ def build_document_directly(ctx: dict, format_id: str):
         for para in ctx["paragraphs"].get(key, ()):
             d.add_paragraph(str(para.text), "Normal")
 
+    def signature(d):
+        for el in parse_xml(f'<w:body {nsdecls("w")}>{signature_xml(ctx["sign"])}</w:body>'):
+            d.element.body.insert_element_before(el, "w:sectPr")
+
     _compose(doc, format_id, title=str(ctx["title"]), narrative=narrative,
-             cell_text=lambda c: str(values.get(c.cell, "")) if c.cell else c.text)
+             cell_text=lambda c: str(values.get(c.cell, "")) if c.cell else c.text, signature=signature)
     return doc

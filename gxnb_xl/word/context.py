@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from ..report import Report
 from ..spec import Spec
 from ..values import format_number
-from .text import Para, split_heading
+from markupsafe import Markup
+
+from .text import Para, clean_line, run_xml, signature_xml, split_heading, xml_literal
 
 TITLE_SUFFIX = "年政府信息公开工作年度报告"
 DRAFT_NOTE = "【系统草拟】以下内容由系统根据表格数据草拟，其中数字与表格一致。请核对、补充后删除本提示和底色。"
@@ -30,12 +32,12 @@ YEAR_PLACEHOLDER = "【年度】"
 TITLE_MISSING = "封面未填写机关名称/年度，无法生成报告标题"
 TITLE_MISSING_EN = "the cover has no unit name / year: the report title cannot be made"
 
-KNOWN_VARIABLES = frozenset({"title", "unit", "year", "format", "format_name", "level", "v", "paragraphs",
-                             "drafted", "passed", "errors", "warnings"})
+KNOWN_VARIABLES = frozenset({"title", "title_rich", "unit", "year", "format", "format_name", "level", "v", "paragraphs",
+                             "drafted", "passed", "errors", "warnings", "sign", "signature"})
 
 
 def has_unit(report: Report) -> bool:
-    return bool((report.unit or "").strip())
+    return bool(clean_line(report.unit or ""))
 
 
 def has_year(report: Report) -> bool:
@@ -48,7 +50,7 @@ def title_missing(report: Report) -> bool:
 
 
 def unit_text(report: Report) -> str:
-    return report.unit.strip() if has_unit(report) else UNIT_PLACEHOLDER
+    return clean_line(report.unit) if has_unit(report) else UNIT_PLACEHOLDER
 
 
 def year_text(report: Report) -> str:
@@ -182,7 +184,7 @@ def draft_section(spec: Spec, report: Report, key: str) -> list[str]:
     """Paragraphs for an empty narrative section, from the tables and the spec's guidance."""
     sec = next(s for s in spec.sections if s.key == key)
     year = year_text(report)
-    unit = report.unit.strip() if has_unit(report) else "本机关"
+    unit = unit_text(report) if has_unit(report) else "本机关"
     if key == "preamble":
         return [f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）第五十条规定编制。"
                 f"本报告中所列数据统计期限为{year}年1月1日至12月31日。"
@@ -200,6 +202,49 @@ def draft_section(spec: Spec, report: Report, key: str) -> list[str]:
         return [f"本年度，{unit}依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）收取信息处理费0元。"
                 f"（如收取了信息处理费，请改为实际金额，以元计。）"]
     return [f"{TO_FILL}{sec.guidance}" if sec.guidance else f"{TO_FILL}本部分内容。"]
+
+
+# ── 落款 ────────────────────────────────────────────────────────────────────────────────
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+_EXCEL_EPOCH = 693594  # date(1899, 12, 30).toordinal(): Excel's serial day 0
+BLANK_DATE = "　　年　月　日"  # no 填报日期 on the cover: printed blank, filled in by hand
+CHAR_TWIPS = 315  # one 16 pt body character less the -0.25 pt tightening (style.CHAR_SPACING_TWIPS)
+
+
+def cover_date(report: Report) -> str:
+    """The cover's 填报日期 as GB/T 9704 prints a 成文日期 (2025年1月15日), or ``BLANK_DATE``."""
+    import datetime as dt
+    raw = clean_line(report.extra.get("date") or "")
+    m = _DATE.match(raw)
+    try:
+        if m:
+            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif raw.isdigit() and 20000 < int(raw) < 80000:  # an Excel date serial
+            d = dt.date.fromordinal(_EXCEL_EPOCH + int(raw))
+        else:
+            return BLANK_DATE
+    except ValueError:
+        return BLANK_DATE
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _width(text: str) -> float:
+    return sum(0.5 if ch.isascii() else 1.0 for ch in text)
+
+
+def signature(report: Report) -> dict:
+    """The 落款: organ name over the date. GB/T 9704 7.3.5.1: the name two characters in from the
+    right, the date one line below starting two characters right of the name's first character;
+    a date longer than that rule allows sits four characters in, the name centred over it."""
+    unit, date = unit_text(report), cover_date(report)
+    ls, ld = _width(unit), _width(date)
+    if ls - ld >= 2:
+        unit_in, date_in = 2.0, ls - ld
+    else:
+        date_in = 4.0
+        unit_in = 4.0 + (ld - ls) / 2
+    return {"unit": unit, "date": date, "unit_indent": int(unit_in * CHAR_TWIPS),
+            "date_indent": int(date_in * CHAR_TWIPS)}
 
 
 # ── context ─────────────────────────────────────────────────────────────────────────────
@@ -234,6 +279,7 @@ def build_context(report: Report, *, result=None, draft: bool = True) -> dict:
     return {
         "title": report_title(report),
         "unit": unit_text(report),
+        "sign": signature(report),
         "year": report.year if has_year(report) else YEAR_PLACEHOLDER,
         "format": spec.id,
         "format_name": spec.name,
@@ -245,3 +291,21 @@ def build_context(report: Report, *, result=None, draft: bool = True) -> dict:
         "errors": errors,
         "warnings": warnings,
     }
+
+
+def docx_context(ctx: dict) -> dict:
+    """The context as a .docx template sees it: every string is literal XML text (``text.py``),
+    so staff text such as ``{_{`` or ``&`` prints as typed, and ``title_rich`` holds the title as
+    runs whose numbers cannot break across a line."""
+    lit = xml_literal
+    out = dict(ctx)
+    for key in ("title", "unit", "format_name", "level"):
+        out[key] = lit(ctx[key])
+    if isinstance(ctx["year"], str):
+        out["year"] = lit(ctx["year"])
+    out["errors"] = [lit(m) for m in ctx["errors"]]
+    out["warnings"] = [lit(m) for m in ctx["warnings"]]
+    out["sign"] = {**ctx["sign"], "unit": lit(ctx["sign"]["unit"]), "date": lit(ctx["sign"]["date"])}
+    out["title_rich"] = Markup(run_xml(ctx["title"]))
+    out["signature"] = Markup(signature_xml(ctx["sign"]))
+    return out

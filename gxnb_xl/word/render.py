@@ -28,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..report import Report, ReportError, write_bytes_atomic
 from . import style as S
 from .build import build_template
-from .context import KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, title_missing
+from .context import KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, docx_context, title_missing
 
 MARK = "未通过校验"
 
@@ -212,7 +212,7 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
             lint_template(data, name)
     tpl = DocxTemplate(io.BytesIO(data))
     try:
-        tpl.render(ctx, jinja_env=_ENV, autoescape=True)
+        tpl.render(docx_context(ctx), jinja_env=_ENV, autoescape=True)
     except SecurityError as exc:
         raise _security_problem(exc) from None
     except TemplateError as exc:

@@ -21,6 +21,7 @@ from gxnb_xl.synth import random_report
 from gxnb_xl.values import format_number
 from gxnb_xl.word import MARK, build_template
 from gxnb_xl.word.context import TITLE_SUFFIX, TO_FILL
+from gxnb_xl.word.text import unjoin
 
 from .docx_grid import table_grid
 from .test_render import expected_positions
@@ -77,8 +78,8 @@ def test_workbook_without_cached_values_prints_recomputed_totals(tmp_path):
         assert grid[pos]["text"] == format_number(full[cid]), cid  # 总计 column and （七）总计 row included
     total_col = [cid for cid in expected_positions("2021")["t3"] if cid.endswith(".total")]
     assert all(grid[expected_positions("2021")["t3"][c]]["text"] for c in total_col)
-    text = "\n".join(p.text for p in doc.paragraphs)
-    applications = next(p.text for p in doc.paragraphs if p.text.startswith("（二）依申请公开"))
+    text = "\n".join(unjoin(p.text) for p in doc.paragraphs)
+    applications = next(unjoin(p.text) for p in doc.paragraphs if p.text.startswith("（二）依申请公开"))
     assert TO_FILL not in applications
     assert f"本年度共收到政府信息公开申请{format_number(full[T3_TOTAL])}件" in text
     assert f">{format_number(full['t3.total.total'])}<" in out.with_suffix(".html").read_text(encoding="utf-8")
@@ -97,7 +98,7 @@ def test_typed_over_total_in_a_workbook_is_not_printed(tmp_path):
     assert res.exit_code in (0, 1) and out.exists(), res.output
     doc = Document(str(out))
     assert _t3_grid(doc)[expected_positions("2021")["t3"][T3_TOTAL]]["text"] == format_number(true_total)
-    applications = next(p.text for p in doc.paragraphs if p.text.startswith("（二）依申请公开"))
+    applications = next(unjoin(p.text) for p in doc.paragraphs if p.text.startswith("（二）依申请公开"))
     assert f"申请{format_number(true_total)}件" in applications and "999" not in applications
 
 
@@ -122,7 +123,7 @@ def test_blank_cover_refused_then_forced_with_placeholders(tmp_path):
     res = run(src, "-o", out, "--force", "--html")
     assert res.exit_code == 1 and out.exists(), res.output
     doc = Document(str(out))
-    text = "\n".join(p.text for p in doc.paragraphs)
+    text = "\n".join(unjoin(p.text) for p in doc.paragraphs)
     assert f"【机关名称】【年度】{TITLE_SUFFIX}" in text
     assert f"\n{TITLE_SUFFIX}" not in text and not text.startswith(TITLE_SUFFIX)
     assert MARK in doc.sections[0].header.paragraphs[0].text
