@@ -267,10 +267,13 @@ def narrative_paragraphs(spec: Spec, report: Report, *, draft: bool = True) -> t
     return out, drafted
 
 
-def build_context(report: Report, *, result=None, draft: bool = True) -> dict:
+def build_context(report: Report, *, result=None, draft: bool = True, errors: list[str] | None = None) -> dict:
+    """``errors``: the error messages the document lists (default: every error finding)."""
     spec = report.spec
     paragraphs, drafted = narrative_paragraphs(spec, report, draft=draft)
-    errors = [f.message for f in result.findings if f.is_error] if result is not None else []
+    if errors is None:
+        errors = [f.message for f in result.findings if f.is_error] if result is not None else []
+    errors = list(errors)
     # only reachable with --force (render_report refuses otherwise); said once if check already did
     if title_missing(report) and not any(getattr(f, "code", "") in ("unit_missing", "year_missing")
                                          for f in (result.findings if result is not None else []) if f.is_error):

@@ -69,8 +69,8 @@ def test_workbook_without_cached_values_prints_recomputed_totals(tmp_path):
     src = _openpyxl_filled(tmp_path / "t.xlsx", rep)
     assert CliRunner().invoke(main, ["check", str(src)]).exit_code == 0
     out = tmp_path / "r.docx"
-    res = run(src, "-o", out, "--html")
-    assert res.exit_code == 0, res.output
+    res = run(src, "-o", out, "--html", "--draft")
+    assert res.exit_code == 1, res.output  # a draft (drafted sections) is not for publishing
     doc = Document(str(out))
     full = compute_derived(SPEC, rep.values)
     grid = _t3_grid(doc)
@@ -92,7 +92,7 @@ def test_typed_over_total_in_a_workbook_is_not_printed(tmp_path):
     check = CliRunner().invoke(main, ["check", str(src)])
     assert "999" in check.output and str(true_total) in check.output
     out = tmp_path / "r.docx"
-    res = run(src, "-o", out)
+    res = run(src, "-o", out, "--draft")
     if res.exit_code == 1 and not out.exists():  # the stale total is an error finding: render it anyway
         res = run(src, "-o", out, "--force")
     assert res.exit_code in (0, 1) and out.exists(), res.output
@@ -117,7 +117,7 @@ def test_json_totals_are_printed_as_typed(tmp_path):
 def test_blank_cover_refused_then_forced_with_placeholders(tmp_path):
     src = _openpyxl_filled(tmp_path / "t.xlsx", _report(), unit=None, year=None)
     out = tmp_path / "r.docx"
-    res = run(src, "-o", out)
+    res = run(src, "-o", out, "--draft")
     assert res.exit_code == 2 and not out.exists()
     assert "封面未填写机关名称/年度，无法生成报告标题" in res.output and "--force" in res.output
     res = run(src, "-o", out, "--force", "--html")
@@ -134,7 +134,7 @@ def test_blank_cover_refused_then_forced_with_placeholders(tmp_path):
 
 def test_blank_year_alone_is_refused(tmp_path):
     src = _openpyxl_filled(tmp_path / "t.xlsx", _report(), year=None)
-    res = run(src, "-o", tmp_path / "r.docx")
+    res = run(src, "-o", tmp_path / "r.docx", "--draft")
     assert res.exit_code == 2 and "无法生成报告标题" in res.output
 
 
@@ -153,6 +153,6 @@ def test_missing_output_folder_refused(tmp_path):
     src = tmp_path / "in.json"
     shutil.copy(COUNTY / "01-城关镇.json", src)
     out = tmp_path / "nope" / "r.docx"
-    res = run(src, "-o", out)
+    res = run(src, "-o", out, "--draft")
     assert res.exit_code == 2 and "输出文件夹不存在" in res.output
     assert not out.parent.exists()

@@ -1,0 +1,174 @@
+"""A Word template prepared once per process and rendered many times (batch render, county report,
+workbench): docxtpl's XML patching and the Jinja compile happen here, once, not per report.
+
+``prepare(data, name)`` reads the .docx package, keeps every part that holds no template code as
+a ready zip (written once), patches each templated part (main document, headers, footers,
+footnotes) the way docxtpl does (``DocxTemplate.patch_xml``) and compiles it in the limited
+sandbox. ``Prepared.render(context)`` renders those parts, applies docxtpl's post-processing
+(``{_{`` → ``{{``, ``\\t``/``\\n`` in text → tabs and breaks, table-column repair when the template
+loops over rows or cells, unique drawing ids) and appends them and fresh core properties to a copy
+of the ready zip. Same output as ``DocxTemplate.render`` + ``save`` for the templates we accept.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import io
+import re
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .sandbox import Budget, LimitedSandbox, forbidden, render_limited
+
+_TEMPLATED_TYPES = ("document.main+xml", "header+xml", "footer+xml", "footnotes+xml", "template.main+xml")
+_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_ROW_CELL_LOOP = re.compile(r"\{%-?\s*t[rc]\b")
+_DOCPR_ID = re.compile(r'(<wp:docPr\b[^>]*?\bid=")\d+(")')
+_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+       "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+       "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+
+ENV = LimitedSandbox(autoescape=True)
+
+
+class NotADocx(Exception):
+    """The bytes are not a Word package (no zip, no main document)."""
+
+
+@dataclass
+class Part:
+    name: str
+    source: str  # docxtpl-patched, ready for Jinja
+    fix_tables: bool
+    template: object = field(repr=False, default=None)
+
+
+@dataclass
+class Prepared:
+    name: str
+    static: bytes  # a zip of every untemplated part
+    parts: list[Part]
+    core_name: str | None
+    core_xml: bytes | None
+
+    def variables(self) -> tuple[set[str], list[str]]:
+        """(undeclared variables, forbidden tags) over every templated part (raises TemplateSyntaxError)."""
+        from jinja2 import meta
+        names, bad = set(), []
+        for p in self.parts:
+            ast = ENV.parse(p.source)
+            names |= meta.find_undeclared_variables(ast)
+            bad += [t for t in forbidden(ast) if t not in bad]
+        return names, bad
+
+    def render(self, context: dict, *, core: dict | None = None, budget: Budget | None = None) -> bytes:
+        from docxtpl import DocxTemplate
+        budget = budget or Budget()
+        out = io.BytesIO(self.static)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+            for p in self.parts:
+                if p.template is None:
+                    p.template = ENV.compiled(p.source)
+                xml = render_limited(p.template, context, budget)
+                xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+                xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+                if any(ch in xml for ch in "\t\a\f") or "\n" in _text_only(xml):
+                    xml = DocxTemplate.resolve_listing(None, xml)
+                if p.fix_tables:
+                    tree = DocxTemplate.fix_tables(None, xml)
+                    xml = etree.tostring(tree, encoding="unicode")
+                if "<wp:docPr" in xml:
+                    counter = iter(range(1, 1 << 30))
+                    xml = _DOCPR_ID.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", xml)
+                z.writestr(p.name, (xml if xml.startswith("<?xml") else _DECL + xml).encode("utf-8"))
+            if self.core_name:
+                z.writestr(self.core_name, core_properties(self.core_xml, core or {}))
+        return out.getvalue()
+
+
+def _text_only(xml: str) -> str:
+    """The text of ``w:t`` elements (where docxtpl turns a newline into a line break)."""
+    return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+
+
+def core_properties(xml: bytes | None, values: dict) -> bytes:
+    """docProps/core.xml with ``values`` (title, creator, lastModifiedBy, subject, keywords,
+    created, modified: str or datetime) set; other properties of the template kept."""
+    root = etree.fromstring(xml) if xml else etree.Element(f"{{{_NS['cp']}}}coreProperties", nsmap=_NS)
+    where = {"title": "dc", "creator": "dc", "subject": "dc", "language": "dc", "lastModifiedBy": "cp",
+             "keywords": "cp", "revision": "cp", "created": "dcterms", "modified": "dcterms"}
+    for key, value in values.items():
+        ns = where[key]
+        el = root.find(f"{{{_NS[ns]}}}{key}")
+        if el is None:
+            el = etree.SubElement(root, f"{{{_NS[ns]}}}{key}")
+        if isinstance(value, _dt.datetime):
+            el.set(f"{{{_NS['xsi']}}}type", "dcterms:W3CDTF")
+            value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        el.text = str(value)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _templated_names(z: zipfile.ZipFile) -> list[str]:
+    types = etree.fromstring(z.read("[Content_Types].xml"))
+    out = []
+    for o in types:
+        ctype = o.get("ContentType") or ""
+        part = (o.get("PartName") or "").lstrip("/")
+        if part and any(ctype.endswith(t) for t in _TEMPLATED_TYPES):
+            out.append(part)
+    return out
+
+
+def _build(data: bytes, name: str) -> Prepared:
+    from docxtpl import DocxTemplate
+    try:
+        src = zipfile.ZipFile(io.BytesIO(data))
+        names = src.namelist()
+        templated = [n for n in _templated_names(src) if n in names]
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError, OSError):
+        raise NotADocx(name) from None
+    if not any(n.endswith("document.xml") for n in templated):
+        raise NotADocx(name)
+    static = io.BytesIO()
+    parts: list[Part] = []
+    core_name = "docProps/core.xml" if "docProps/core.xml" in names else None
+    core_xml = src.read(core_name) if core_name else None
+    with zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            if info.filename == core_name:
+                continue
+            blob = src.read(info.filename)
+            if info.filename in templated:
+                raw = etree.tostring(etree.fromstring(blob), encoding="unicode")
+                if any(m in raw for m in ("{{", "{%", "{#")):
+                    src_xml = DocxTemplate.patch_xml(None, raw)
+                    src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+                    parts.append(Part(info.filename, src_xml, bool(_ROW_CELL_LOOP.search(raw))))
+                    continue
+            zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            z.writestr(zi, blob)
+    return Prepared(name, static.getvalue(), parts, core_name, core_xml)
+
+
+_CACHE: OrderedDict[str, Prepared] = OrderedDict()
+
+
+def prepare(data: bytes, name: str = "模板") -> Prepared:
+    """The prepared template for these bytes, built once per process (a few kept, by content hash)."""
+    key = hashlib.sha256(data).hexdigest()
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    prepared = _build(data, name)
+    _CACHE[key] = prepared
+    if len(_CACHE) > 8:
+        _CACHE.popitem(last=False)
+    return prepared
