@@ -41,9 +41,18 @@ class NotADocx(Exception):
 @dataclass
 class Part:
     name: str
-    source: str  # docxtpl-patched, ready for Jinja
+    source: str  # docxtpl-patched, ready for Jinja (or plain XML when ``plain``)
     fix_tables: bool
+    header: bool = False  # a page header: where a mark goes
+    plain: bool = False  # no template code: written as is (kept out of the ready zip only to be marked)
     template: object = field(repr=False, default=None)
+
+
+@dataclass
+class Marks:
+    """Paragraphs (WordprocessingML) put first in every page header and first in the body."""
+    header: str
+    banner: str
 
 
 @dataclass
@@ -64,13 +73,22 @@ class Prepared:
             bad += [t for t in forbidden(ast) if t not in bad]
         return names, bad
 
-    def render(self, context: dict, *, core: dict | None = None, budget: Budget | None = None) -> bytes:
+    header_complete: bool = False  # every page's header is a part here: ``Marks`` reach every page
+
+    def render(self, context: dict, *, core: dict | None = None, budget: Budget | None = None,
+               marks: Marks | None = None) -> bytes:
         from docxtpl import DocxTemplate
         budget = budget or Budget()
         out = io.BytesIO(self.static)
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             for p in self.parts:
+                if p.plain:
+                    xml = p.source
+                    if marks is not None:
+                        xml = _after_open(xml, "w:hdr", marks.header)
+                    z.writestr(p.name, (xml if xml.startswith("<?xml") else _DECL + xml).encode("utf-8"))
+                    continue
                 if p.template is None:
                     p.template = ENV.compiled(p.source)
                 xml = render_limited(p.template, context, budget)
@@ -84,10 +102,18 @@ class Prepared:
                 if "<wp:docPr" in xml:
                     counter = iter(range(1, 1 << 30))
                     xml = _DOCPR_ID.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", xml)
+                if marks is not None:
+                    xml = _after_open(xml, "w:hdr", marks.header) if p.header else _after_open(xml, "w:body", marks.banner)
                 z.writestr(p.name, (xml if xml.startswith("<?xml") else _DECL + xml).encode("utf-8"))
             if self.core_name:
                 z.writestr(self.core_name, core_properties(self.core_xml, core or {}))
         return out.getvalue()
+
+
+def _after_open(xml: str, tag: str, insert: str) -> str:
+    """``insert`` right after the start tag of the first ``tag`` element."""
+    m = re.search(rf"<{tag}(?:\s[^>]*)?>", xml)
+    return xml if m is None else xml[:m.end()] + insert + xml[m.end():]
 
 
 def _text_only(xml: str) -> str:
@@ -113,15 +139,25 @@ def core_properties(xml: bytes | None, values: dict) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _templated_names(z: zipfile.ZipFile) -> list[str]:
+def _templated_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Part name → content type, for the parts that may hold template code."""
     types = etree.fromstring(z.read("[Content_Types].xml"))
-    out = []
+    out = {}
     for o in types:
         ctype = o.get("ContentType") or ""
         part = (o.get("PartName") or "").lstrip("/")
         if part and any(ctype.endswith(t) for t in _TEMPLATED_TYPES):
-            out.append(part)
+            out[part] = ctype
     return out
+
+
+def _headers_complete(document_xml: str, headers: int) -> bool:
+    """Each section names a default and an even-page header (odd/even pages) and a first-page
+    one when it has a distinct first page: then marking the header parts marks every page."""
+    sections = document_xml.count("<w:sectPr")
+    refs = len(re.findall(r"<w:headerReference\b", document_xml))
+    needed = sections * 2 + document_xml.count("<w:titlePg")
+    return headers > 0 and refs >= needed
 
 
 def _build(data: bytes, name: str) -> Prepared:
@@ -129,13 +165,14 @@ def _build(data: bytes, name: str) -> Prepared:
     try:
         src = zipfile.ZipFile(io.BytesIO(data))
         names = src.namelist()
-        templated = [n for n in _templated_names(src) if n in names]
+        templated = {n: t for n, t in _templated_names(src).items() if n in names}
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError, OSError):
         raise NotADocx(name) from None
     if not any(n.endswith("document.xml") for n in templated):
         raise NotADocx(name)
     static = io.BytesIO()
     parts: list[Part] = []
+    main_xml = ""
     core_name = "docProps/core.xml" if "docProps/core.xml" in names else None
     core_xml = src.read(core_name) if core_name else None
     with zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as z:
@@ -145,16 +182,24 @@ def _build(data: bytes, name: str) -> Prepared:
             blob = src.read(info.filename)
             if info.filename in templated:
                 raw = etree.tostring(etree.fromstring(blob), encoding="unicode")
+                header = templated[info.filename].endswith("header+xml")
+                if templated[info.filename].endswith("main+xml"):
+                    main_xml = raw
                 if any(m in raw for m in ("{{", "{%", "{#")):
                     src_xml = DocxTemplate.patch_xml(None, raw)
                     src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
-                    parts.append(Part(info.filename, src_xml, bool(_ROW_CELL_LOOP.search(raw))))
+                    parts.append(Part(info.filename, src_xml, bool(_ROW_CELL_LOOP.search(raw)), header=header))
+                    continue
+                if header:
+                    parts.append(Part(info.filename, raw, False, header=True, plain=True))
                     continue
             zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = info.external_attr
             z.writestr(zi, blob)
-    return Prepared(name, static.getvalue(), parts, core_name, core_xml)
+    prepared = Prepared(name, static.getvalue(), parts, core_name, core_xml)
+    prepared.header_complete = _headers_complete(main_xml, sum(p.header for p in parts))
+    return prepared
 
 
 _CACHE: OrderedDict[str, Prepared] = OrderedDict()

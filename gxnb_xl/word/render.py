@@ -27,9 +27,9 @@ from ..report import Report, ReportError, write_bytes_atomic
 from . import style as S
 from .build import build_template
 from .context import KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, docx_context, title_missing
-from .prepared import NotADocx, prepare
+from .prepared import Marks, NotADocx, prepare
 from .sandbox import LimitExceeded
-from .text import clean, clean_line
+from .text import clean, clean_line, xml_literal
 from .words import both, say
 
 MARK = "未通过校验"
@@ -213,6 +213,33 @@ def _mark_draft(doc, sections: list[str], lang: str) -> None:
           DRAFT_MARK)
 
 
+def _mark_paragraph(text: str, size_pt: int) -> str:
+    font = S.FONT_H1
+    return (f'<w:p><w:pPr><w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/></w:pPr><w:r><w:rPr>'
+            f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/><w:b/>'
+            f'<w:color w:val="{S.MARK_COLOR}"/><w:sz w:val="{size_pt * 2}"/><w:szCs w:val="{size_pt * 2}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{xml_literal(text)}</w:t></w:r></w:p>')
+
+
+def _banner_paragraph(text: str, size_pt: int) -> str:
+    return _mark_paragraph(text, size_pt).replace('<w:jc w:val="center"/>', "")
+
+
+def _marks(ctx: dict, lang: str) -> Marks | None:
+    """The same marks as ``_mark_unchecked``/``_mark_draft``, as XML for ``Prepared.render``."""
+    header, banner = "", ""
+    if not ctx["passed"]:
+        n = len(ctx["errors"])
+        header += _mark_paragraph(f"{MARK}：本报告数据存在{n}处错误，不得发布", 12)
+        banner += _banner_paragraph(f"【{MARK}】本报告数据存在{n}处错误，不得发布，请更正后重新生成：", 14)
+        banner += "".join(_banner_paragraph(f"{i}. {m}", 12) for i, m in enumerate(ctx["errors"], 1))
+    if ctx.get("draft_sections"):
+        sep = "、" if lang != "en" else ", "
+        header += _mark_paragraph(say("render.draft_header", lang), 12)
+        banner += _banner_paragraph(say("render.draft_banner", lang, sections=sep.join(ctx["draft_sections"])), 14)
+    return Marks(header, banner) if header else None
+
+
 def _limit_problem(exc: LimitExceeded, name: str) -> TemplateProblem:
     return TemplateProblem(say("template.limit", "zh", name=name, reason=exc.zh),
                            say("template.limit", "en", name=name, reason=exc.en))
@@ -235,8 +262,13 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     core = {"title": clean_line(ctx["title"]), "creator": clean_line(report.unit or "") or "gxnb-xl",
             "lastModifiedBy": "gxnb-xl", "created": now, "modified": now}
+    marks = _marks(ctx, lang)
+    fast_marks = marks is not None and prepared.header_complete
+    if fast_marks:
+        words = ([MARK] if not ctx["passed"] else []) + ([DRAFT_MARK] if ctx.get("draft_sections") else [])
+        core["subject"] = core["keywords"] = " ".join(reversed(words))
     try:
-        out = prepared.render(docx_context(ctx), core=core)
+        out = prepared.render(docx_context(ctx), core=core, marks=marks if fast_marks else None)
     except LimitExceeded as exc:
         raise _limit_problem(exc, name) from None
     except SecurityError as exc:
@@ -245,7 +277,7 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
         detail = f"{type(exc).__name__}: {exc}"[:300]
         raise TemplateProblem(say("template.failed", "zh", name=name, detail=detail),
                               say("template.failed", "en", name=name, detail=detail)) from None
-    if ctx["passed"] and not ctx.get("draft_sections"):
+    if marks is None or fast_marks:
         return out
     from docx import Document
     doc = Document(io.BytesIO(out))
