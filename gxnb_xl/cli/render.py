@@ -11,7 +11,7 @@ from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, friendly, lang_
 
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=str))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
+@click.option("-o", "--output", type=click.Path(path_type=str),
               help="输出 Word 文件（.docx），默认与输入同名 / output .docx (default: INPUT's name)")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=str),
               help="自定义 Word 模板（.docx，变量见 templates/README.md）/ custom .docx template")
@@ -85,10 +85,13 @@ def command(input_path, output, template, pdf, html, draft, force, lang):
                      "warning: rendered with --force; every page header and the first page say 未通过校验 (not checked)."),
                    err=True)
     if pdf:
-        from ..office import to_pdf
+        from ..office import Terminated, to_pdf
         pdf_path = done.docx.with_suffix(".pdf")
         try:
             path = to_pdf(done.docx, pdf_path)
+        except Terminated as exc:
+            from ..word.words import say
+            fail(say("pdf.interrupted", lang), 128 + exc.signum)
         except OfficeError as exc:
             fail(t(lang, f"Word 文件已生成，但 PDF 未生成：{exc.message(lang)}",
                    f"the .docx is written, but not the PDF: {exc.message(lang)}"), EXIT_UNUSABLE)

@@ -227,14 +227,27 @@ _BORDERS = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="0000
                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
 
 
+def _cell_runs(c: GridCell, text: str) -> str:
+    """A label line by line (``GridCell.lines``: breaks between words, a vertical caption one
+    character a line), else the text as one run."""
+    if not text:
+        return ""
+    lines = c.lines if c.lines and text == c.text else (text,)
+    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{_xml_escape(line)}</w:t>' for line in lines)
+    return f"<w:r>{inner}</w:r>"
+
+
 def table_xml(grid: TableGrid, text_of: Callable[[GridCell], str]) -> str:
-    """WordprocessingML of one table: fixed layout, official merges, ``text_of`` fills cells."""
+    """WordprocessingML of one table, drawn from the grid (``layout.py``): fixed layout, official
+    merges, header rows repeated on every page, a block's rows kept on one page, labels aligned
+    and broken as the grid says; ``text_of`` fills cells."""
     widths = [_twips(w) for w in grid.widths_mm]
     owner: dict[tuple[int, int], GridCell] = {}
     for c in grid.cells:
         for r in range(c.row, c.row + c.rowspan):
             for k in range(c.col, c.col + c.colspan):
                 owner[(r, k)] = c
+    keep_next = {r for first, end in grid.keep_rows for r in range(first, end - 1)}
     out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
            f'<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type="fixed"/>'
            f'<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="40" w:type="dxa"/>'
@@ -247,6 +260,7 @@ def table_xml(grid: TableGrid, text_of: Callable[[GridCell], str]) -> str:
     for r in range(grid.n_rows):
         head = "<w:tblHeader/>" if r < grid.header_rows else ""
         out.append(f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>")
+        keep = "<w:keepNext/>" if r in keep_next else ""
         k = 0
         while k < grid.n_cols:
             c = owner[(r, k)]
@@ -254,12 +268,10 @@ def table_xml(grid: TableGrid, text_of: Callable[[GridCell], str]) -> str:
             span = f'<w:gridSpan w:val="{c.colspan}"/>' if c.colspan > 1 else ""
             vmerge = "" if c.rowspan == 1 else '<w:vMerge w:val="restart"/>' if c.row == r else "<w:vMerge/>"
             text = text_of(c) if c.row == r else ""
-            left = c.role == "label" and c.rowspan == 1 and len(c.text) > 8
-            jc = "both" if left else "center"
-            run = f'<w:r><w:t xml:space="preserve">{_xml_escape(text)}</w:t></w:r>' if text else ""
+            jc = "left" if c.align == "left" else "center"
             out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span}{vmerge}<w:vAlign w:val="center"/>'
-                       f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{table_style}"/><w:jc w:val="{jc}"/></w:pPr>'
-                       f"{run}</w:p></w:tc>")
+                       f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{table_style}"/>{keep}<w:jc w:val="{jc}"/></w:pPr>'
+                       f"{_cell_runs(c, text)}</w:p></w:tc>")
             k += c.colspan
         out.append("</w:tr>")
     out.append("</w:tbl>")
