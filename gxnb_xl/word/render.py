@@ -85,13 +85,13 @@ class TitleMissing(ReportError):
 _UNSAFE = re.compile(r"access to attribute '([^']*)' of '([^']*)' object is unsafe")
 
 
-def _security_problem(exc: SecurityError) -> TemplateProblem:
+def _security_problem(exc: SecurityError, name: str = "模板") -> TemplateProblem:
     """The sandbox's English message, said in Chinese."""
     text = str(exc)
     m = _UNSAFE.search(text)
     what = f"{m.group(2)} 对象的 {m.group(1)} 属性" if m else text
-    return TemplateProblem(f"模板试图访问不安全的属性，已拒绝渲染：{what}。模板只能使用 templates/README.md 中列出的变量。",
-                           f"the template tried to reach an unsafe attribute; rendering refused: {text}")
+    return TemplateProblem(f"{name}：模板试图访问不安全的属性，已拒绝渲染：{what}。模板只能使用 templates/README.md 中列出的变量。",
+                           f"{name}: the template tried to reach an unsafe attribute; rendering refused: {text}")
 
 
 @dataclass
@@ -272,7 +272,7 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     except LimitExceeded as exc:
         raise _limit_problem(exc, name) from None
     except SecurityError as exc:
-        raise _security_problem(exc) from None
+        raise _security_problem(exc, name) from None
     except (TemplateError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError, OverflowError) as exc:
         detail = f"{type(exc).__name__}: {exc}"[:300]
         raise TemplateProblem(say("template.failed", "zh", name=name, detail=detail),
