@@ -31,9 +31,9 @@ def command(input_path, output, template, pdf, html, draft, force, lang):
 
     退出码：0 已生成；1 有错误或含待补充内容（未生成，或按 --force/--draft 生成）；2 输入、输出、模板或 PDF 转换无法完成。
     """
-    from ..checking import check_loaded
-    from ..inputs import read_input
+    from ..check import check
     from ..office import OfficeError
+    from ..errors import GxnbError
     from ..report import ReportError
     from ..word import DraftRefused, RenderRefused, render_report
     src = Path(input_path)
@@ -48,30 +48,33 @@ def command(input_path, output, template, pdf, html, draft, force, lang):
         fail(t(lang, f"输出路径是一个文件夹：{out}", f"the output path is a folder: {out}"))
     if src.exists() and out.exists() and out.resolve() == src.resolve():
         fail(t(lang, "输出文件不能与输入文件相同", "the output must not be the input file"))
-    if pdf and out.with_suffix(".pdf").exists() and not force:  # refused before anything is written
-        from ..word.words import say
-        fail(say("render.output_exists", lang, name=out.with_suffix(".pdf").name))
+    if pdf:  # refused before anything is written
+        from ..errors import OutputError
+        from ..outputs import check_output
+        try:
+            check_output(out.with_suffix(".pdf"), force=force)
+        except OutputError as exc:
+            fail(exc.message(lang))
     try:
-        loaded = read_input(src, lang=lang)
+        result = check(src)
     except ReportError as exc:
         fail(exc.message(lang))
-    result = check_loaded(loaded, lang=lang)
     errors = [f for f in result.findings if f.is_error]
     if errors:
         click.echo(t(lang, f"{src.name}：{len(errors)} 处错误", f"{src.name}: {len(errors)} error(s)"), err=True)
         for f in errors:
-            click.echo(f"  [{f.instance}] {f.message}", err=True)
+            click.echo(f"  [{f.instance}] {f.text(lang)}", err=True)
     try:
-        done = render_report(loaded, out, template=template, force=force, pdf=False, html=html, lang=lang,
+        done = render_report(result.loaded, out, template=template, force=force, pdf=False, html=html,
                              result=result, draft=draft)
     except (RenderRefused, DraftRefused) as exc:
         fail(exc.message(lang), EXIT_FINDINGS)
-    except ReportError as exc:  # includes TemplateProblem
+    except GxnbError as exc:  # unusable input, template (TemplateProblem) or output (OutputError)
         fail(exc.message(lang))
     click.echo(t(lang, f"已生成：{done.docx}", f"written: {done.docx}"))
     if done.html:
         click.echo(t(lang, f"已生成：{done.html}", f"written: {done.html}"))
-    spec = loaded.report.spec
+    spec = result.report.spec
     if done.drafted:
         names = "、".join((s.heading or t(lang, "开头段落", "opening paragraph")) for s in spec.sections if s.key in done.drafted)
         click.echo(t(lang, f"提示：以下部分为空，已按表格数据草拟（文中以底色标出），请核对：{names}",
@@ -90,7 +93,7 @@ def command(input_path, output, template, pdf, html, draft, force, lang):
         try:
             path = to_pdf(done.docx, pdf_path)
         except Terminated as exc:
-            from ..word.words import say
+            from ..messages import say
             fail(say("pdf.interrupted", lang), 128 + exc.signum)
         except OfficeError as exc:
             fail(t(lang, f"Word 文件已生成，但 PDF 未生成：{exc.message(lang)}",

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..findings import Finding
-from ..inputs import Loaded
+from ..loaded import Loaded
 from ..report import CellProblem, Report, ReportError
 from ..spec import FORMAT_IDS, format_for_year, load_spec
 from ..values import format_number, ABSURD_COUNT, ValueProblem, read_value
@@ -560,7 +560,7 @@ class _Locator:
         return r + drow, c + dcol
 
 
-def read_workbook(path: str | Path, lang: str = "zh") -> Loaded:
+def read_workbook(path: str | Path) -> Loaded:
     path = Path(path)
     name = path.name
     data, kind, z = _sniff(path)
@@ -569,33 +569,28 @@ def read_workbook(path: str | Path, lang: str = "zh") -> Loaded:
         wb = _open(data, name)
         if z is not None:
             pkg, _ = _guarded(_Package, z)
-        return _read(wb, pkg, path, lang)
+        return _read(wb, pkg, path)
     finally:
         for closing in (wb, z):
             if closing is not None:
                 _guarded(closing.close)
 
 
-def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
+def _read(wb, pkg: _Package | None, path: Path) -> Loaded:
     name = path.name
     meta = _read_meta(wb, pkg, name)
     notes: list[Finding] = []
     fmt = meta.get("format")
     if fmt not in FORMAT_IDS:
         fmt = _guess_format(wb, pkg, name)
-        notes.append(_note("S1", "warning", "metadata_missing",
-                           "工作簿缺少模板标识（隐藏的 _gxnb 工作表被删除或不是本工具生成），已按表格标签识别为 "
-                           f"{fmt} 年格式并逐格核对标签后读取", lang,
-                           f"the template marker (hidden _gxnb sheet) is missing; recognised format {fmt} by its labels"))
+        notes.append(_note("S1", "warning", format=fmt))
     spec = load_spec(fmt)
     layout = layout_of(spec)
     plan = _plan(layout)
     template = {"template_id": meta.get("template_id"), "format": fmt, "spec_hash": meta.get("spec_hash"),
                 "version": meta.get("generator_version"), "layout_version": meta.get("layout_version")}
     if meta and meta.get("spec_hash") != spec.hash:
-        notes.append(_note("S2", "warning", "other_version",
-                           f"工作簿由其他版本的模板生成（{meta.get('template_id')}），已按标签核对位置后读取", lang,
-                           f"made from another template version ({meta.get('template_id')}); positions verified by label"))
+        notes.append(_note("S2", "warning", template_id=meta.get("template_id")))
     sheets: dict[str, _Sheet] = {}
     missing_sheets = []
     present = set(wb.sheet_names)
@@ -610,16 +605,12 @@ def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
         raise _err(name, f"工作簿中找不到表二、表三、表四（工作表 {'、'.join(lost_tables)} 被删除或改名），无法读取",
                    f"none of the table sheets ({', '.join(lost_tables)}) is present; cannot read")
     for s in missing_sheets:
-        notes.append(_note("S3", "error", "sheet_missing", f"工作表“{s}”被删除或改名，其中的单元格按未填写处理", lang,
-                           f"sheet {s!r} was deleted or renamed; its cells count as blank"))
+        notes.append(_note("S3", "error", sheet=s))
     loc = _Locator(layout, sheets, plan)
     for s in sorted(loc.moved):
         lost = loc.lost.get(s, [])
-        more = f"；找不到标签：{'、'.join(lost[:3])}" if lost else ""
-        notes.append(_note("S4", "warning", "structure_changed",
-                           f"工作表“{s}”的结构被改动（插入/删除了行或列，或改动了标签），已按标签重新定位读取{more}", lang,
-                           f"sheet {s!r} was restructured (rows/columns inserted or deleted, or labels changed); "
-                           "cells relocated by label"))
+        notes.append(_note("S4", "warning", sheet=s, more=f"；找不到标签：{'、'.join(lost[:3])}" if lost else "",
+                           more_en=f"; labels not found: {', '.join(lost[:3])}" if lost else ""))
 
     report = Report(format=fmt)
     addresses: dict[str, str] = {}
@@ -636,9 +627,7 @@ def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
         if pos is None:
             values[cid] = None
             if typed and sheet in sheets:
-                problems.append(CellProblem(cid, None, ValueProblem(
-                    "unlocatable", "error", "表格结构被改动，无法确定此单元格的位置，未读取",
-                    "the sheet was restructured and this cell cannot be located; not read"), where))
+                problems.append(CellProblem(cid, None, ValueProblem("unlocatable", "error"), where))
             continue
         if pos != rc:
             addr = a1(*pos)
@@ -654,45 +643,30 @@ def _read(wb, pkg: _Package | None, path: Path, lang: str) -> Loaded:
             continue
         if scanned is not None and addr in scanned.formulas:
             if raw is None:
-                problem = ValueProblem("formula_no_value", "error",
-                                       "填写区内输入了公式，但文件中没有保存计算结果，无法读取；请直接填写数字",
-                                       "a formula was typed into an input cell and no result was saved; type the number")
+                problem = ValueProblem("formula_no_value", "error")
             elif problem is None:
-                problem = ValueProblem("formula_in_input", "warning",
-                                       f"填写区内输入了公式（结果 {_shown(raw)}），已按结果读取，请直接填写数字",
-                                       f"a formula was typed into an input cell (result {_shown(raw)}); read its result")
+                problem = ValueProblem("formula_in_input", "warning", (("result", _shown(raw)),))
         boxes, big = merges[sheet]
         if pos in boxes or big:
             merged = sheets[sheet].merged(*pos, inputs.get(sheet, ()))
             if merged:
-                problem = ValueProblem("merged", "error",
-                                       f"单元格被合并（{merged}），合并后只保留左上角的内容，无法确定各单元格的数；请取消合并后分别填写",
-                                       f"the cell is merged ({merged}); a merge keeps only its top-left content; "
-                                       "unmerge and fill each cell")
+                problem = ValueProblem("merged", "error", (("merged", merged),))
         values[cid] = value
         if problem is not None:
             problems.append(CellProblem(cid, raw, problem, where))
     level_text = _read_cover(report, layout, sheets, loc)
     if level_text is not None:
-        notes.append(_note("S7", "warning", "level_unknown",
-                           f"封面“层级”填写的“{level_text}”不是可选项之一，已按“其他”处理（层级相关的校验将不适用），"
-                           f"请从下拉列表中选择", lang,
-                           f"the cover level {level_text!r} is not one of the choices; treated as 'other'"))
+        notes.append(_note("S7", "warning", level=level_text))
     _read_narrative(report, layout, sheets, loc)
     if report.year is not None and format_for_year(report.year) != fmt:
         right = format_for_year(report.year)
-        notes.append(_note("S5", "error", "format_year",
-                           f"年度 {report.year} 应使用 {right} 年格式，但本工作簿是 {fmt} 年格式的模板（{'用了往年模板' if fmt < right else '用了新版格式的模板'}）；"
-                           f"表格栏目不同，请用 {right} 年格式的模板重新填报", lang,
-                           f"year {report.year} needs format {right}, but this is a {fmt} template; "
-                           f"fill in the {right} template"))
+        notes.append(_note("S5", "error", year=report.year, right=right, format=fmt,
+                           why="用了往年模板" if fmt < right else "用了新版格式的模板"))
     if pkg is not None and meta:
         unprotected = [s for s in plan.sheets if s in sheets and pkg.sheet(s) is not None
                        and not pkg.sheet(s).protected]
         if unprotected:
-            notes.append(_note("S6", "warning", "protection_removed",
-                               f"工作表保护已被取消：{'、'.join(unprotected)}（已逐格核对标签，请确认未改动公式）", lang,
-                               f"sheet protection was removed: {', '.join(unprotected)}"))
+            notes.append(_note("S6", "warning", sheets=unprotected))
     return Loaded(report, path, "workbook", addresses, computed=True, template=template, notes=notes)
 
 
@@ -704,8 +678,8 @@ def _read_value(raw, cell_type: str):
     return read_value(raw, cell_type)
 
 
-def _note(rule, severity, code, zh, lang, en) -> Finding:
-    return Finding(rule, rule, severity, "fail", en if lang == "en" else zh, code=code)
+def _note(code, severity, **params) -> Finding:
+    return Finding(code, severity, params=params)
 
 
 def _read_cover(report: Report, layout: Layout, sheets, loc: _Locator) -> str | None:

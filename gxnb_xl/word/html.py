@@ -82,7 +82,7 @@ def render_html(report: Report, *, result=None, context: dict | None = None) -> 
         parts.append(f'<div class="gxnb-unchecked"><strong>未通过校验</strong>：本报告数据存在'
                      f'{len(ctx["errors"])}处错误，请更正后再发布。<ul>{items}</ul></div>')
     if ctx.get("draft_sections"):
-        from .words import say
+        from ..messages import say
         parts.append(f'<div class="gxnb-draft"><strong>草稿</strong>：'
                      f'{escape(say("render.draft_banner", "zh", sections="、".join(ctx["draft_sections"])))}</div>')
     parts.append(f"<h1>{title}</h1>")

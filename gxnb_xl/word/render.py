@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import errno
 import io
 import re
 from dataclasses import dataclass, field
@@ -23,14 +22,16 @@ from docx.shared import Pt, RGBColor
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
-from ..report import Report, ReportError, write_bytes_atomic
+from ..errors import OutputError
+from ..outputs import check_output, write_bytes_atomic
+from ..report import Report, ReportError
 from . import style as S
 from .build import build_template
 from .context import KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, docx_context, title_missing
 from .prepared import Marks, NotADocx, prepare
 from .sandbox import LimitExceeded
 from .text import clean, clean_line, xml_literal
-from .words import both, say
+from ..messages import say
 
 MARK = "未通过校验"
 DRAFT_MARK = "草稿"
@@ -57,15 +58,16 @@ class DraftRefused(Exception):
     neither ``draft`` nor ``force`` was given. ``sections``: the headings concerned."""
 
     def __init__(self, sections: list[str]):
-        self.sections = sections
+        self.sections = sections  # headings as printed; the opening paragraph has none
         super().__init__(self.message("zh"))
 
     def message(self, lang: str = "zh") -> str:
-        return say("render.placeholders", lang, sections=("、" if lang != "en" else ", ").join(self.sections))
+        opening = say("render.opening_paragraph", "zh")
+        names = [say("render.opening_paragraph", lang) if s == opening else s for s in self.sections]
+        return say("render.placeholders", lang, sections=("、" if lang != "en" else ", ").join(names))
 
 
-class OutputExists(ReportError):
-    """An output file exists (``--force`` overwrites) or is the input."""
+OutputExists = OutputError  # an output exists (``--force`` overwrites), is the input, or cannot be written
 
 
 class TemplateProblem(ReportError):
@@ -207,10 +209,8 @@ def _mark_unchecked(doc, errors: list[str]) -> None:
           + [f"{i}. {m}" for i, m in enumerate(errors, 1)], MARK)
 
 
-def _mark_draft(doc, sections: list[str], lang: str) -> None:
-    _mark(doc, say("render.draft_header", lang),
-          [say("render.draft_banner", lang, sections="、".join(sections) if lang != "en" else ", ".join(sections))],
-          DRAFT_MARK)
+def _mark_draft(doc, sections: list[str]) -> None:
+    _mark(doc, say("render.draft_header"), [say("render.draft_banner", sections="、".join(sections))], DRAFT_MARK)
 
 
 def _mark_paragraph(text: str, size_pt: int) -> str:
@@ -225,7 +225,7 @@ def _banner_paragraph(text: str, size_pt: int) -> str:
     return _mark_paragraph(text, size_pt).replace('<w:jc w:val="center"/>', "")
 
 
-def _marks(ctx: dict, lang: str) -> Marks | None:
+def _marks(ctx: dict) -> Marks | None:
     """The same marks as ``_mark_unchecked``/``_mark_draft``, as XML for ``Prepared.render``."""
     header, banner = "", ""
     if not ctx["passed"]:
@@ -234,9 +234,8 @@ def _marks(ctx: dict, lang: str) -> Marks | None:
         banner += _banner_paragraph(f"【{MARK}】本报告数据存在{n}处错误，不得发布，请更正后重新生成：", 14)
         banner += "".join(_banner_paragraph(f"{i}. {m}", 12) for i, m in enumerate(ctx["errors"], 1))
     if ctx.get("draft_sections"):
-        sep = "、" if lang != "en" else ", "
-        header += _mark_paragraph(say("render.draft_header", lang), 12)
-        banner += _banner_paragraph(say("render.draft_banner", lang, sections=sep.join(ctx["draft_sections"])), 14)
+        header += _mark_paragraph(say("render.draft_header"), 12)
+        banner += _banner_paragraph(say("render.draft_banner", sections="、".join(ctx["draft_sections"])), 14)
     return Marks(header, banner) if header else None
 
 
@@ -246,7 +245,7 @@ def _limit_problem(exc: LimitExceeded, name: str) -> TemplateProblem:
 
 
 def render_docx_bytes(report: Report, *, template=None, result=None, context: dict | None = None,
-                      lint: bool = True, lang: str = "zh") -> bytes:
+                      lint: bool = True) -> bytes:
     """The rendered .docx as bytes (no checking here: see ``render_report``).
 
     The template (the shipped one, or ``template``) is prepared once per process
@@ -262,7 +261,7 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     core = {"title": clean_line(ctx["title"]), "creator": clean_line(report.unit or "") or "gxnb-xl",
             "lastModifiedBy": "gxnb-xl", "created": now, "modified": now}
-    marks = _marks(ctx, lang)
+    marks = _marks(ctx)
     fast_marks = marks is not None and prepared.header_complete
     if fast_marks:
         words = ([MARK] if not ctx["passed"] else []) + ([DRAFT_MARK] if ctx.get("draft_sections") else [])
@@ -282,7 +281,7 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     from docx import Document
     doc = Document(io.BytesIO(out))
     if ctx.get("draft_sections"):
-        _mark_draft(doc, ctx["draft_sections"], lang)
+        _mark_draft(doc, ctx["draft_sections"])
     if not ctx["passed"]:
         _mark_unchecked(doc, ctx["errors"])
     buf = io.BytesIO()
@@ -290,60 +289,12 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     return buf.getvalue()
 
 
-def printed_report(loaded) -> Report:
-    """The report as the document prints it: a workbook's derived cells recomputed from its inputs."""
-    report = loaded.report
-    if not loaded.computed:
-        return report
-    from ..engine import compute_derived
-    return dataclasses.replace(report, values=compute_derived(report.spec, report.values))
-
-
-def _check(report, result):
-    if result is not None:
-        return result
-    from ..engine import check_report
-    from ..text_rules import check_text
-    result = check_report(report)
-    result.findings += check_text(report)
-    return result
-
-
 # ── outputs ─────────────────────────────────────────────────────────────────────────────
-def _reason(exc: OSError) -> str:
-    return {errno.ENOSPC: "no_space", errno.EDQUOT: "no_space", errno.EROFS: "read_only",
-            errno.EACCES: "permission", errno.EPERM: "permission"}.get(exc.errno, "other")
-
-
-def output_error(path: Path, exc: OSError) -> ReportError:
-    """A plain sentence for a write that failed (disk full, read-only, no permission)."""
-    key = _reason(exc)
-    detail = exc.strerror or type(exc).__name__
-    zh = say("render.output_failed", "zh", name=path.name, reason=say(f"render.reason.{key}", "zh", detail=detail))
-    en = say("render.output_failed", "en", name=path.name, reason=say(f"render.reason.{key}", "en", detail=detail))
-    return ReportError(zh, en)
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        write_bytes_atomic(path, data)
-    except OSError as exc:
-        raise output_error(path, exc) from None
-
-
 def check_outputs(paths: list[Path], *, inputs=(), overwrite: bool = False) -> None:
-    """May these outputs be written? Never over an input; never over an existing file unless
-    ``overwrite``; the folder must exist."""
-    ins = {Path(i).resolve() for i in inputs if i}
+    """May these outputs be written (``outputs.check_output``: never over an input, never over an
+    existing file unless ``overwrite``, the folder must exist)? Checked all before any is written."""
     for p in paths:
-        if p.is_dir():
-            raise ReportError(f"输出路径是一个文件夹：{p}", f"the output path is a folder: {p}")
-        if not (p.parent if str(p.parent) else Path(".")).is_dir():
-            raise ReportError(f"输出文件夹不存在：{p.parent}", f"the output folder does not exist: {p.parent}")
-        if p.exists() and p.resolve() in ins:
-            raise OutputExists(*both("render.output_is_input", name=p.name))
-        if p.exists() and not overwrite:
-            raise OutputExists(*both("render.output_exists", name=p.name))
+        check_output(p, inputs=[i for i in inputs if i], force=overwrite)
 
 
 # ── placeholders ────────────────────────────────────────────────────────────────────────
@@ -357,7 +308,7 @@ def placeholder_findings(report: Report, result) -> list:
     return [f for f in result.findings if _finding_code(f) in ids]
 
 
-def placeholder_sections(report: Report, result, drafted: list[str], lang: str = "zh") -> list[str]:
+def placeholder_sections(report: Report, result, drafted: list[str]) -> list[str]:
     """Headings of the sections that would print 【请补充】/【系统草拟】: those the check found
     holding markers, and those gxnb drafts because they are empty."""
     keys = set(drafted)
@@ -365,12 +316,12 @@ def placeholder_sections(report: Report, result, drafted: list[str], lang: str =
         m = re.search(r"\[([^\]]+)\]", getattr(f, "instance", "") or "")
         if m:
             keys.add(m.group(1))
-    opening = say("render.opening_paragraph", lang)
+    opening = say("render.opening_paragraph")
     return [sec.heading or opening for sec in report.spec.sections if sec.key and sec.key in keys]
 
 
 def render_report(report, out_path, template=None, force: bool = False, pdf: bool = False, html: bool = False,
-                  lang: str = "zh", result=None, draft: bool = False, overwrite: bool | None = None) -> Rendered:
+                  result=None, draft: bool = False, overwrite: bool | None = None) -> Rendered:
     """Check, then write ``out_path`` (.docx), and optionally the PDF and HTML beside it.
 
     ``report``: a ``Report``, a ``Loaded`` (from ``inputs.read_input``) or a path to any input.
@@ -380,22 +331,18 @@ def render_report(report, out_path, template=None, force: bool = False, pdf: boo
     default ``force``, allows it); ``force`` renders despite all of these, marked 未通过校验 /
     草稿. Raises ``ReportError``/``TemplateProblem`` (unusable input, template or output: disk
     full, read-only) and ``office.OfficeError`` (``pdf`` without LibreOffice; the .docx and HTML
-    are written first). ``lang``: the language of the marks printed into the document.
+    are written first). The document is Chinese, its marks too.
 
     A workbook's totals are formulas (``Loaded.computed``): the document prints them recomputed
     from the inputs, as check/export/aggregate use them, never the stored (possibly stale or
     typed-over) values. A JSON report's totals are what it says (check reports a mismatch).
     """
-    from ..inputs import Loaded, read_input
+    from ..check import check
     source = report if isinstance(report, (str, Path)) else getattr(report, "path", None)
-    if isinstance(report, (str, Path)):
-        report = read_input(report, lang=lang)
-    if isinstance(report, Loaded):
-        from ..checking import check_loaded
-        source = source or getattr(report, "path", None)
-        result = result or check_loaded(report, lang=lang)
-        report = printed_report(report)
-    result = _check(report, result)
+    result = result or check(report)  # the one door: effective values, every finding
+    if source is None and result.loaded is not None:
+        source = result.loaded.path
+    report = result.report
     if title_missing(report) and not force:
         raise TitleMissing()
     drafts = placeholder_findings(report, result)
@@ -406,19 +353,19 @@ def render_report(report, out_path, template=None, force: bool = False, pdf: boo
     if out_path.suffix.lower() != ".docx":
         raise ReportError(f"{out_path.name}：输出文件应以 .docx 结尾", f"{out_path.name}: the output must end in .docx")
     ctx = build_context(report, result=result, errors=[f.message for f in errors])
-    sections = placeholder_sections(report, result, ctx["drafted"], lang)
+    sections = placeholder_sections(report, result, ctx["drafted"])
     if sections and not (draft or force):
         raise DraftRefused(sections)
     ctx["draft_sections"] = sections
     outputs = [out_path] + ([out_path.with_suffix(".html")] if html else []) + ([out_path.with_suffix(".pdf")] if pdf else [])
     check_outputs(outputs, inputs=[source] if source else (), overwrite=force if overwrite is None else overwrite)
-    _write(out_path, render_docx_bytes(report, template=template, context=ctx, lang=lang))
+    write_bytes_atomic(out_path, render_docx_bytes(report, template=template, context=ctx))
     done = Rendered(out_path, passed=ctx["passed"], drafted=list(ctx["drafted"]), errors=list(ctx["errors"]),
                     result=result, draft=bool(sections), placeholder_sections=sections)
     if html:
         from .html import render_html
         done.html = out_path.with_suffix(".html")
-        _write(done.html, render_html(report, context=ctx).encode("utf-8"))
+        write_bytes_atomic(done.html, render_html(report, context=ctx).encode("utf-8"))
     if pdf:
         from ..office import to_pdf
         done.pdf = to_pdf(out_path, out_path.with_suffix(".pdf"))

@@ -133,7 +133,7 @@ def small_disks(tmp_path):
 def test_full_and_read_only_disk_are_plain_messages(small_disks):
     full, ro = small_disks
     res = run(COUNTY / "01-城关镇.json", "-o", full / "r.docx")
-    assert res.exit_code == 2 and "磁盘空间不足" in res.output, res.output
+    assert res.exit_code == 2 and "磁盘空间已满" in res.output, res.output
     assert "内部错误" not in res.output and "Traceback" not in res.output
     assert list(full.iterdir()) == []  # no half-written temporary left
     if ro is not None:
