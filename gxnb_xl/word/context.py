@@ -90,13 +90,13 @@ def _unit_of(label: str, cell_type: str) -> tuple[str, str]:
     return label, "项" if ("项目" in label or cell_type == "signed") else "件"
 
 
-def _t2_sentence(spec: Spec, report: Report) -> str | None:
-    t = spec.tables["t2"]
+def _blocks_sentence(spec: Spec, tid: str, report: Report) -> str | None:
+    t = spec.tables[tid]
     items, labels = [], []
     for block in t["blocks"]:
         for row in block["rows"]:
             labels.append(row["label"])
-            cells = [(col, report.values.get(f"t2.{row['key']}.{col['key']}")) for col in block["columns"]]
+            cells = [(col, report.values.get(f"{tid}.{row['key']}.{col['key']}")) for col in block["columns"]]
             if any(v is None for _, v in cells):
                 return None
             if all(v == 0 for _, v in cells):
@@ -114,28 +114,26 @@ def _t2_sentence(spec: Spec, report: Report) -> str | None:
     return f"{report.year}年，{'；'.join(items)}。" if report.year is not None else f"{'；'.join(items)}。"
 
 
-def _t3_sentence(spec: Spec, report: Report) -> str | None:
-    t = spec.tables["t3"]
-    ordinal = {r.get("ordinal"): r for r in t["rows"] if r.get("ordinal")}
-    cols = spec.sets["t3_columns"].members
-    applicants = spec.sets["t3_applicants"].members
-    total_col = next(c for c in cols if c not in applicants)
-    try:
-        new, carried_in, total, carried_out = (ordinal[k]["key"] for k in ("第一项", "第二项", "第三项", "第四项"))
-    except KeyError:
+def _grid_sentence(spec: Spec, tid: str, report: Report) -> str | None:
+    """A ``grid`` table (FORMAT.md): its last column is the total of the others; its four rows
+    with an ``ordinal`` are new, carried in, handled in total and carried out; the rows between
+    the second and the third are the outcomes, grouped by their inner caption."""
+    t = spec.tables[tid]
+    rows = t["rows"]
+    ordinal = [i for i, r in enumerate(rows) if r.get("ordinal")]
+    if len(ordinal) != 4:
         return None
-    v = lambda row, col=total_col: report.values.get(f"t3.{row}.{col}")  # noqa: E731
+    new, carried_in, total, carried_out = (rows[i]["key"] for i in ordinal)
+    outcome_rows = rows[ordinal[1] + 1:ordinal[2]]
+    total_col = t["columns"][-1]["key"]
+    v = lambda row, col=total_col: report.values.get(f"{tid}.{row}.{col}")  # noqa: E731
     needed = [v(new), v(carried_in), v(total), v(carried_out)]
-    outcomes = spec.sets["t3_outcomes"].members
-    rows = {r["key"]: r for r in t["rows"]}
-    if any(x is None for x in needed) or any(v(o) is None for o in outcomes):
+    if any(x is None for x in needed) or any(v(o["key"]) is None for o in outcome_rows):
         return None
     text = f"本年度共收到政府信息公开申请{cell_text(v(new))}件"
     # applicants: the ungrouped columns and the groups, as the table heads them
     by_kind: list[tuple[str, list[str]]] = []
-    for col in t["columns"]:
-        if col["key"] == total_col:
-            continue
+    for col in t["columns"][:-1]:
         name = col.get("group") or col["label"]
         if by_kind and by_kind[-1][0] == name:
             by_kind[-1][1].append(col["key"])
@@ -154,30 +152,41 @@ def _t3_sentence(spec: Spec, report: Report) -> str | None:
     if v(carried_in):
         text += f"，上年结转{cell_text(v(carried_in))}件"
     groups: list[tuple[str, int]] = []
-    for o in outcomes:
-        label = _short(rows[o]["labels"][1] if len(rows[o]["labels"]) > 1 else rows[o]["labels"][0])
+    for o in outcome_rows:
+        label = _short(o["labels"][1] if len(o["labels"]) > 1 else o["labels"][0])
         if groups and groups[-1][0] == label:
-            groups[-1] = (label, groups[-1][1] + v(o))
+            groups[-1] = (label, groups[-1][1] + v(o["key"]))
         else:
-            groups.append((label, v(o)))
+            groups.append((label, v(o["key"])))
     shown = [f"{label}{cell_text(n)}件" for label, n in groups if n]
     text += "。"
+    caption = _short(outcome_rows[0]["labels"][0]) if outcome_rows and len(outcome_rows[0]["labels"]) > 1 else ""
     if shown:
-        text += f"本年度办理结果中，{'，'.join(shown)}；"
+        text += f"{caption}中，{'，'.join(shown)}；" if caption else f"{'，'.join(shown)}；"
     text += f"共办结{cell_text(v(total))}件，结转下年度继续办理{cell_text(v(carried_out))}件。"
     return text
 
 
-def _t4_sentence(spec: Spec, report: Report) -> str | None:
-    t = spec.tables["t4"]
+def _groups_sentence(spec: Spec, tid: str, report: Report) -> str | None:
+    t = spec.tables[tid]
     total_col = t["columns"][-1]["key"]
     sums: dict[str, int] = {}
     for g in t["groups"]:
-        x = report.values.get(f"t4.{g['key']}.{total_col}")
+        x = report.values.get(f"{tid}.{g['key']}.{total_col}")
         if x is None:
             return None
         sums[g["labels"][0]] = sums.get(g["labels"][0], 0) + x
     return "本年度因政府信息公开" + "、".join(f"{name}{cell_text(n)}件" for name, n in sums.items()) + "。"
+
+
+_SENTENCES = {"blocks": _blocks_sentence, "grid": _grid_sentence, "groups": _groups_sentence}
+
+
+def table_sentences(spec: Spec, report: Report) -> list[str | None]:
+    """One drafted sentence per table, in the order the sections print them (``None``: a cell
+    it needs is blank)."""
+    tids = [sec.table for sec in spec.sections if sec.table]
+    return [_SENTENCES[spec.tables[tid]["kind"]](spec, tid, report) for tid in tids]
 
 
 def draft_section(spec: Spec, report: Report, key: str) -> list[str]:
@@ -192,8 +201,9 @@ def draft_section(spec: Spec, report: Report, key: str) -> list[str]:
                 f"如对本报告有疑问，请与{unit}联系（{TO_FILL}联系电话）。"]
     if key == "overview" and sec.parts:
         out = []
-        data = [_t2_sentence(spec, report),
-                "".join(x for x in (_t3_sentence(spec, report), _t4_sentence(spec, report)) if x) or None]
+        # the first part (主动公开) tells the first table; the second (依申请公开) the others
+        sentences = table_sentences(spec, report)
+        data = sentences[:1] + ["".join(x for x in sentences[1:] if x) or None]
         for i, part in enumerate(sec.parts):
             sentence = data[i] if i < len(data) and data[i] else f"{TO_FILL}本部分内容。"
             out.append(f"{part}。{sentence}")
