@@ -57,7 +57,8 @@ def _table_html(grid, values: dict) -> str:
                 out.append(f'<td{span} data-cell="{c.cell}">{escape(values.get(c.cell, ""))}</td>')
             else:
                 tag = "th" if r < grid.header_rows or c.role in ("caption", "header", "note") else "td"
-                left = ' class="gxnb-label-left"' if c.align == "left" else ""
+                classes = (["gxnb-label-left"] if c.align == "left" else []) + (["gxnb-vertical"] if c.vertical else [])
+                left = f' class="{" ".join(classes)}"' if classes else ""
                 text = "<br>".join(escape(line) for line in c.lines) if c.lines else escape(c.text)
                 out.append(f"<{tag}{span}{left}>{text}</{tag}>")
         rows.append("<tr>" + "".join(out) + "</tr>")
