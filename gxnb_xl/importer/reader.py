@@ -874,13 +874,30 @@ def _narratives(doc: Document, heads: dict, starts: dict, preamble_from: int, sp
     pre_end = first if first is not None else (marks[0] if marks else 0)
     pre = [ln for ln in doc.lines[preamble_from:pre_end] if len(ln.strip()) > 2]
     out["preamble"] = clean(pre)
+    last = max((k for k in ("overview", "problems", "other_matters") if heads.get(k) is not None),
+               key=lambda k: heads[k], default=None)
     for key in ("overview", "problems", "other_matters"):
         i = heads.get(key)
         if i is None:
             out[key] = ""
             continue
-        out[key] = clean(doc.lines[i + 1: until_next(i)])
+        lines = doc.lines[i + 1: until_next(i)]
+        out[key] = clean(_drop_signature(lines) if key == last else lines)
     return out
+
+
+_SIGN_DATE = re.compile(r"^[\d\s\u3000]*年[\d\s\u3000]*月[\d\s\u3000]*日$")
+
+
+def _drop_signature(lines: list[str]) -> list[str]:
+    """The report's last lines without its 落款 (organ name over the date): not narrative."""
+    body = [ln for ln in lines if ln.strip()]
+    if not body or not _SIGN_DATE.match(body[-1].strip()):
+        return lines
+    body = body[:-1]
+    if body and len(body[-1].strip()) <= 40 and not re.search(r"[。，；：！？]", body[-1]):
+        body = body[:-1]
+    return body
 
 
 def _confidence(spec: Spec, status: dict[str, CellStatus]) -> dict[str, dict]:
