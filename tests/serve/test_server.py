@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from gxnb_xl.inputs import read_input
-from serve_helpers import COUNTY, TOKEN, TOWNS, full, report, workbook
+from serve_helpers import COUNTY, TOKEN, TOWNS, report, workbook
 
 H = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -179,3 +179,47 @@ def test_bound_to_all_interfaces_every_request_still_needs_the_token(server_fact
     assert httpx.get(f"{base}/api/collections", headers=H).status_code == 200
     r = httpx.get(f"{base}/?token={TOKEN}", follow_redirects=False)
     assert r.status_code == 303 and r.cookies.get("gxnb_token") == TOKEN
+
+
+def test_twenty_uploaders_at_once(server_factory, tmp_path):
+    """20 clients upload at the same moment (townships through their links, the reviewer with the
+    admin token): every file is answered with its own submission and the versions are consecutive."""
+    srv = server_factory(tmp_path / "data")
+    base = srv.url
+    units = [f"并发{i:02d}镇" for i in range(10)]
+    cid = httpx.post(f"{base}/api/collections", json={"year": 2024, "unit": COUNTY, "units": units}, headers=H).json()["id"]
+    links = {u["unit"]: u["link"].rsplit("/t/", 1)[1]
+             for u in httpx.get(f"{base}/api/collections/{cid}", headers=H).json()["units"]}
+    payloads = []
+    for i in range(20):
+        unit = units[i % 10]
+        body = workbook(report(unit, 500 + i))
+        token = links[unit] if i < 10 else TOKEN  # half through the unit's link, half by the reviewer
+        payloads.append((unit, token, body))
+    (tmp_path / "x").mkdir()
+    results, errors = [None] * 20, []
+    barrier = threading.Barrier(20)
+
+    def one(i):
+        unit, token, body = payloads[i]
+        try:
+            barrier.wait(10)
+            r = httpx.post(f"{base}/api/collections/{cid}/files", headers={"Authorization": f"Bearer {token}"},
+                           files=[("files", (f"{unit}.xlsx", body, "application/octet-stream"))], timeout=120)
+            results[i] = r
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert all(r is not None and r.status_code == 200 for r in results)
+    got = [r.json()["files"][0] for r in results]
+    assert all(f["status"] == "ok" and f["submission_id"] for f in got)
+    assert len({f["submission_id"] for f in got}) == 20
+    rows = board(base, cid)
+    for unit in units:
+        assert rows[unit]["versions"] == 2 and rows[unit]["version"] == 2 and rows[unit]["state"] == "ok"
