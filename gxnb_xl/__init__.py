@@ -18,20 +18,12 @@ from __future__ import annotations
 from importlib import import_module
 
 from .errors import GxnbError, OutputError, Refused, ReportError
-
-try:
-    from importlib.metadata import version as _version
-    __version__ = _version("gxnb-xl")
-except Exception:  # pragma: no cover - running from a source tree that was never installed
-    __version__ = "0+unknown"
+# Eager on purpose: the subpackage ``gxnb_xl.check`` would otherwise replace the function of the same
+# name on this package the first time anything imports it.
+from .check import CheckResult, FileResult, check, check_many, load
 
 # name → (module, attribute): resolved on first access (PEP 562)
 _LAZY = {
-    "check": ("gxnb_xl.check", "check"),
-    "check_many": ("gxnb_xl.check", "check_many"),
-    "load": ("gxnb_xl.check", "load"),
-    "CheckResult": ("gxnb_xl.check", "CheckResult"),
-    "FileResult": ("gxnb_xl.check", "FileResult"),
     "Finding": ("gxnb_xl.findings", "Finding"),
     "Suspect": ("gxnb_xl.findings", "Suspect"),
     "Report": ("gxnb_xl.report", "Report"),
@@ -44,10 +36,17 @@ _LAZY = {
     "say": ("gxnb_xl.messages", "say"),
 }
 
-__all__ = ["__version__", "GxnbError", "ReportError", "OutputError", "Refused", *_LAZY]
+__all__ = ["__version__", "GxnbError", "ReportError", "OutputError", "Refused", "check", "check_many", "load",
+           "CheckResult", "FileResult", *_LAZY]
 
 
 def __getattr__(name: str):
+    if name == "__version__":  # importlib.metadata is slow to import: only when asked
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            return version("gxnb-xl")
+        except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+            return "0+unknown"
     try:
         module, attr = _LAZY[name]
     except KeyError:

@@ -9,6 +9,7 @@ rendered from the format's rule messages when shown.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from .findings import Finding
 from .locate import localise, suspects_of
@@ -43,6 +44,30 @@ def evaluate(eq: Equation, values: dict, previous: dict | None = None):
     return side(eq.lhs), side(eq.rhs)
 
 
+@lru_cache(maxsize=16)
+def compiled(spec: Spec) -> tuple:
+    """Each equation once as plain tuples: (eq, lhs, rhs, cross_year, when_level), a side being
+    ((coef, cell id, from last year?), …) with constants as (coef, None, False)."""
+    def side(terms):
+        return tuple((t.coef, None, False) if t.cell == CONSTANT else
+                     (t.coef, t.cell[len(PREV):], True) if t.is_prev else (t.coef, t.cell, False) for t in terms)
+    return tuple((eq, side(eq.lhs), side(eq.rhs), eq.rule.scope == "cross_year", eq.rule.raw.get("when_level"))
+                 for eq in spec.equations)
+
+
+def _side(terms, values: dict, previous: dict | None):
+    total = 0
+    for coef, cell, prev in terms:
+        if cell is None:
+            total += coef
+            continue
+        v = (previous.get(cell) if previous is not None else None) if prev else values.get(cell)
+        if v is None:
+            return None
+        total += coef * v
+    return total
+
+
 def _holds(op, lhs, rhs) -> bool:
     return lhs == rhs if op == "==" else lhs >= rhs if op == ">=" else lhs <= rhs
 
@@ -60,15 +85,15 @@ def relation_findings(report: Report, *, previous: Report | None = None, compute
     fmt = report.format
     findings: list[Finding] = []
     equalities, residuals, eq_findings = [], [], []
-    for eq in spec.equations:
+    for eq, lhs_terms, rhs_terms, cross_year, levels in compiled(spec):
         rule = eq.rule
-        if rule.scope == "cross_year":
+        if cross_year:
             if previous is None or not _applies_across(eq, previous):
                 continue
-        levels = rule.raw.get("when_level")
         if levels and report.level not in levels:
             continue
-        lhs, rhs = evaluate(eq, values, previous.values if previous is not None and rule.scope == "cross_year" else None)
+        prev_values = previous.values if cross_year else None
+        lhs, rhs = _side(lhs_terms, values, prev_values), _side(rhs_terms, values, prev_values)
         cells = list(eq.cells)
         if lhs is None or rhs is None:
             blanks = [c for c in cells if (previous.values if c.startswith(PREV) and previous else values).get(c.removeprefix(PREV)) is None]

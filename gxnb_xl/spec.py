@@ -10,7 +10,7 @@ import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 if sys.version_info >= (3, 11):
@@ -94,11 +94,11 @@ class Equation:
     op: str  # == | >= | <=
     defines: str | None = None  # the cell this equation computes (template formula)
 
-    @property
+    @cached_property  # built once per equation, not per check (a frozen dataclass keeps a __dict__)
     def terms(self) -> tuple[Term, ...]:
         return self.lhs + tuple(Term(-t.coef, t.cell) for t in self.rhs)
 
-    @property
+    @cached_property
     def cells(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t.cell for t in self.lhs + self.rhs if t.cell != CONSTANT))
 

@@ -1,6 +1,7 @@
 """Last year's report: is it comparable (the year before, totals recomputed), and is it the same unit."""
 from __future__ import annotations
 
+from .. import units as _units
 from ..findings import Finding
 from ..loaded import Loaded
 from ..report import Report
@@ -46,9 +47,8 @@ def match_previous(path, previous: list[Loaded], by_unit: bool):
 
 
 def same_unit(a: str, b: str) -> bool:
-    a, b = unit_key(a), unit_key(b)
-    return a in b or b in a
+    """One unit identity for the package (units.py): invisible characters, county prefix …"""
+    return _units.same_unit(a, b)[0]
 
 
-def unit_key(unit: str) -> str:
-    return "".join(unit.split()).removesuffix("人民政府").removesuffix("政府")
+unit_key = _units.unit_key
