@@ -224,7 +224,7 @@ def create_collection(store: Store, data: dict) -> int:
         raise ApiError(400, "serve_too_many_units")
     seen, pairs = {}, []
     for n in names:
-        k = intake.unit_key(n)
+        k = intake.unit_key(n, unit)
         if not k:
             continue
         if k in seen:
@@ -463,7 +463,8 @@ async def api_assign(request: Request):
     if data.get("role") == "county":
         store.set_role(sub["id"], "county")
         return JSONResponse({"role": "county"})
-    uid = intake.match_unit(str(data.get("unit") or ""), store.units(sub["collection_id"]))
+    c = store.collection(sub["collection_id"])
+    uid = intake.match_unit(str(data.get("unit") or ""), store.units(c["id"]), c["unit"])
     if uid is None:
         raise ApiError(400, "serve_no_unit_row")
     version = store.assign_unit(sub["id"], uid)

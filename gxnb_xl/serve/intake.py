@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 
@@ -128,29 +126,28 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 # ── which unit ─────────────────────────────────────────────────────────────────────────
-_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]+")
+def unit_key(name: str | None, county: str | None = None) -> str:
+    """A unit name as matching sees it (the project's unit identity): NFKC, no whitespace or
+    invisible characters, without 人民政府/政府 and without the county's own place prefix."""
+    from ..units import place_of
+    from ..units import unit_key as key_of
+    return key_of(name, (place_of(county),) if county else ())
 
 
-def unit_key(name: str | None) -> str:
-    """A unit name as matching sees it: NFKC, no whitespace or invisible characters, no 人民政府/政府."""
-    s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", name or ""))
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
-    for suffix in ("人民政府", "政府"):
-        if s.endswith(suffix) and len(s) > len(suffix):
-            s = s[: -len(suffix)]
-            break
-    return s
-
-
-def match_unit(name: str | None, units: list) -> int | None:
-    """The expected unit (row with id, key) that ``name`` denotes: the same key, else the one
-    longest key contained in it (城关镇 ↔ 示范县城关镇人民政府); None when absent or ambiguous."""
-    key = unit_key(name)
+def match_unit(name: str | None, units: list, county: str | None = None) -> int | None:
+    """The expected unit (row with id, key) that ``name`` denotes: the same key, else the same body
+    by ``units.same_unit`` (a place prefix added or dropped), else the one longest key contained in
+    it; None when absent or ambiguous."""
+    from ..units import same_unit
+    key = unit_key(name, county)
     if not key:
         return None
     for u in units:
         if u["key"] == key:
             return u["id"]
+    same = [u for u in units if same_unit(u["key"], key)[0]]
+    if len(same) == 1:
+        return same[0]["id"]
     hits = [u for u in units if u["key"] and (u["key"] in key or key in u["key"])]
     if not hits:
         return None
@@ -174,7 +171,8 @@ def receive(store: Store, collection, files: list[tuple[str, bytes | None]], *, 
     cid = collection["id"]
     units = store.units(cid)
     by_id = {u["id"]: u for u in units}
-    county_key = unit_key(collection["unit"])
+    county = collection["unit"]
+    county_key = unit_key(county)
     previous = _previous_files(store, collection)
     budget = [MAX_FILES]
     incoming: list[Incoming] = []
@@ -207,11 +205,11 @@ def receive(store: Store, collection, files: list[tuple[str, bytes | None]], *, 
             checked = Checked("unreadable", message_zh=say(f"serve_kind_{kind}", "zh"),
                               message_en=say(f"serve_kind_{kind}", "en"))
         role = "unit"
-        uid = match_unit(checked.report.get("unit"), units)
+        uid = match_unit(checked.report.get("unit"), units, county)
         if uid is None and checked.report.get("unit") and county_key and unit_key(checked.report["unit"]) == county_key:
             role = "county"
         elif uid is None and not checked.report.get("unit"):
-            uid = match_unit(_file_stem(inc.name), units)  # unreadable or no cover name: the file's name
+            uid = match_unit(_file_stem(inc.name), units, county)  # unreadable or no cover name: the file's name
         if only_unit is not None:
             if role == "county" or (uid is not None and uid != only_unit):
                 results.append({"file": inc.name, "unit": by_id[only_unit]["name"], "status": "refused",

@@ -177,7 +177,8 @@ async def assign_form(request: Request):
     if form.get("role") == "county":
         store.set_role(sub["id"], "county")
     else:
-        uid = intake.match_unit(str(form.get("unit") or ""), store.units(sub["collection_id"]))
+        c = store.collection(sub["collection_id"])
+        uid = intake.match_unit(str(form.get("unit") or ""), store.units(c["id"]), c["unit"])
         if uid is not None:
             store.assign_unit(sub["id"], uid)
     return RedirectResponse(f"/s/{sub['id']}", 303)
