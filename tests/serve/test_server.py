@@ -126,9 +126,9 @@ def test_kill_9_during_an_upload_loses_nothing_acknowledged(server_factory, tmp_
     assert r.status_code == 200
     before = board(base, cid)
 
-    # a big upload (many files) killed while the server stores and checks it
-    big = [("files", (f"{TOWNS[3 + i % 3]}-{i}.xlsx", workbook(report(TOWNS[3 + i % 3], 100 + i)), "application/octet-stream"))
-           for i in range(240)]
+    # a big upload (600 report JSON files: quick to make) killed while the server stores and checks it
+    big = [("files", (f"{TOWNS[3 + i % 3]}-{i}.json", report(TOWNS[3 + i % 3], 100 + i).dumps().encode("utf-8"),
+                      "application/json")) for i in range(600)]
     objects = data / "objects"
     n0 = sum(1 for p in objects.rglob("*") if p.is_file())
     outcome = {}
