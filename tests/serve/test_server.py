@@ -7,6 +7,8 @@ accepted warning survives a re-saved resubmission and a restart; the county work
 bound to 0.0.0.0 the server refuses requests without the token or with a wrong one.
 """
 import hashlib
+import os
+import socket
 import subprocess
 import sys
 import threading
@@ -223,3 +225,15 @@ def test_twenty_uploaders_at_once(server_factory, tmp_path):
     rows = board(base, cid)
     for unit in units:
         assert rows[unit]["versions"] == 2 and rows[unit]["version"] == 2 and rows[unit]["state"] == "ok"
+
+
+def test_a_port_in_use_is_a_plain_message(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        gxnb = Path(sys.executable).with_name("gxnb")
+        r = subprocess.run([str(gxnb), "serve", "--data", str(tmp_path / "d"), "--port", str(port), "--no-browser"],
+                           capture_output=True, text=True, timeout=60, env=dict(os.environ, GXNB_TOKEN=TOKEN))
+    assert r.returncode == 2 and "端口" in r.stderr and "Traceback" not in r.stderr
+    assert "已启动" not in r.stdout
