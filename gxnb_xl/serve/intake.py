@@ -162,10 +162,11 @@ def _file_stem(name: str) -> str:
 
 
 # ── the pipeline ───────────────────────────────────────────────────────────────────────
-def receive(store: Store, collection, files: list[tuple[str, bytes | None]], *, source: str = "reviewer",
-            only_unit: int | None = None) -> list[dict]:
-    """Store, check and record ``files`` (name, bytes); one result dict per file, in order.
+def receive(store: Store, collection, files, *, source: str = "reviewer", only_unit: int | None = None) -> list[dict]:
+    """Store, check and record ``files``; one result dict per file (zip members each), in order.
 
+    ``files``: (name, bytes, or a binary file object read here, or None when already known to be
+    too big). Files are read one at a time, so memory holds one file, not the whole upload.
     ``only_unit``: the upload came through that unit's link — its files go to it, and a file
     that names another expected unit is refused."""
     cid = collection["id"]
@@ -175,21 +176,25 @@ def receive(store: Store, collection, files: list[tuple[str, bytes | None]], *, 
     county_key = unit_key(county)
     previous = _previous_files(store, collection)
     budget = [MAX_FILES]
-    incoming: list[Incoming] = []
-    for name, data in files:
-        if data is None:
-            incoming.append(Incoming(name, None, "serve_file_too_big", {"mb": MAX_FILE_BYTES // 1048576}))
-            continue
-        if budget[0] <= 0:
-            incoming.append(Incoming(name, None, "serve_too_many_files", {"n": MAX_FILES}))
-            continue
-        incoming += expand(name, data, budget)
+
+    def incoming():
+        for name, src in files:
+            data = src
+            if src is not None and not isinstance(src, (bytes, bytearray)):
+                data = src.read(MAX_FILE_BYTES + 1)
+                data = data if len(data) <= MAX_FILE_BYTES else None
+            if data is None:
+                yield Incoming(name, None, "serve_file_too_big", {"mb": MAX_FILE_BYTES // 1048576})
+            elif budget[0] <= 0:
+                yield Incoming(name, None, "serve_too_many_files", {"n": MAX_FILES})
+            else:
+                yield from expand(name, bytes(data), budget)
 
     results: list[dict] = []
     items: list[dict] = []
     slots: list[int] = []
     written = []
-    for inc in incoming:
+    for inc in incoming():
         if inc.refused:
             results.append({"file": inc.name, "unit": None, "status": "refused", "submission_id": None,
                             "message": say(inc.refused, "zh", **(inc.params or {})),

@@ -119,21 +119,19 @@ async def upload_form(request: Request):
     c = _collection_or_404(request) if "cid" in request.path_params else None
     form = await request.form(max_files=intake.MAX_FILES + 1, max_fields=50)
     check_csrf(request, form.get("csrf") if isinstance(form.get("csrf"), str) else None)
-    files = []
-    for key, value in form.multi_items():
-        if key == "files" and not isinstance(value, str):
-            data = await value.read(intake.MAX_FILE_BYTES + 1)
-            if data or value.filename:
-                files.append((value.filename or "upload", data if len(data) <= intake.MAX_FILE_BYTES else None))
-    await form.close()
+    files = [(value.filename or "upload", value.file) for key, value in form.multi_items()
+             if key == "files" and not isinstance(value, str) and (value.filename or value.size)]
     store = request.app.state.store
     if c is None:  # a township's link
         u = store.unit(p.unit_id)
         c = store.collection(u["collection_id"])
     else:
         need_admin(request)
-    results = await run_in_threadpool(intake.receive, store, c, files, source="reviewer" if p.admin else "unit",
-                                      only_unit=p.unit_id) if files else []
+    try:
+        results = await run_in_threadpool(intake.receive, store, c, files, source="reviewer" if p.admin else "unit",
+                                          only_unit=p.unit_id) if files else []
+    finally:
+        await form.close()
     if not p.admin:
         return await township_page(request, results=results)
     return render(request, "uploaded.html", c=c, results=results)
