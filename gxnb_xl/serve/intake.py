@@ -31,8 +31,9 @@ class Incoming:
 
 # ── what the bytes are ─────────────────────────────────────────────────────────────────
 def sniff(data: bytes) -> tuple[str, str]:
-    """(extension to store under, kind). Kinds the reader takes: xlsx xlsm xlsb ods xls json;
-    others (pdf, docx, html, text, zip of files, unknown) are stored but not read as a report."""
+    """(extension to store under, kind). Kinds checked: xlsx xlsm xlsb ods xls json, and published
+    reports the importer reads (docx, html, txt); others (pdf, zip of files, unknown) are stored
+    but not read as a report."""
     head = data[:8]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
@@ -63,7 +64,22 @@ def sniff(data: bytes) -> tuple[str, str]:
     low = text[:200].lower()
     if low.startswith(b"<!doctype html") or low.startswith(b"<html") or b"<table" in low:
         return "html", "html"
+    if _is_text(data):
+        return "txt", "txt"  # text copied from a published report (web page, PDF)
     return "bin", "unknown"
+
+
+def _is_text(data: bytes) -> bool:
+    sample = data[:4096]
+    if not sample or b"\x00" in sample:
+        return False
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return sum(ch.isprintable() or ch in "\r\n\t" for ch in text) >= 0.95 * len(text)
+    return False
 
 
 def expand(name: str, data: bytes, budget: list[int]) -> list[Incoming]:
@@ -203,7 +219,7 @@ def receive(store: Store, collection, files, *, source: str = "reviewer", only_u
         ext, kind = sniff(inc.data)
         stored = store.put(inc.data, ext, sync_dirs=False)
         written.append(stored.path)
-        if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls", "json"):
+        if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls", "json", "docx", "html", "txt"):
             checked = check_path(stored.path)
         else:
             from .checkdoor import Checked

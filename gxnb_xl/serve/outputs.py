@@ -126,7 +126,8 @@ def review_text(store, collection, sub, unit_name: str, lang: str = "zh") -> str
     dec = store.current_decisions([sub["id"]])[sub["id"]]
     lines = [say("serve_review_title", lang, county=collection["unit"], year=collection["year"]), "",
              say("serve_review_unit", lang, unit=unit_name),
-             say("serve_review_file", lang, file=sub["filename"], version=sub["version"] or "-", at=sub["received_at"])]
+             say("serve_review_file", lang, file=sub["filename"], version=sub["version"] or "-",
+                 at=sub["received_at"][:16].replace("T", " "))]
     returns = [d for d in [dec["submission"], *dec["findings"].values()] if d is not None and d["decision"] == "return"]
     if returns:
         lines.append(say("serve_review_returned", lang))
