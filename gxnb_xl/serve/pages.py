@@ -108,8 +108,9 @@ async def board_page(request: Request, c):
     b = await run_in_threadpool(board, store, c)
     state = request.query_params.get("state")
     rows = [r for r in b["units"] if r["state"] == state] if state in STATES else b["units"]
+    from ..office import find_soffice
     return render(request, "board.html", c=c, b=b, rows=rows, state=state if state in STATES else None,
-                  collections=store.collections())
+                  collections=store.collections(), has_office=find_soffice() is not None)
 
 
 async def upload_form(request: Request):
