@@ -53,9 +53,11 @@ class Plan:
 
     def __init__(self, layout: Layout):
         self.anchors: dict[str, list[tuple[str, int, int, str]]] = {}
+        self.texts: dict[tuple[str, str], str] = {}  # (sheet, A1) → the label as printed
         for sheet, addr, text in layout.anchors:
             r, c = parse_a1(addr)
             self.anchors.setdefault(sheet, []).append((addr, r, c, norm(text)))
+            self.texts[(sheet, addr)] = text
         self.rc = {addr: parse_a1(addr) for _, addr in
                    [*layout.cells.values(), *layout.meta.values(),
                     *(p for ps in layout.narrative_cells.values() for p in ps)]}
@@ -129,6 +131,19 @@ class Locator:
         for d in (self._rows, self._cols):
             for k in d:
                 d[k].sort(key=lambda x: -x[0])
+
+    def lost_label(self, sheet: str, addr: str) -> str | None:
+        """The text of the row label or column header that could not be found for this cell, if any."""
+        if self._rows is None:
+            self._index()
+        r, c = self.plan.rc.get(addr) or parse_a1(addr)
+        texts = {a: t for a, _, _, t in self.plan.anchors.get(sheet, [])}
+        originals = self.plan.texts
+        for a in ([a for col, a in self._rows.get((sheet, r), []) if col < c][:1]
+                  + [a for row, a in self._cols.get((sheet, c), []) if row < r][:1]):
+            if self.shift.get((sheet, a)) is None and a in texts:
+                return originals.get((sheet, a), texts[a])
+        return None
 
     def position(self, sheet: str, addr: str) -> tuple[int, int] | None:
         """Where a layout cell really is, or None when its labels cannot be found consistently."""

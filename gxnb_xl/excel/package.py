@@ -14,13 +14,13 @@ import zlib
 
 from .layout import META_SHEET
 
-_REFS = re.compile(rb"r=[\"']([A-Za-z]{0,8})(\d{1,12})")
-
-
-_ADDR = re.compile(rb"\sr=\"([A-Z]{1,3}\d{1,7})\"")
-
-
 _VALUE = re.compile(rb"<v>([^<]{0,40})</v>")
+# one left-to-right pass over the tokens that matter: a cell's opening tag (attributes captured), its
+# end, a formula, a value. Every match starts after the previous one ends, so the scan is linear
+# whatever the file holds (400 k stray ``<f`` tokens included).
+_TOKENS = re.compile(rb"<c\b([^>]*)>|</c>|<f\b|<v>([^<]{0,40})")
+_CELL_R = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]{1,8})(\d{1,12})[\"']")
+_CELL_ERROR = re.compile(rb"\bt\s*=\s*[\"']e[\"']")
 
 
 def _col_number(letters: bytes) -> int:
@@ -31,49 +31,45 @@ def _col_number(letters: bytes) -> int:
 
 
 class SheetXml:
-    """What calamine does not tell: the used extent, and (when asked) formulas, error values, protection."""
+    """What calamine does not tell: the extent of the cells that hold something, and (when asked)
+    formulas, error values and protection, keyed by A1 address."""
 
     __slots__ = ("formulas", "errors", "protected", "rows", "cols")
 
     def __init__(self, xml: bytes, details: bool = True):
-        # every r="…" attribute (rows and cells), in any spelling an XML parser accepts (r='A1', r = "A1",
-        # line breaks): whitespace dropped first, which is faster than a whitespace-tolerant pattern; other
-        # attributes ending in "r" (footer="0") can only enlarge the extent, never hide a far cell
-        refs = _REFS.findall(xml.translate(None, b" \t\r\n"))
-        letters, digits = zip(*refs) if refs else ((), ())
-        self.rows = max(map(int, digits), default=0)
-        self.cols = max(map(_col_number, set(letters) - {b""}), default=0)
         self.protected = b"<sheetProtection" in xml
         self.formulas: set[str] = set()
         self.errors: dict[str, str] = {}
-        if details:  # literal searches (Excel, WPS, LibreOffice and XlsxWriter all write these forms)
-            pos = xml.find(b"<f")
-            while pos >= 0:
-                if xml[pos + 2:pos + 3] in (b">", b" ", b"/"):
-                    addr = _owner(xml, pos)
-                    if addr:
-                        self.formulas.add(addr)
-                pos = xml.find(b"<f", pos + 2)
-            pos = xml.find(b' t="e"')
-            while pos >= 0:
-                end = pos + 6
-                addr = _owner(xml, end)
-                if addr:
-                    v = _VALUE.search(xml, end, end + 200)
-                    self.errors[addr] = v.group(1).decode("utf-8", "replace") if v else "#VALUE!"
-                pos = xml.find(b' t="e"', end)
-
-
-def _owner(xml: bytes, pos: int) -> str | None:
-    """The address of the <c> element that contains position ``pos`` (None when not inside one)."""
-    start = xml.rfind(b"<c ", 0, pos)
-    if start < 0:
-        return None
-    end = xml.find(b">", start)
-    if end < 0 or (end < pos and (xml[end - 1:end] == b"/" or b"</c>" in xml[end:pos])):
-        return None
-    m = _ADDR.search(xml, start, end + 1)
-    return m.group(1).decode("ascii") if m else None
+        rows = cols = 0
+        addr = None  # the open cell's address, while inside <c>…</c>
+        error = False
+        for m in _TOKENS.finditer(xml):
+            attrs = m.group(1)
+            if attrs is not None:
+                if attrs.endswith(b"/"):  # <c r="A1" s="3"/>: formatting only, holds nothing
+                    addr = None
+                    continue
+                r = _CELL_R.search(attrs)
+                if r is None:
+                    addr = None
+                    continue
+                row, col = int(r.group(2)), _col_number(r.group(1))
+                rows, cols = max(rows, row), max(cols, col)
+                addr = (r.group(1).upper() + r.group(2)).decode("ascii")
+                error = details and _CELL_ERROR.search(attrs) is not None
+                if error:
+                    self.errors[addr] = "#VALUE!"
+                continue
+            if addr is None or not details:
+                continue
+            token = m.group(0)
+            if token == b"</c>":
+                addr = None
+            elif token == b"<f":
+                self.formulas.add(addr)
+            elif error:
+                self.errors[addr] = m.group(2).decode("utf-8", "replace")
+        self.rows, self.cols = rows, cols
 
 
 class Package:
@@ -178,3 +174,155 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 
 def _unescape(s: str) -> str:
     return s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+
+
+# ── .ods: content.xml ─────────────────────────────────────────────────────────────────────
+MAX_REPEAT_ROWS = 100_000  # rows beyond this hold nothing we read (the tables are a few dozen rows)
+_ODS_TOKENS = re.compile(
+    rb"<table:table(?=[\s/>])([^>]*)>|</table:table>|<table:table-row(?=[\s/>])([^>]*)>|</table:table-row>"
+    rb"|<table:(?:covered-)?table-cell(?=[\s/>])([^>]*)>|<text:p\b[^>]*>([^<]{0,40})")
+_ODS_NAME = re.compile(rb"\btable:name\s*=\s*\"([^\"]*)\"")
+_ODS_PROTECTED = re.compile(rb"\btable:protected\s*=\s*\"true\"")
+_ODS_ROWS = re.compile(rb"\btable:number-rows-repeated\s*=\s*\"(\d{1,9})\"")
+_ODS_COLS = re.compile(rb"\btable:number-columns-repeated\s*=\s*\"(\d{1,9})\"")
+_ODS_FORMULA = re.compile(rb"\btable:formula\s*=")
+_ODS_ERROR = re.compile(rb"\bcalcext:value-type\s*=\s*\"error\"")
+
+
+def _a1(row: int, col: int) -> str:
+    letters, col = "", col + 1
+    while col:
+        col, r = divmod(col - 1, 26)
+        letters = chr(65 + r) + letters
+    return f"{letters}{row + 1}"
+
+
+class Facts:
+    """Formulas, error values and protection of one sheet of an .ods or .xls (same shape as SheetXml)."""
+
+    __slots__ = ("formulas", "errors", "protected", "rows", "cols")
+
+    def __init__(self):
+        self.formulas: set[str] = set()
+        self.errors: dict[str, str] = {}
+        self.protected = False
+        self.rows = self.cols = 0
+
+
+class OdsFacts:
+    """content.xml of an .ods, scanned once (linear, repeats bounded): sheet name → Facts."""
+
+    def __init__(self, z: zipfile.ZipFile):
+        self.sheets: dict[str, Facts] = {}
+        try:
+            xml = z.read("content.xml")
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+            return
+        import html
+        facts = None
+        row = col = 0
+        repeat = 1  # the open row's table:number-rows-repeated
+        error_at = None
+        for m in _ODS_TOKENS.finditer(xml):
+            table, row_attrs, cell_attrs, text = m.groups()
+            if table is not None:
+                name = _ODS_NAME.search(table)
+                facts = Facts()
+                facts.protected = _ODS_PROTECTED.search(table) is not None
+                if name:
+                    self.sheets.setdefault(html.unescape(name.group(1).decode("utf-8", "replace")), facts)
+                row = col = 0
+                continue
+            if facts is None:
+                continue
+            token = m.group(0)
+            if token == b"</table:table>":
+                facts = None
+            elif row_attrs is not None:
+                col = 0
+                repeat = _repeat(_ODS_ROWS, row_attrs)
+                if row_attrs.endswith(b"/"):
+                    row += repeat
+            elif token == b"</table:table-row>":
+                row += repeat
+            elif cell_attrs is not None:
+                span = _repeat(_ODS_COLS, cell_attrs)
+                error_at = None
+                if row < MAX_REPEAT_ROWS and col < 16384:
+                    if _ODS_FORMULA.search(cell_attrs):
+                        facts.formulas.add(_a1(row, col))
+                    if _ODS_ERROR.search(cell_attrs):
+                        error_at = _a1(row, col)
+                        facts.errors[error_at] = "#VALUE!"
+                col += span
+            elif text is not None and error_at is not None:
+                facts.errors[error_at] = html.unescape(text.decode("utf-8", "replace"))
+                error_at = None
+
+    def sheet(self, name: str, details: bool = True) -> Facts | None:
+        return self.sheets.get(name)
+
+
+def _repeat(pattern, attrs: bytes) -> int:
+    m = pattern.search(attrs)
+    return min(int(m.group(1)), MAX_REPEAT_ROWS) if m else 1
+
+
+# ── .xls: BIFF8 records of the Workbook stream ───────────────────────────────────────────
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A"}
+
+
+class XlsFacts:
+    """The BIFF8 records calamine does not surface: FORMULA (with its cached error, if any), BOOLERR
+    error constants and PROTECT, per sheet. Reads the Workbook stream once; every loop is bounded by
+    the stream's length."""
+
+    def __init__(self, data: bytes):
+        self.sheets: dict[str, Facts] = {}
+        try:
+            import olefile
+            with olefile.OleFileIO(data) as ole:
+                stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+                if stream is None:
+                    return
+                wb = ole.openstream(stream).read()
+        except Exception:  # noqa: BLE001 - olefile raises many types on a damaged container; facts are optional
+            return
+        import struct
+        sheets = []
+        pos = 0
+        while pos + 4 <= len(wb):  # globals: BOUNDSHEET8 until the first EOF
+            rtype, size = struct.unpack_from("<HH", wb, pos)
+            body = wb[pos + 4:pos + 4 + size]
+            pos += 4 + size
+            if rtype == 0x000A:
+                break
+            if rtype == 0x0085 and len(body) >= 8:
+                offset, cch, high = struct.unpack_from("<I", body)[0], body[6], body[7] & 1
+                raw = body[8:8 + cch * (2 if high else 1)]
+                sheets.append((raw.decode("utf-16-le" if high else "latin-1", "replace"), offset))
+        for name, offset in sheets:
+            facts = Facts()
+            pos = offset
+            while pos + 4 <= len(wb):
+                rtype, size = struct.unpack_from("<HH", wb, pos)
+                body = wb[pos + 4:pos + 4 + size]
+                pos += 4 + size
+                if rtype == 0x000A:
+                    break
+                if rtype == 0x0012 and len(body) >= 2:
+                    facts.protected = body[0] == 1 or facts.protected
+                elif rtype == 0x0006 and len(body) >= 14:
+                    r, c = struct.unpack_from("<HH", body)
+                    addr = _a1(r, c)
+                    facts.formulas.add(addr)
+                    if body[6] == 0x02 and body[12:14] == b"\xff\xff":
+                        facts.errors[addr] = _BIFF_ERRORS.get(body[8], "#VALUE!")
+                elif rtype == 0x0205 and len(body) >= 8 and body[7] == 1:
+                    r, c = struct.unpack_from("<HH", body)
+                    facts.errors[_a1(r, c)] = _BIFF_ERRORS.get(body[6], "#VALUE!")
+            self.sheets[name] = facts
+
+    def sheet(self, name: str, details: bool = True) -> Facts | None:
+        return self.sheets.get(name)

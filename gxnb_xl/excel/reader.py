@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 import unicodedata
 from pathlib import Path
 
@@ -22,9 +23,9 @@ from ..inputs import Loaded
 from ..report import CellProblem, Report
 from ..spec import FORMAT_IDS, format_for_year, load_spec
 from ..values import ABSURD_COUNT, ValueProblem, format_number, read_value
-from .anchors import Locator, guess_format, norm, plan_of
+from .anchors import Locator, find_renamed, guess_format, norm, plan_of
 from .layout import LEVEL_CODES, LEVEL_LABELS, META_SHEET, Layout, a1, layout_of, parse_a1
-from .package import Package, meta_from_xml
+from .package import OdsFacts, Package, XlsFacts, meta_from_xml
 from .sniff import guarded, refuse, sniff
 
 MAX_SHEET_CELLS = 2_000_000  # a sheet's used range (rows × columns) the reader agrees to materialise
@@ -162,19 +163,26 @@ def read_workbook(path: str | Path, lang: str = "zh") -> Loaded:
     path = Path(path)
     name = path.name
     data, kind, z = sniff(path)
-    wb = pkg = None
+    wb = pkg = facts = None
     try:
         wb = _open(data, name)
         if z is not None:
             pkg, _ = guarded(Package, z)
-        return _read(wb, pkg, path, lang)
+            facts = pkg
+        elif kind == "ods":
+            facts, _ = guarded(lambda: OdsFacts(zipfile.ZipFile(io.BytesIO(data))))
+        elif kind == "ole":
+            facts, _ = guarded(XlsFacts, data)
+        return _read(wb, pkg, facts, path, lang)
     finally:
         for closing in (wb, z):
             if closing is not None:
                 guarded(closing.close)
 
 
-def _read(wb, pkg: Package | None, path: Path, lang: str) -> Loaded:
+def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
+    """``pkg``: the .xlsx package (None for other kinds); ``facts``: per sheet name, what calamine does not
+    tell (formulas, error values, protection) — from the .xlsx XML, the .ods content.xml or the .xls BIFF."""
     name = path.name
     meta = _read_meta(wb, pkg, name)
     notes: list[Finding] = []
@@ -195,21 +203,32 @@ def _read(wb, pkg: Package | None, path: Path, lang: str) -> Loaded:
                            f"工作簿由其他版本的模板生成（{meta.get('template_id')}），已按标签核对位置后读取", lang,
                            f"made from another template version ({meta.get('template_id')}); positions verified by label"))
     sheets: dict[str, Sheet] = {}
+    real: dict[str, str] = {}  # the layout's sheet name → the name in this workbook (a renamed 表三 is 表3)
     missing_sheets = []
     present = set(wb.sheet_names)
     for sheet in plan.sheets:
         if sheet in present:
             sheets[sheet] = _load_sheet(wb, pkg, sheet, name, required=True)
+            real[sheet] = sheet
         else:
             missing_sheets.append(sheet)
+    if missing_sheets:
+        for sheet, found in _renamed(wb, pkg, name, plan, missing_sheets, set(layout.sheets)).items():
+            sheets[sheet], real[sheet] = found
+            missing_sheets.remove(sheet)
+            notes.append(_note("S3", "warning", "sheet_renamed",
+                               f"工作表“{sheet}”被改名为“{real[sheet]}”，已按表格标签识别并读取；请把工作表名改回“{sheet}”",
+                               lang, f"sheet {sheet!r} was renamed to {real[sheet]!r}; recognised by its labels and read; "
+                               f"rename it back to {sheet!r}"))
     table_sheets = set(layout.table_sheet.values())
     lost_tables = [s for s in missing_sheets if s in table_sheets]
     if len(lost_tables) == len(table_sheets):
         raise refuse(name, f"工作簿中找不到表二、表三、表四（工作表 {'、'.join(lost_tables)} 被删除或改名），无法读取",
                    f"none of the table sheets ({', '.join(lost_tables)}) is present; cannot read")
     for s in missing_sheets:
-        notes.append(_note("S3", "error", "sheet_missing", f"工作表“{s}”被删除或改名，其中的单元格按未填写处理", lang,
-                           f"sheet {s!r} was deleted or renamed; its cells count as blank"))
+        notes.append(_note("S3", "error", "sheet_missing",
+                           f"找不到工作表“{s}”（被删除，或改名后也找不到它的表格标签），其中的单元格按未填写处理", lang,
+                           f"sheet {s!r} was deleted (or renamed and its labels are gone); its cells count as blank"))
     loc = Locator(layout, sheets, plan)
     for s in sorted(loc.moved):
         lost = loc.lost.get(s, [])
@@ -222,7 +241,7 @@ def _read(wb, pkg: Package | None, path: Path, lang: str) -> Loaded:
     report = Report(format=fmt)
     addresses: dict[str, str] = {}
     values, problems = report.values, report.problems
-    xml = {s: pkg.sheet(s) for s in table_sheets if s in sheets} if pkg is not None else {}
+    xml = {s: facts.sheet(real[s]) for s in table_sheets if s in sheets} if facts is not None else {}
     positions = {e[0]: loc.position(e[3], e[4]) for e in plan.entries}
     inputs: dict[str, set] = {}
     for cid, _, typed, sheet, *_ in plan.entries:
@@ -234,13 +253,11 @@ def _read(wb, pkg: Package | None, path: Path, lang: str) -> Loaded:
         if pos is None:
             values[cid] = None
             if typed and sheet in sheets:
-                problems.append(CellProblem(cid, None, ValueProblem(
-                    "unlocatable", "error", "表格结构被改动，无法确定此单元格的位置，未读取",
-                    "the sheet was restructured and this cell cannot be located; not read"), where))
+                problems.append(CellProblem(cid, None, _unlocatable(loc.lost_label(sheet, addr)), where))
             continue
-        if pos != rc:
+        if pos != rc or real[sheet] != sheet:
             addr = a1(*pos)
-            where = f"{sheet}!{addr}"
+            where = f"{real[sheet]}!{addr}"
         addresses[cid] = where
         raw = sheets[sheet].get(*pos)
         scanned = xml.get(sheet)
@@ -284,14 +301,42 @@ def _read(wb, pkg: Package | None, path: Path, lang: str) -> Loaded:
                            f"表格栏目不同，请用 {right} 年格式的模板重新填报", lang,
                            f"year {report.year} needs format {right}, but this is a {fmt} template; "
                            f"fill in the {right} template"))
-    if pkg is not None and meta:
-        unprotected = [s for s in plan.sheets if s in sheets and pkg.sheet(s) is not None
-                       and not pkg.sheet(s).protected]
+    if facts is not None and meta:
+        unprotected = [real[s] for s in plan.sheets if s in sheets and facts.sheet(real[s]) is not None
+                       and not facts.sheet(real[s]).protected]
         if unprotected:
             notes.append(_note("S6", "warning", "protection_removed",
                                f"工作表保护已被取消：{'、'.join(unprotected)}（已逐格核对标签，请确认未改动公式）", lang,
                                f"sheet protection was removed: {', '.join(unprotected)}"))
     return Loaded(report, path, "workbook", addresses, computed=True, template=template, notes=notes)
+
+
+def _renamed(wb, pkg, name, plan, missing: list[str], known: set[str]) -> dict:
+    """Missing layout sheets found under another name by their labels: {layout name: (Sheet, real name)}."""
+    spare = [s for s in wb.sheet_names if s not in known][:12]
+    if not spare:
+        return {}
+    candidates = {}
+    for s in spare:
+        loaded = _load_sheet(wb, pkg, s, name, required=False)
+        if loaded is not None:
+            candidates[s] = loaded
+    out = {}
+    for sheet in missing:
+        found = find_renamed(plan, sheet, candidates)
+        if found is not None:
+            out[sheet] = (candidates.pop(found), found)
+    return out
+
+
+def _unlocatable(label: str | None) -> ValueProblem:
+    if label:
+        return ValueProblem("unlocatable", "error",
+                            f"找不到标签“{label}”（所在行或列可能被删除或改写），此单元格无法定位，未读取；请用原模板重新填写这一行",
+                            f"the label {label!r} cannot be found (its row or column was deleted or retyped); "
+                            "this cell cannot be located and was not read")
+    return ValueProblem("unlocatable", "error", "表格结构被改动，无法确定此单元格的位置，未读取",
+                        "the sheet was restructured and this cell cannot be located; not read")
 
 
 def _read_value(raw, cell_type: str):

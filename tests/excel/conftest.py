@@ -94,7 +94,9 @@ def scenarios() -> tuple[object, dict[str, Scenario]]:
            typed("trailing_space", "t3.denied_safety.natural", "string", text="61 "),
            typed("slip", "t3.unable_unclear.natural", "value", value=21),
            typed("blank", "t3.new.other_org", "clear"),
-           typed("decimal", "t3.ignored_mass.nonprofit", "value", value=9.5)]
+           typed("decimal", "t3.ignored_mass.nonprofit", "value", value=9.5),
+           typed("formula_in_input", "t3.new.natural", "input", text="=80+7"),
+           typed("div_zero", "t3.new.other_org", "input", text="=4/0")]
     out[4].true_value = report.values["t3.unable_unclear.natural"]
     s, a = at("t3.new.total")
     out.append(Scenario("overwritten_formula", base + [{"op": "unprotect", "sheet": s},
@@ -107,7 +109,9 @@ def scenarios() -> tuple[object, dict[str, Scenario]]:
                         "t3.ignored_publication.natural", f"{s}!{a}"))
     out.append(Scenario("renamed_sheet", base + [{"op": "unprotect_book"}, {"op": "rename", "sheet": s, "to": "表3"}]))
     s, a = lay.meta["year"]
-    out.append(Scenario("cover_year", base + [{"op": "value", "sheet": s, "cell": a, "value": report.year - 1}],
+    ds, da = lay.meta["date"]  # a date that arrives as a number (API/paste), not as typed text
+    out.append(Scenario("cover_year", base + [{"op": "value", "sheet": s, "cell": a, "value": report.year - 1},
+                                              {"op": "parse", "sheet": ds, "cell": da, "text": "2025-01-15"}],
                         None, f"{s}!{a}"))
     return report, {sc.name: sc for sc in out}
 

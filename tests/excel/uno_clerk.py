@@ -11,8 +11,10 @@ format as ``outdir/name.ext``. Operations arrive the way keystrokes and pastes d
 
 * ``{"op": "value", "sheet", "cell", "value"}`` — a number typed into a number cell (setValue)
 * ``{"op": "string", "sheet", "cell", "text"}`` — text as pasted or typed with a leading ' (setString)
-* ``{"op": "input", "sheet", "cell", "text"}`` — typed text LibreOffice interprets (setFormula: dates,
-  numbers, formulas are recognised like Enter does)
+* ``{"op": "input", "sheet", "cell", "text"}`` — typed and Enter pressed (.uno:EnterString): the
+  cell's number format decides, so a text-formatted cell keeps ``09311234567``; ``=…`` is a formula
+* ``{"op": "parse", "sheet", "cell", "text"}`` — content set through the API (setFormula), which
+  recognises numbers and dates whatever the cell's format (how other tools and pastes arrive)
 * ``{"op": "clear", "sheet", "cell"}`` — Delete key
 * ``{"op": "unprotect", "sheet"}`` — Tools ▸ Protect Sheet off (the template has no password)
 * ``{"op": "unprotect_book"}`` — Tools ▸ Protect Spreadsheet Structure off
@@ -94,6 +96,8 @@ def _apply(doc, op):
         controller.setActiveSheet(doc.Sheets.getByName(op["sheet"]))
         controller.select(_cell(doc, op))
         _dispatch(doc, ".uno:EnterString", StringName=op["text"])
+    elif kind == "parse":
+        _cell(doc, op).setFormula(op["text"])
     elif kind == "clear":
         _cell(doc, op).setString("")
     elif kind == "unprotect":
