@@ -12,6 +12,7 @@ tell (formulas in input cells, error values, protection, the real extent of a sh
 """
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import zipfile
@@ -29,6 +30,9 @@ from .package import OdsFacts, Package, XlsFacts, meta_from_xml
 from .sniff import guarded, refuse, sniff
 
 MAX_SHEET_CELLS = 2_000_000  # a sheet's used range (rows × columns) the reader agrees to materialise
+
+
+MERGE_BUDGET = 200_000  # merged cells expanded into a lookup table, per sheet (the template has a few hundred)
 
 
 class Sheet:
@@ -58,10 +62,13 @@ class Sheet:
         return self._index.get(norm(text), [])
 
     def merge_boxes(self):
-        """(position → merge box for merges up to 10,000 cells, list of bigger merges)."""
+        """(position → merge box for small merges, list of the others). Expansion is capped in total
+        (MERGE_BUDGET cells): a file with thousands of large merges cannot exhaust memory; merges past
+        the budget are kept as boxes and tested one by one, only for cells that are read."""
         if self._merged is None:
             self._merged, self._big = {}, []
             ranges, _ = guarded(lambda: self._sheet.merged_cell_ranges)
+            budget = MERGE_BUDGET
             for item in ranges or ():
                 try:
                     (r1, c1), (r2, c2) = item
@@ -69,9 +76,11 @@ class Sheet:
                     continue
                 if (r1, c1) == (r2, c2):
                     continue
-                if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+                size = (r2 - r1 + 1) * (c2 - c1 + 1)
+                if size > 10_000 or size > budget:
                     self._big.append((r1, c1, r2, c2))
                     continue
+                budget -= size
                 for rr in range(r1, r2 + 1):
                     for cc in range(c1, c2 + 1):
                         self._merged[(rr, cc)] = (r1, c1, r2, c2)
@@ -216,7 +225,8 @@ def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
         for sheet, found in _renamed(wb, pkg, name, plan, missing_sheets, set(layout.sheets)).items():
             sheets[sheet], real[sheet] = found
             missing_sheets.remove(sheet)
-            notes.append(_note("S3", "warning", "sheet_renamed",
+            # an error all the same: the template's own 校验 sheet and other tools look for the official name
+            notes.append(_note("S3", "error", "sheet_renamed",
                                f"工作表“{sheet}”被改名为“{real[sheet]}”，已按表格标签识别并读取；请把工作表名改回“{sheet}”",
                                lang, f"sheet {sheet!r} was renamed to {real[sheet]!r}; recognised by its labels and read; "
                                f"rename it back to {sheet!r}"))
@@ -227,7 +237,7 @@ def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
                    f"none of the table sheets ({', '.join(lost_tables)}) is present; cannot read")
     for s in missing_sheets:
         notes.append(_note("S3", "error", "sheet_missing",
-                           f"找不到工作表“{s}”（被删除，或改名后也找不到它的表格标签），其中的单元格按未填写处理", lang,
+                           f"工作表“{s}”被删除或改名（按表格标签也找不到），其中的单元格按未填写处理", lang,
                            f"sheet {s!r} was deleted (or renamed and its labels are gone); its cells count as blank"))
     loc = Locator(layout, sheets, plan)
     for s in sorted(loc.moved):
@@ -239,10 +249,23 @@ def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
                            "cells relocated by label"))
 
     report = Report(format=fmt)
+    ambiguous: set[str] = set()
     addresses: dict[str, str] = {}
     values, problems = report.values, report.problems
     xml = {s: facts.sheet(real[s]) for s in table_sheets if s in sheets} if facts is not None else {}
     positions = {e[0]: loc.position(e[3], e[4]) for e in plan.entries}
+    for sheet in _collisions(plan, positions):
+        # labels that disagree (a header typed twice, in another order) would read a column twice:
+        # refuse the whole table rather than read any of it from a guessed place
+        for cid, _, typed, s, *_ in plan.entries:
+            if s == sheet:
+                positions[cid] = None
+        ambiguous.add(sheet)
+        notes.append(_note("S4", "error", "labels_disagree",
+                           f"工作表“{real[sheet]}”的表头或行标签出现了不止一处且互相矛盾，无法确定各列的位置，整张表未读取；"
+                           "请用原模板重新填写", lang,
+                           f"sheet {real[sheet]!r} carries its headers or row labels twice, in disagreement; "
+                           "the table was not read"))
     inputs: dict[str, set] = {}
     for cid, _, typed, sheet, *_ in plan.entries:
         if typed and positions[cid] is not None:
@@ -253,7 +276,8 @@ def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
         if pos is None:
             values[cid] = None
             if typed and sheet in sheets:
-                problems.append(CellProblem(cid, None, _unlocatable(loc.lost_label(sheet, addr)), where))
+                problem = _AMBIGUOUS if sheet in ambiguous else _unlocatable(loc.lost_label(sheet, addr))
+                problems.append(CellProblem(cid, None, problem, where))
             continue
         if pos != rc or real[sheet] != sheet:
             addr = a1(*pos)
@@ -329,6 +353,24 @@ def _renamed(wb, pkg, name, plan, missing: list[str], known: set[str]) -> dict:
     return out
 
 
+_AMBIGUOUS = ValueProblem("ambiguous", "error", "表头或行标签出现了不止一处且互相矛盾，无法确定此单元格的位置，未读取",
+                          "the headers or row labels appear twice and disagree; this cell cannot be located")
+
+
+def _collisions(plan, positions: dict) -> set[str]:
+    """Sheets where two cells were located at the same place (only labels in disagreement do that)."""
+    seen: dict[tuple, str] = {}
+    out = set()
+    for cid, _, _, sheet, *_ in plan.entries:
+        pos = positions.get(cid)
+        if pos is None:
+            continue
+        if (sheet, pos) in seen:
+            out.add(sheet)
+        seen[(sheet, pos)] = cid
+    return out
+
+
 def _unlocatable(label: str | None) -> ValueProblem:
     if label:
         return ValueProblem("unlocatable", "error",
@@ -376,8 +418,29 @@ def _read_cover(report: Report, layout: Layout, sheets, loc: Locator) -> str | N
     for key in ("contact", "phone", "date"):
         v = get(key) if key in layout.meta else None
         if v not in (None, ""):
-            report.extra[key] = v if isinstance(v, str) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+            report.extra[key] = _date_text(v) if key == "date" else _cover_text(v)
     return unknown_level
+
+
+def _cover_text(v) -> str:
+    """A cover cell as text; the template formats these cells as text, so a typed 0931… stays text."""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _date_text(v) -> str:
+    """填报日期 as an ISO date, whether the cell holds text, a date, or a date's serial number (a date
+    typed or pasted into a text-formatted cell by a program that parses it anyway)."""
+    if isinstance(v, datetime.datetime):
+        return v.date().isoformat()
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() and 36526 <= v <= 73050:
+        return (datetime.date(1899, 12, 30) + datetime.timedelta(days=int(v))).isoformat()  # 2000-01-01 … 2099
+    return _cover_text(v)
 
 
 def _read_narrative(report: Report, layout: Layout, sheets, loc: Locator) -> None:
