@@ -44,6 +44,8 @@ CELL_LIMIT = 32767  # Excel's characters (UTF-16 units) per cell
 OK, FAIL, WARN, BLANK, NA = "正确", "错误", "请核实", "未填完", "不适用"
 BROKEN = "表格结构被改动，请用原模板重新填写"  # shown instead of #REF!/#VALUE! when references break
 HELPER_COL = 7  # hidden column of the 校验 sheet: one flag per typed cell (1 = blank or not a valid number)
+VALUE_COL = 8  # hidden: each typed cell's number as gxnb check reads it (text "87", "９", "61 " → 87, 9, 61)
+TOTAL_COL = 9  # hidden: one flag per total (1 = the stored total is not what its formula gives)
 
 
 def col_letter(col: int) -> str:
@@ -124,6 +126,8 @@ class Layout:
     summary: dict[str, tuple[str, str]] = field(default_factory=dict)  # errors / blanks counters
     content_rows: list[ContentRow] = field(default_factory=list)
     structure_row: int | None = None  # 校验 row: every sheet still under its own name
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)  # input cell → its VALUE_COL helper
+    total_rows: list[tuple[int, list[tuple[str, int]]]] = field(default_factory=list)  # (row, [(total, helper row)])
     status: tuple[str, str] | None = None  # cover cell with the overall verdict
     # drawing plan
     texts: list[Text] = field(default_factory=list)
@@ -133,6 +137,7 @@ class Layout:
     repeat_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
     landscape: set = field(default_factory=set)
     table_sheet: dict[str, str] = field(default_factory=dict)  # table id → sheet
+    spec: Spec | None = field(default=None, repr=False, compare=False)  # the format this layout draws
 
     def address(self, cell: str) -> str:
         """``表三!D5`` — how a message points at a cell."""
@@ -146,8 +151,7 @@ class Layout:
 
     def cell_map(self) -> list[tuple[str, str, str, int]]:
         """Rows of the metadata sheet's map: (id, sheet, address, input 1/0)."""
-        from ..spec import load_spec
-        spec = load_spec(self.format)
+        spec = self.spec
         rows = [(cid, s, a, int(spec.cells[cid].input)) for cid, (s, a) in self.cells.items()]
         rows += [(f"meta.{k}", s, a, 1) for k, (s, a) in self.meta.items()]
         for k, parts in self.narrative_cells.items():
@@ -163,7 +167,8 @@ class _Builder:
         tables = list(spec.tables)
         self.table_sheets = {tid: f"表{spec.tables[tid]['number']}" for tid in tables}
         sheets = [COVER, *self.table_sheets.values(), NARRATIVE, CHECKS, META_SHEET]
-        self.lay = Layout(spec.id, template_id_of(spec), spec.hash, sheets, table_sheet=dict(self.table_sheets))
+        self.lay = Layout(spec.id, template_id_of(spec), spec.hash, sheets, table_sheet=dict(self.table_sheets),
+                          spec=spec)
         self.check_rows_per_sheet: dict[str, int] = {}
 
     def text(self, sheet, row, col, text, role, anchor=False):
@@ -391,8 +396,17 @@ class _Builder:
             if not cells:
                 continue
             lay.content_rows.append(ContentRow(sheet, row, cells, tuple(range(helper, helper + len(cells)))))
+            for i, c in enumerate(cells):
+                lay.values[c] = (s, a1(helper + i, VALUE_COL))
             helper += len(cells)
             row += 1
+        flag = 3  # totals whose stored value is not what their formula gives (a formula typed over)
+        for tid, sheet in self.table_sheets.items():
+            totals = [c for c in spec.derived_order if c.startswith(f"{tid}.")]
+            if totals:
+                lay.total_rows.append((row, [(c, flag + i) for i, c in enumerate(totals)]))
+                flag += len(totals)
+                row += 1
         lay.structure_row = row
         for c, w in enumerate((24, 56, 12, 16, 36)):
             self.width(s, c, w)

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..engine import evaluate
 from ..report import Report, ReportError, write_bytes_atomic
 from ..spec import CONSTANT, Equation, Spec, load_spec
-from .layout import (BLANK, BROKEN, CELL_LIMIT, HELPER_COL, CHECKS, COVER, FAIL, LEVEL_LABELS, META_SHEET, NA, NARRATIVE, NARRATIVE_PARTS, OK,
+from .layout import (BLANK, BROKEN, CELL_LIMIT, HELPER_COL, TOTAL_COL, VALUE_COL, CHECKS, COVER, FAIL, LEVEL_LABELS, META_SHEET, NA, NARRATIVE, NARRATIVE_PARTS, OK,
                      WARN, Layout, a1, layout_of, parse_a1)
 
 FIXED_CREATED = datetime(2021, 1, 1, tzinfo=timezone.utc)
@@ -136,11 +136,59 @@ def level_condition(layout: Layout, eq: Equation) -> str | None:
     return "+".join(f'({ref}="{n}")' for n in dict.fromkeys(names))
 
 
+def expand_inputs(spec: Spec, terms) -> list:
+    """A side of a relation over typed cells only: totals replaced by what they sum (as gxnb check does,
+    which recomputes totals from the typed cells and never trusts stored ones)."""
+    coefs: dict[str, int] = {}
+
+    def visit(cell, coef):
+        if cell in spec.derivations:
+            for t in spec.derivations[cell].rhs:
+                visit(t.cell, coef * t.coef)
+        else:
+            coefs[cell] = coefs.get(cell, 0) + coef
+
+    for t in terms:
+        visit(t.cell, t.coef)
+    from ..spec import Term
+    return [Term(k, c) for c, k in coefs.items() if k]
+
+
+def value_side(layout: Layout, terms) -> str:
+    """A side as a formula over the hidden VALUE_COL helpers (contiguous runs become SUM ranges)."""
+    parts: list[str] = []
+    ones = sorted((parse_a1(layout.values[t.cell][1])[0], t.cell) for t in terms
+                  if t.coef == 1 and t.cell in layout.values)
+    run: list[int] = []
+    for r, _ in ones + [(None, None)]:
+        if run and (r is None or r != run[-1] + 1):
+            parts.append(f"SUM({a1(run[0], VALUE_COL)}:{a1(run[-1], VALUE_COL)})" if len(run) > 1
+                         else a1(run[0], VALUE_COL))
+            run = []
+        if r is not None:
+            run.append(r)
+    expr = "+".join(parts)
+    for t in terms:
+        if t.coef == 1 and t.cell in layout.values:
+            continue
+        term = str(abs(t.coef)) if t.cell == CONSTANT else (
+            layout.values[t.cell][1] if abs(t.coef) == 1 else f"{abs(t.coef)}*{layout.values[t.cell][1]}")
+        expr += ("-" if t.coef < 0 else "+" if expr else "") + term
+    return expr or "0"
+
+
+def value_formula(ref: str) -> str:
+    """The number gxnb check reads from a typed cell: numbers as they are, text numbers (half- or
+    full-width, padded with spaces) by value, anything else 0. ASC/TRIM/VALUE: Excel, WPS, LibreOffice."""
+    return f"=IFERROR(IF(ISNUMBER({ref}),{ref},VALUE(TRIM(ASC({ref})))),0)"
+
+
 def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
-    """正确/错误/请核实/未填完/不适用 — never an error value: a broken reference (a deleted row) shows BROKEN."""
+    """正确/错误/请核实/未填完/不适用 — never an error value: a broken reference (a deleted row) shows BROKEN.
+    Both sides are computed from the typed cells as gxnb check reads them (text numbers included)."""
     here = CHECKS
-    lhs = side_formula(layout, eq.lhs, here, guard=True)
-    rhs = side_formula(layout, eq.rhs, here, guard=True)
+    lhs = value_side(layout, expand_inputs(spec, eq.lhs))
+    rhs = value_side(layout, expand_inputs(spec, eq.rhs))
     amounts = any(spec.cells[c].type == "amount" for c in eq.cells if c in spec.cells)
     op = "=" if eq.op == "==" else eq.op
     test = f"ROUND(({lhs})-({rhs}),6){op}0" if amounts else f"({lhs}){op}({rhs})"
@@ -156,8 +204,9 @@ def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
 
 
 def imbalance_formula(layout: Layout, eq: Equation, status_addr: str) -> str:
-    lhs = side_formula(layout, eq.lhs, CHECKS, guard=True)
-    rhs = side_formula(layout, eq.rhs, CHECKS, guard=True)
+    spec = layout.spec
+    lhs = value_side(layout, expand_inputs(spec, eq.lhs))
+    rhs = value_side(layout, expand_inputs(spec, eq.rhs))
     return (f'=IFERROR(IF(OR({status_addr}="{BLANK}",{status_addr}="{NA}",{status_addr}="{BROKEN}"),"",'
             f'({lhs})-({rhs})),"")')
 
@@ -469,7 +518,10 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
             ctype = spec.cells[cid].type
             flag = content_flag(values.get(cid), ctype)
             flags += flag
-            chk.write_formula(hr, HELPER_COL, content_flag_formula(_cell_ref(layout, cid, CHECKS), ctype), fm.plain, flag)
+            ref = _cell_ref(layout, cid, CHECKS)
+            chk.write_formula(hr, HELPER_COL, content_flag_formula(ref, ctype), fm.plain, flag)
+            v = values.get(cid)
+            chk.write_formula(hr, VALUE_COL, value_formula(ref), fm.plain, 0 if v is None else _number(v))
         helpers = f"{a1(row.helper_rows[0], HELPER_COL)}:{a1(row.helper_rows[-1], HELPER_COL)}"
         r = row.row
         status = FAIL if flags else OK
@@ -484,6 +536,23 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         chk.write_formula(r, 6, "=0", fm.plain, 0)
         chk.set_row(r, 30)
         _mark_bad_inputs(ws[row.sheet], fm, [(layout.cells[c][1], spec.cells[c].type) for c in row.cells])
+        last_row = r
+    for r, totals in layout.total_rows:  # a formula typed over with a number (the reader's D1)
+        sheet = layout.cells[totals[0][0]][0]
+        for cid, hr in totals:
+            ref = _cell_ref(layout, cid, CHECKS)
+            formula = side_formula(layout, spec.derivations[cid].rhs, CHECKS, guard=True)
+            tol = "0.000001" if spec.cells[cid].type == "amount" else "0"
+            chk.write_formula(hr, TOTAL_COL, f"=IFERROR(IF(ABS(N({ref})-({formula}))>{tol},1,0),1)", fm.plain, 0)
+        flags = f"{a1(totals[0][1], TOTAL_COL)}:{a1(totals[-1][1], TOTAL_COL)}"
+        chk.write_string(r, 0, f"{sheet}合计", fm.label)
+        chk.write_string(r, 1, f"{sheet}灰色合计单元格的公式未被改动（合计等于所加各格之和）", fm.label)
+        chk.write_formula(r, 2, f'=IF(SUM({flags})>0,"{FAIL}","{OK}")', fm.check, OK)
+        chk.write_formula(r, 3, f'=IF(SUM({flags})>0,SUM({flags})&" 个合计与公式不符","")', fm.check, "")
+        chk.write_string(r, 4, "", fm.label)
+        chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, 0)
+        chk.write_formula(r, 6, "=0", fm.plain, 0)
+        chk.set_row(r, 30)
         last_row = r
     if layout.structure_row is not None:
         r = layout.structure_row
@@ -503,7 +572,7 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         n_errors = statuses.count(FAIL) + content_errors
         chk.write_formula(*s_err, f"=SUM({a1(first_row, 5)}:{a1(last_row, 5)})", fm.check, n_errors)
         chk.write_formula(*s_blank, f"=SUM({a1(first_row, 6)}:{a1(last_row, 6)})", fm.check, statuses.count(BLANK))
-        chk.set_column(5, HELPER_COL, None, None, {"hidden": True})
+        chk.set_column(5, TOTAL_COL, None, None, {"hidden": True})
         _status_formats(chk, fm, f"{a1(first_row, 2)}:{a1(last_row, 2)}")
         sr, sc = parse_a1(layout.status[1])
         ws[COVER].write_formula(sr, sc, cover_status_formula(f"'{CHECKS}'!{layout.summary['errors'][1]}",
