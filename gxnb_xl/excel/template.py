@@ -195,8 +195,9 @@ def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
     bad = FAIL if eq.rule.severity == "error" else WARN
     out = f'IF({test},"{OK}","{bad}")'
     if blanks:
-        blank = "+".join(f'({_cell_ref(layout, c, here)}="")' for c in blanks)
-        out = f'IF({blank}>0,"{BLANK}",{out})'
+        # +0 makes a number of even a single boolean: Excel and Gnumeric rank FALSE above every number
+        blank = "+".join(f'ISBLANK({_cell_ref(layout, c, here)})' for c in blanks)
+        out = f'IF({blank}+0>0,"{BLANK}",{out})'
     cond = level_condition(layout, eq)
     if cond:
         out = f'IF({cond}=0,"{NA}",{out})'
