@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from gxnb_xl.engine import check_report  # noqa: E402
+from gxnb_xl.check import check as check_report  # noqa: E402
 from gxnb_xl.spec import load_spec  # noqa: E402
 from test_locate import perturbed  # noqa: E402
 

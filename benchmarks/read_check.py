@@ -1,12 +1,12 @@
 """Reading + checking one filled workbook in-process (bar: ≤ 5 ms), against a named baseline.
 
-Ours: ``check_file(path)`` — sniff, python-calamine, template marker, label verification of every
+Ours: ``check_file(path)`` (the one check door) — sniff, python-calamine, template marker, label verification of every
 sheet, formula/error/protection scan of the table sheets' XML, every cell through ``read_value``,
 the full check with localisation.
 
 Baseline (same run, same file): openpyxl ``load_workbook(path, data_only=True, read_only=False)``
 reading the same cells through the layout's cell map (no label verification, no formula scan),
-then the same ``check_report(computed=True)``. Best of 5 rounds and the median are printed, and
+then the same ``check`` pipeline. Best of 5 rounds and the median are printed, and
 the ratio baseline/ours.
 
     .venv/bin/python benchmarks/read_check.py [--profile]
@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gxnb_xl.checking import check_file  # noqa: E402
-from gxnb_xl.engine import check_report  # noqa: E402
+from gxnb_xl.check import check  # noqa: E402
+from gxnb_xl.check.pipeline import check_file  # noqa: E402
+from gxnb_xl.loaded import from_report  # noqa: E402
 from gxnb_xl.excel.layout import layout_of  # noqa: E402
 from gxnb_xl.excel.template import write_workbook  # noqa: E402
 from gxnb_xl.report import Report  # noqa: E402
@@ -46,7 +47,7 @@ def baseline(path: Path, spec, layout):
     rep.unit = cover[layout.meta["unit"][1]].value
     rep.year = cover[layout.meta["year"][1]].value
     wb.close()
-    return check_report(rep, computed=True)
+    return check(from_report(rep, computed=True))  # the same pipeline on the baseline's values
 
 
 def rounds(fn, n, k=5):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .excel.layout import col_letter
+from .messages import label
 
 REVIEW_SHEET = "审核报告"
 # (caption, macro) for the cover sheet; the macro names are Subs in macros/gxnb.bas
@@ -36,7 +37,6 @@ INVOLVED_FILL = (255, 235, 156)  # the other cells of a failed relation: light y
 REVIEW_HEADER = ("序号", "级别", "规则", "位置", "说明", "最可能填错的单元格", "建议值")
 MARK_COLUMN = 9  # column J of the review sheet lists the cells we coloured, to restore them next time
 MARK_HEADER = "已标色的单元格（再次校验时恢复原底色，请勿修改）"
-SEVERITY_ZH = {"error": "错误", "warning": "提示", "info": "信息"}
 
 
 def vba_project_path() -> Path:
@@ -82,7 +82,7 @@ def review_rows(file_result) -> list[list[str]]:
     """The 审核报告 table for one checked file: header, then one row per finding a clerk must see."""
     rows = [list(REVIEW_HEADER)]
     if file_result.result is None:
-        rows.append(["1", "错误", "", "", f"无法读取：{file_result.error}", "", ""])
+        rows.append(["1", "错误", "", "", f"无法读取：{file_result.error_text()}", "", ""])
         return rows
     shown = [f for f in file_result.result.findings if not (f.status == "indeterminate" and f.rule != "R0")]
     for i, f in enumerate(shown, 1):
@@ -90,7 +90,7 @@ def review_rows(file_result) -> list[list[str]]:
         suspects = [s for s in f.suspects if s.address or f.addresses.get(s.cell)]
         sus = "、".join((s.address or f.addresses.get(s.cell)) + ("（并列）" if s.tied else "") for s in suspects)
         sug = "、".join("" if s.suggested is None else str(s.to_dict()["suggested"]) for s in suspects)
-        rows.append([str(i), SEVERITY_ZH.get(f.severity, f.severity), f.instance, where, f.message, sus, sug])
+        rows.append([str(i), label("severity", f.severity), f.instance, where, f.text(), sus, sug])
     hidden = len(file_result.result.findings) - len(shown)
     if not shown:
         rows.append(["", "", "", "", "全部勾稽关系正确。", "", ""])
@@ -151,10 +151,10 @@ def _format_colour(colour) -> str:
 # ── the three buttons, on an xlwings-like Book ───────────────────────────────────────────
 def check_book(book, lang: str = "zh") -> Outcome:
     """校验: check the saved workbook file, write 审核报告, colour the cells of failed relations."""
-    from .checking import check_file
+    from .check.pipeline import check_file
 
     path = _saved_path(book)
-    result = check_file(str(path), lang=lang)
+    result = check_file(str(path))
     review = _sheet(book, REVIEW_SHEET)
     if review is None:
         last = book.sheets[len(book.sheets) - 1] if len(book.sheets) else None
@@ -184,7 +184,7 @@ def check_book(book, lang: str = "zh") -> Outcome:
     review.range(f"{col_letter(MARK_COLUMN)}1").value = record
 
     if result.result is None:
-        return Outcome(f"无法校验：{result.error}", ok=False, result=result)
+        return Outcome(f"无法校验：{result.error_text(lang)}", ok=False, result=result)
     errors = sum(f.is_error for f in result.result.findings)
     warnings = sum(f.severity == "warning" for f in result.result.findings)
     if errors or warnings:
@@ -198,20 +198,20 @@ def check_book(book, lang: str = "zh") -> Outcome:
 
 def export_book(book, lang: str = "zh") -> Outcome:
     """导出JSON: the report JSON (REPORT-JSON.md) next to the workbook, same as ``gxnb export``."""
-    from .inputs import read_input
+    from .check import check
     from .report import ReportError
 
     path = _saved_path(book)
     try:
-        loaded = read_input(path, lang=lang)
+        result = check(path)  # the same door as `gxnb export`: effective values, totals recomputed
     except ReportError as exc:
         return Outcome(f"无法导出：{exc.message(lang)}", ok=False)
     out = path.with_suffix(".json")
     try:
-        loaded.report.save(out)
+        result.report.save(out)
     except PermissionError:
         raise ButtonError(f"无法写入 {out.name}（文件可能正被其他程序打开）。") from None
-    return Outcome(f"已导出：{out}", files=[out], result=loaded.report)
+    return Outcome(f"已导出：{out}", files=[out], result=result.report)
 
 
 def render_book(book, lang: str = "zh", *, force: bool = False, open_file=None) -> Outcome:
@@ -219,8 +219,7 @@ def render_book(book, lang: str = "zh", *, force: bool = False, open_file=None) 
 
     Refuses a report with errors unless ``force`` (the document is then marked 未通过校验).
     """
-    from .checking import check_loaded
-    from .inputs import read_input
+    from .check import check
     from .report import ReportError
     try:
         from .word import RenderRefused, render_report
@@ -229,13 +228,12 @@ def render_book(book, lang: str = "zh", *, force: bool = False, open_file=None) 
 
     path = _saved_path(book)
     try:
-        loaded = read_input(path, lang=lang)
+        result = check(path)
     except ReportError as exc:
         return Outcome(f"无法生成：{exc.message(lang)}", ok=False)
-    result = check_loaded(loaded, lang=lang)
     out = path.with_suffix(".docx")
     try:
-        done = render_report(loaded, out, force=force, lang=lang, result=result)
+        done = render_report(result.loaded, out, force=force, result=result)
     except RenderRefused as exc:
         return Outcome(f"未生成 Word：{exc.message(lang)}", ok=False, result=result)
     except ReportError as exc:
@@ -303,7 +301,7 @@ def render(book=None):
 
 
 def _render_asking(book):
-    from .checking import check_file
+    from .check.pipeline import check_file
     result = check_file(str(_saved_path(book)))
     errors = sum(f.is_error for f in result.result.findings) if result.result is not None else 0
     if errors:

@@ -182,22 +182,6 @@ def _as_number(f: Fraction):
     return int(f) if f.denominator == 1 else Decimal(f.numerator) / Decimal(f.denominator)
 
 
-_REASONS = {
-    "sign": ("正负号填反", "sign flipped"),
-    "transposition": ("相邻两位数字颠倒", "two adjacent digits transposed"),
-    "digit_typo": ("一位数字录错", "one digit mistyped"),
-    "times_ten": ("多打或少打了 0（差 10 的倍数）", "a factor of ten (a 0 too many or too few)"),
-    "digit_count": ("多打或漏打一位数字", "one digit added or dropped"),
-    "total_not_updated": ("合计未随分项更新", "a total not updated after its parts changed"),
-    "arithmetic": ("按勾稽关系推算", "from the relations"),
-}
-
-
-def reason_text(code: str, lang: str = "zh") -> str:
-    zh, en = _REASONS[code]
-    return en if lang == "en" else zh
-
-
 def plausibility(spec: Spec, cell: str, observed, suggested, computed: bool) -> tuple[float, str]:
     """How typical a slip from ``suggested`` to ``observed`` is: (score, reason code)."""
     o, s = _digits(observed), _digits(suggested)
@@ -232,7 +216,7 @@ def _digits(v) -> str | None:
 
 
 def suspects_of(spec: Spec, explanations: list[Explanation], values: dict, *, computed: bool,
-                lang: str = "zh", addresses: dict | None = None) -> list[Suspect]:
+                addresses: dict | None = None) -> list[Suspect]:
     """Flatten explanations into suspects, best first; singles that tie are marked tied."""
     out = []
     tied = len(explanations) > 1
@@ -246,7 +230,7 @@ def suspects_of(spec: Spec, explanations: list[Explanation], values: dict, *, co
             observed = values[cell]
             suggested = _suggest(observed, err)
             score, code = plausibility(spec, cell, observed, suggested, computed)
-            out.append(Suspect(cell, observed, suggested, code, reason_text(code, lang), score, tied,
+            out.append(Suspect(cell, observed, suggested, code, score, tied,
                                tuple(c for c in cells if c != cell), (addresses or {}).get(cell)))
     return out
 

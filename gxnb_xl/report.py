@@ -3,28 +3,17 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .errors import ReportError  # noqa: F401  (re-exported: the historical home)
+from .levels import codes as _level_codes
 from .spec import FORMAT_IDS, Spec, format_for_year, load_spec
 from .values import ValueProblem, format_number, read_value
 
-LEVELS = ("township", "county", "county_department", "city", "city_department", "province",
-          "province_department", "other")
+LEVELS = _level_codes()
 _KNOWN_KEYS = ("format", "unit", "year", "level", "values", "narrative")
-
-
-class ReportError(Exception):
-    """A file cannot be used as a report at all (not JSON, wrong shape, unknown format)."""
-
-    def __init__(self, zh: str, en: str | None = None):
-        super().__init__(zh)
-        self.zh, self.en = zh, en or zh
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
 
 
 @dataclass
@@ -89,6 +78,8 @@ def report_from_dict(data: dict, *, source: str = "") -> Report:
     if not isinstance(data, dict):
         raise ReportError(f"{source}：不是报告 JSON（顶层应为对象）", f"{source}: not a report JSON (top level must be an object)")
     year = data.get("year")
+    if isinstance(year, BadNumber) or (isinstance(year, int) and not 1900 <= year <= 2200):
+        raise ReportError(f"{source}：年度“{str(year)[:20]}”不是有效年份", f"{source}: year {str(year)[:20]!r} is not a valid year")
     if year is not None and not (isinstance(year, int) and not isinstance(year, bool)):
         try:
             year = int(str(year).strip().rstrip("年"))
@@ -106,7 +97,13 @@ def report_from_dict(data: dict, *, source: str = "") -> Report:
     narrative = data.get("narrative") or {}
     if not isinstance(narrative, dict):
         raise ReportError(f"{source}：narrative 应为对象", f"{source}: narrative must be an object")
-    report = Report(format=fmt, unit=data.get("unit"), year=year, level=data.get("level"),
+    unit = data.get("unit")
+    if unit is not None and not isinstance(unit, str):
+        raise ReportError(f"{source}：unit（机关名称）应为文本，实际是 {type(unit).__name__}",
+                          f"{source}: unit must be text, not {type(unit).__name__}")
+    if isinstance(data.get("level"), (dict, list)):
+        raise ReportError(f"{source}：level（层级）应为文本", f"{source}: level must be text")
+    report = Report(format=fmt, unit=unit, year=year, level=data.get("level"),
                     narrative={k: ("" if v is None else str(v)) for k, v in narrative.items()},
                     extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS})
     unknown = [k for k in raw_values if k not in spec.cells]
@@ -115,6 +112,12 @@ def report_from_dict(data: dict, *, source: str = "") -> Report:
         report.extra.setdefault("unknown_values", {k: raw_values[k] for k in unknown})
     for cid, cell in spec.cells.items():
         raw = raw_values.get(cid)
+        if isinstance(raw, BadNumber):
+            shown = raw if len(raw) <= 24 else f"{raw[:12]}…（共 {len(raw)} 个字符）"
+            report.values[cid] = None
+            report.problems.append(CellProblem(cid, str(raw), ValueProblem(
+                "not_number", "error", (("shown", shown),), "out_of_range")))
+            continue
         value, problem = read_value(raw, cell.type)
         if problem is not None and problem.code == "text_number" and cell.type == "amount":
             problem = None  # REPORT-JSON writes amounts as decimal strings
@@ -124,12 +127,79 @@ def report_from_dict(data: dict, *, source: str = "") -> Report:
     return report
 
 
+MAX_JSON_BYTES = 20 * 1024 * 1024  # a report JSON is a few KB
+MAX_JSON_DEPTH = 64  # a report nests 3 deep
+MAX_DIGITS = 30  # no count or amount has more significant digits
+MAX_EXPONENT = 30  # |adjusted exponent| beyond this is no count or amount
+
+
+class BadNumber(str):
+    """A JSON number that is no count or amount (too many digits, a huge exponent, Infinity, NaN):
+    kept as its text so the cell can be named, never turned into a number."""
+
+
+def _json_float(text: str):
+    if len(text) > MAX_DIGITS + 12:
+        return BadNumber(text)
+    d = Decimal(text)
+    if not d.is_finite() or abs(d.adjusted()) > MAX_EXPONENT or len(d.as_tuple().digits) > MAX_DIGITS:
+        return BadNumber(text)
+    return d
+
+
+def _json_int(text: str):
+    return BadNumber(text) if len(text.lstrip("-")) > MAX_DIGITS else int(text)
+
+
+def _json_object(pairs):
+    seen = {}
+    for k, v in pairs:
+        if k in seen:
+            raise _DuplicateKey(k)
+        seen[k] = v
+    return seen
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of [ and { outside strings (linear; no recursion)."""
+    import re
+    brackets = re.sub(r'[^\[\]{}]', "", re.sub(r'"(?:[^"\\]|\\.)*"', "", text))
+    depth = deepest = 0
+    for ch in brackets:
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def load_report(path: str | os.PathLike) -> Report:
-    """Read a report JSON file. Raises ReportError with a Chinese message when it is unusable."""
+    """Read a report JSON file. Raises ReportError with a Chinese message when it is unusable.
+
+    Bounded: at most ``MAX_JSON_BYTES`` of a regular file are read, nesting deeper than
+    ``MAX_JSON_DEPTH`` is refused, a key twice in one object is refused (Python's json would keep
+    the last silently: a second "unit" would give the report to another township), and numbers
+    beyond any count or amount are kept as ``BadNumber`` so the cell holding one is named."""
+    import stat as _stat
     p = Path(path)
     name = p.name
     try:
-        text = p.read_bytes().decode("utf-8-sig")
+        st = os.stat(p)
+        if _stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not _stat.S_ISREG(st.st_mode):
+            raise ReportError(f"{name}：不是普通文件（命名管道、设备等），未读取",
+                              f"{name}: not a regular file (a pipe, a device …); not read")
+        if st.st_size > MAX_JSON_BYTES:
+            raise ReportError(f"{name}：文件过大（{st.st_size // 1024 // 1024} MB），不像是报告 JSON，未读取",
+                              f"{name}: too large ({st.st_size // 1024 // 1024} MB) for a report JSON; not read")
+        with open(p, "rb") as f:
+            raw = f.read(MAX_JSON_BYTES + 1)
+        if len(raw) > MAX_JSON_BYTES:
+            raise ReportError(f"{name}：文件过大，不像是报告 JSON，未读取", f"{name}: too large for a report JSON; not read")
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise ReportError(f"{name}：文件不存在", f"{name}: no such file") from None
     except IsADirectoryError:
@@ -140,44 +210,22 @@ def load_report(path: str | os.PathLike) -> Report:
         raise ReportError(f"{name}：无法读取（{exc.strerror}）", f"{name}: cannot be read ({exc.strerror})") from None
     if not text.strip():
         raise ReportError(f"{name}：文件为空", f"{name}: the file is empty")
+    if _depth(text) > MAX_JSON_DEPTH:
+        raise ReportError(f"{name}：JSON 嵌套超过 {MAX_JSON_DEPTH} 层，不是报告 JSON",
+                          f"{name}: JSON nested deeper than {MAX_JSON_DEPTH} levels; not a report")
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=_json_float, parse_int=_json_int, parse_constant=BadNumber,
+                          object_pairs_hook=_json_object)
+    except _DuplicateKey as exc:
+        key = str(exc.args[0])[:60]
+        raise ReportError(f"{name}：JSON 中同一对象内键“{key}”出现了两次，无法确定取哪一个，已拒绝读取（请删除重复的一项）",
+                          f"{name}: the key {key!r} appears twice in one JSON object; refused (remove one)") from None
     except json.JSONDecodeError as exc:
         raise ReportError(f"{name}：JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）",
                           f"{name}: invalid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except (ValueError, RecursionError):
+        raise ReportError(f"{name}：JSON 无法解析（数字或嵌套超出范围）", f"{name}: JSON cannot be parsed (numbers or nesting out of range)") from None
     return report_from_dict(data, source=name)
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ReportError(f"输出文件夹不存在：{parent}", f"output folder does not exist: {parent}")
-    if path.is_dir():
-        raise ReportError(f"输出路径是一个文件夹：{path}", f"the output path is a folder: {path}")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except PermissionError:
-        raise ReportError(f"没有权限在 {parent} 写入文件", f"no permission to write in {parent}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for colleagues too
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+from .outputs import write_bytes_atomic, write_text_atomic  # noqa: E402,F401  (re-exported)

@@ -10,7 +10,7 @@ import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 if sys.version_info >= (3, 11):
@@ -18,7 +18,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-FORMAT_IDS = ("2021", "2019")
 PREV = "prev."  # prefix of a cell in last year's report
 CONSTANT = ""  # the cell of a constant term
 
@@ -95,11 +94,11 @@ class Equation:
     op: str  # == | >= | <=
     defines: str | None = None  # the cell this equation computes (template formula)
 
-    @property
+    @cached_property  # built once per equation, not per check (a frozen dataclass keeps a __dict__)
     def terms(self) -> tuple[Term, ...]:
         return self.lhs + tuple(Term(-t.coef, t.cell) for t in self.rhs)
 
-    @property
+    @cached_property
     def cells(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t.cell for t in self.lhs + self.rhs if t.cell != CONSTANT))
 
@@ -381,10 +380,38 @@ def load_spec(format_id: str = "2021") -> Spec:
     return Spec(tomllib.loads(source.decode("utf-8")), source)
 
 
+@lru_cache(maxsize=1)
+def _registry() -> tuple[tuple[str, int, int | None], ...]:
+    """(id, first_year, last_year) of every format file in ``formats/`` (a file with an ``id``),
+    newest first. A new revision of the official format is a new file there, nothing else."""
+    out = []
+    for f in resources.files("gxnb_xl.formats").iterdir():
+        if not f.name.endswith(".toml"):
+            continue
+        head = tomllib.loads(f.read_text(encoding="utf-8"))
+        if "id" in head and "tables" in head:
+            out.append((str(head["id"]), int(head.get("first_year", 0)), head.get("last_year")))
+    return tuple(sorted(out, key=lambda x: -x[1]))
+
+
 def available_formats() -> tuple[str, ...]:
-    return FORMAT_IDS
+    return tuple(x[0] for x in _registry())
 
 
 def format_for_year(year: int | None) -> str:
-    """Default format of a data year: ≤ 2020 → 2019, else 2021."""
-    return "2019" if year is not None and year <= 2020 else "2021"
+    """The format a data year is reported in, from each format's first_year/last_year; the newest
+    format when the year is unknown or after every format's range starts."""
+    reg = _registry()
+    if year is not None:
+        for fid, first, last in reg:
+            if first <= year and (last is None or year <= last):
+                return fid
+        if year < min(first for _, first, _ in reg):
+            return reg[-1][0]
+    return reg[0][0]
+
+
+def __getattr__(name: str):  # FORMAT_IDS: discovered from the data, on first use
+    if name == "FORMAT_IDS":
+        return available_formats()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

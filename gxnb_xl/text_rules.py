@@ -19,8 +19,7 @@ _CN_DIGITS = "〇一二三四五六七八九"
 _IGNORED = re.compile(r"[\s\u3000，。、；：,.;:“”\"'‘’（）()《》【】!！?？—-]+")
 
 
-def check_text(report: Report, *, previous: Report | None = None, lang: str = "zh",
-               addresses: dict | None = None) -> list[Finding]:
+def check_text(report: Report, *, previous: Report | None = None, addresses: dict | None = None) -> list[Finding]:
     spec = report.spec
     out: list[Finding] = []
     narrative = {k: v for k, v in report.narrative.items() if v and v.strip()}
@@ -28,27 +27,25 @@ def check_text(report: Report, *, previous: Report | None = None, lang: str = "z
         return out
     for rule in spec.rules:
         if rule.kind == "text_numbers":
-            out += _quoted_numbers(rule, report, narrative, lang, addresses or {})
+            out += _quoted_numbers(rule, report, narrative, addresses or {})
         elif rule.kind == "text_year" and report.year:
-            out += _own_year(rule, report.year, narrative, lang)
+            out += _own_year(rule, report.year, narrative)
         elif rule.kind == "text_fee":
             text = narrative.get(rule.raw.get("section", "other_matters"), "")
             if not any(k in text for k in rule.raw.get("keywords", ())):
-                out.append(Finding(rule.id, rule.id, rule.severity, "fail", _message(rule, lang)))
+                out.append(Finding(rule.id, rule.severity))
         elif rule.kind == "text_placeholder":
             headings = {sec.key: sec.heading or "开头段落" for sec in spec.sections if sec.key}
             for key, text in narrative.items():
                 marker = next((m for m in rule.raw.get("markers", ()) if m in text), None)
                 if marker:
-                    out.append(Finding(rule.id, f"{rule.id}[{key}]", rule.severity, "fail",
-                                       _message(rule, lang, section=headings.get(key, key), marker=marker)))
+                    out.append(Finding(rule.id, rule.severity, params={"section": headings.get(key, key), "marker": marker},
+                                       instance=f"{rule.id}[{key}]"))
         elif rule.kind == "text_repeat" and previous is not None:
-            out += _repeated(rule, narrative, previous, lang)
+            out += _repeated(rule, narrative, previous)
+    for f in out:
+        f.format = report.format
     return out
-
-
-def _message(rule, lang, **params) -> str:
-    return (rule.message.get("en" if lang == "en" else "zh") or rule.title).format(**params)
 
 
 @lru_cache(maxsize=64)
@@ -56,7 +53,7 @@ def _compiled(pattern: str):
     return re.compile(pattern)
 
 
-def _quoted_numbers(rule, report, narrative, lang, addresses) -> list[Finding]:
+def _quoted_numbers(rule, report, narrative, addresses) -> list[Finding]:
     spec = report.spec
     out, seen = [], set()
     for key, text in narrative.items():
@@ -79,11 +76,11 @@ def _quoted_numbers(rule, report, narrative, lang, addresses) -> list[Finding]:
                 if quoted == table_value:
                     continue
                 snippet = _snippet(text, m.start(), m.end())
-                names = "与".join(spec.cells[c].name(lang) for c in cells)
-                out.append(Finding(rule.id, f"{rule.id}[{cells[0]}]", rule.severity, "fail",
-                                   _message(rule, lang, quote=snippet, quoted=quoted, cell=names,
-                                            value=format_number(table_value)),
-                                   list(cells), quoted, table_value, quoted - table_value,
+                out.append(Finding(rule.id, rule.severity, "fail", list(cells),
+                                   {"quote": snippet, "quoted": quoted, "cells": list(cells),
+                                    "value": format_number(table_value)},
+                                   lhs=quoted, rhs=table_value, imbalance=quoted - table_value,
+                                   instance=f"{rule.id}[{cells[0]}]",
                                    addresses={c: addresses[c] for c in cells if c in addresses},
                                    values={"narrative": key}))
     return out
@@ -99,16 +96,12 @@ def _year_forms(year: int) -> list[str]:
     return [str(year), "".join(_CN_DIGITS[int(d)] for d in str(year))]
 
 
-def _own_year(rule, year: int, narrative, lang) -> list[Finding]:
+def _own_year(rule, year: int, narrative) -> list[Finding]:
     text = "\n".join(narrative.values())
     if any(re.search(form + r"\s*年", text) for form in _year_forms(year)):
         return []
     older = sorted({int(y) for y in re.findall(r"(20\d\d)\s*年", text) if int(y) < year}, reverse=True)
-    if lang == "en":
-        detail = f" (it mentions only {', '.join(map(str, older[:3]))})" if older else ""
-    else:
-        detail = f"（只提到了 {'、'.join(map(str, older[:3]))} 年）" if older else ""
-    return [Finding(rule.id, rule.id, rule.severity, "fail", _message(rule, lang, year=year, detail=detail))]
+    return [Finding(rule.id, rule.severity, params={"year": year, "older": older[:3]})]
 
 
 def repeated_share(this: str, last: str, n: int = SHINGLE) -> tuple[float, list[str]]:
@@ -133,15 +126,12 @@ def repeated_share(this: str, last: str, n: int = SHINGLE) -> tuple[float, list[
     return sum(covered) / len(a), runs[:3]
 
 
-def _repeated(rule, narrative, previous: Report, lang) -> list[Finding]:
+def _repeated(rule, narrative, previous: Report) -> list[Finding]:
     last = "\n".join(v for v in previous.narrative.values() if v)
     if not last.strip():
         return []
     share, runs = repeated_share("\n".join(narrative.values()), last)
     if share <= rule.raw.get("threshold", 0.5):
         return []
-    passages = "；".join(f"“{r[:30]}{'…' if len(r) > 30 else ''}”（{len(r)} 字）" for r in runs)
-    f = Finding(rule.id, rule.id, rule.severity, "fail",
-                _message(rule, lang, share=f"{share:.0%}", passages=passages))
-    f.lhs = round(share * 100)
-    return [f]
+    passages = [f"“{r[:30]}{'…' if len(r) > 30 else ''}”（{len(r)} 字）" for r in runs]
+    return [Finding(rule.id, rule.severity, params={"share": f"{share:.0%}", "passages": passages}, lhs=round(share * 100))]

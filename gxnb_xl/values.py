@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .numbers import decimal_of, format_number  # noqa: F401  (re-exported)
+
 # counts above this are typing slips far more often than real (a township gets a few dozen)
 ABSURD_COUNT = 1_000_000
 AMOUNT_PLACES = 6
@@ -26,40 +28,33 @@ _YUAN = {"万元": Decimal(1), "元": Decimal("0.0001")}
 
 @dataclass(frozen=True)
 class ValueProblem:
-    """Something worth telling about one cell's raw content."""
+    """Something worth telling about one cell's raw content: a code and its parameters; the words
+    come from the message catalogue (``R0.<key>``)."""
 
     code: str  # machine-readable: text_number, fullwidth, unit_suffix, blank, not_number, negative, fraction, ...
     severity: str  # error | warning
-    zh: str
-    en: str
+    params: tuple = ()  # (name, value) pairs, hashable
+    key: str = ""  # catalogue entry when the code has several sentences (negative count vs amount)
+
+    @property
+    def message_key(self) -> str:
+        return "R0." + (self.key or self.code)
+
+    def text(self, lang: str = "zh") -> str:
+        from .messages import say
+        return say(self.message_key, lang, **dict(self.params))
+
+    @property
+    def zh(self) -> str:
+        return self.text("zh")
+
+    @property
+    def en(self) -> str:
+        return self.text("en")
 
 
-def _problem(code, severity, zh, en):
-    return ValueProblem(code, severity, zh, en)
-
-
-def decimal_of(x) -> Decimal:
-    """Exact decimal of an int/float/str (floats through their shortest repr, so 326.8 stays 326.8)."""
-    if isinstance(x, Decimal):
-        return x
-    if isinstance(x, float):
-        return Decimal(repr(x))
-    return Decimal(str(x))
-
-
-def format_number(v) -> str:
-    """Plain text of a number: integers without '.0', decimals without exponent or trailing zeros."""
-    if v is None:
-        return "空白"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, int):
-        return str(v)
-    d = decimal_of(v)
-    if d == d.to_integral_value():
-        return str(int(d))
-    s = format(d.normalize(), "f")
-    return s
+def _problem(code, severity, key: str = "", **params):
+    return ValueProblem(code, severity, tuple(params.items()), key)
 
 
 def read_value(raw, cell_type: str) -> tuple[int | Decimal | None, ValueProblem | None]:
@@ -68,25 +63,23 @@ def read_value(raw, cell_type: str) -> tuple[int | Decimal | None, ValueProblem 
     cell_type: ``count`` (integer ≥ 0), ``signed`` (integer), ``amount`` (decimal ≥ 0, 万元).
     """
     if raw is None or (isinstance(raw, str) and _SPACES.sub("", raw) == ""):
-        return None, _problem("blank", "error", "未填写（空白不等于 0；没有请填 0）",
-                              "left blank (blank is not 0; type 0 if there were none)")
+        return None, _problem("blank", "error")
     if isinstance(raw, bool):
-        return None, _problem("not_number", "error", f"填写了逻辑值 {raw}，不是数字", f"holds the boolean {raw}, not a number")
+        return None, _problem("not_number", "error", "bool", raw=str(raw))
     converted = None
     if isinstance(raw, (int, float, Decimal)):
         if isinstance(raw, float) and not math.isfinite(raw):
-            return None, _problem("not_number", "error", "不是有效数字", "not a finite number")
+            return None, _problem("not_number", "error", "not_finite")
         number = decimal_of(raw)
     elif isinstance(raw, str):
         number, converted = _parse_text(raw, cell_type)
         if number is None:
             return None, converted
     elif isinstance(raw, (datetime.date, datetime.time, datetime.timedelta)):
-        return None, _problem("date", "error", f"填写的是日期或时间（{raw}），请填写数字；Excel 会把“1-2”“3/4”之类自动变成日期",
-                              f"holds a date/time ({raw}), not a number; spreadsheets turn '1-2' or '3/4' into dates")
+        return None, _problem("date", "error", raw=str(raw))
     else:
         shown = str(raw)[:40]
-        return None, _problem("not_number", "error", f"无法识别的内容“{shown}”，请填写数字", f"unreadable content {shown!r}; type a number")
+        return None, _problem("not_number", "error", "unreadable", raw=shown)
     value, problem = _check_number(number, cell_type)
     if problem is not None:
         return value, problem
@@ -98,11 +91,9 @@ def _parse_text(raw: str, cell_type: str):
     fullwidth = text != raw and any(unicodedata.east_asian_width(ch) == "F" for ch in raw)
     stripped = _SPACES.sub("", text).replace(",", "")
     if stripped.startswith("="):
-        return None, _problem("formula_text", "error", f"填写了公式文本“{raw.strip()}”，请填写数字",
-                              f"holds formula text {raw.strip()!r}; type a number")
+        return None, _problem("formula_text", "error", raw=raw.strip())
     if stripped.startswith("#"):
-        return None, _problem("error_value", "error", f"单元格显示错误值 {stripped}，请重新填写数字",
-                              f"shows the error value {stripped}; type a number")
+        return None, _problem("error_value", "error", raw=stripped)
     scale, unit = Decimal(1), ""
     if cell_type == "amount":
         for suffix, factor in _YUAN.items():
@@ -115,23 +106,19 @@ def _parse_text(raw: str, cell_type: str):
                 stripped, unit = stripped[: -len(suffix)], suffix
                 break
     if not _NUMBER.fullmatch(stripped):
-        return None, _problem("not_number", "error", f"“{raw.strip()}”不是数字", f"{raw.strip()!r} is not a number")
+        return None, _problem("not_number", "error", raw=raw.strip())
     try:
         number = Decimal(stripped) * scale
     except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
-        return None, _problem("not_number", "error", f"“{raw.strip()}”不是数字", f"{raw.strip()!r} is not a number")
+        return None, _problem("not_number", "error", raw=raw.strip())
     shown = format_number(number)
     if unit == "元":
-        return number, _problem("unit_converted", "warning", f"金额“{raw.strip()}”以元填写，已换算为 {shown} 万元",
-                                f"amount {raw.strip()!r} was in yuan; read as {shown} (10k yuan)")
+        return number, _problem("unit_converted", "warning", raw=raw.strip(), shown=shown)
     if unit:
-        return number, _problem("unit_suffix", "warning", f"“{raw.strip()}”带有单位，已按 {shown} 读取，请只填数字",
-                                f"{raw.strip()!r} carries a unit; read as {shown}; type the number only")
+        return number, _problem("unit_suffix", "warning", raw=raw.strip(), shown=shown)
     if fullwidth:
-        return number, _problem("fullwidth", "warning", f"“{raw.strip()}”为全角字符，已按 {shown} 读取",
-                                f"{raw.strip()!r} uses full-width characters; read as {shown}")
-    return number, _problem("text_number", "warning", f"数字“{raw}”以文本形式填写，已按 {shown} 读取",
-                            f"the number {raw!r} was typed as text; read as {shown}")
+        return number, _problem("fullwidth", "warning", raw=raw.strip(), shown=shown)
+    return number, _problem("text_number", "warning", raw=raw, shown=shown)
 
 
 def _check_number(number: Decimal, cell_type: str):
@@ -143,18 +130,17 @@ def _check_number(number: Decimal, cell_type: str):
     shown = format_number(number)
     if cell_type in ("count", "signed"):
         if number != number.to_integral_value():
-            return number, _problem("fraction", "error", f"{shown} 含小数，件数应为整数", f"{shown} has decimals; counts are whole numbers")
+            return number, _problem("fraction", "error", shown=shown)
         value = int(number)
         if cell_type == "count" and value < 0:
-            return value, _problem("negative", "error", f"{shown} 为负数，件数不能小于 0", f"{shown} is negative; counts cannot be below 0")
+            return value, _problem("negative", "error", shown=shown)
         if abs(value) >= ABSURD_COUNT:
-            return value, _problem("absurd", "warning", f"{shown} 数值异常大，请核实", f"{shown} is implausibly large; please confirm")
+            return value, _problem("absurd", "warning", shown=shown)
         return value, None
     if number < 0:
-        return number, _problem("negative", "error", f"金额 {shown} 为负数", f"amount {shown} is negative")
+        return number, _problem("negative", "error", "amount_negative", shown=shown)
     if -number.as_tuple().exponent > AMOUNT_PLACES if number.as_tuple().exponent < 0 else False:
-        return number, _problem("precision", "warning", f"金额 {shown} 超过 {AMOUNT_PLACES} 位小数（单位为万元），请核实",
-                                f"amount {shown} has more than {AMOUNT_PLACES} decimals (unit: 10k yuan)")
+        return number, _problem("precision", "warning", shown=shown, places=AMOUNT_PLACES)
     if number >= ABSURD_COUNT:
-        return number, _problem("absurd", "warning", f"金额 {shown} 万元数值异常大，请核实单位", f"amount {shown} is implausibly large; check the unit")
+        return number, _problem("absurd", "warning", "amount_absurd", shown=shown)
     return number.normalize() if number == number.to_integral_value() else number, None

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..report import ReportError
+from ..errors import GxnbError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -14,13 +14,8 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
                            help="输出语言 / output language")
 
 
-def t(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
-
-
-def console(stderr: bool = False):
-    from rich.console import Console
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+from ..messages import t  # noqa: E402,F401  (the one zh/en helper, re-exported for the commands)
+from .printing import console  # noqa: E402,F401
 
 
 def fail(message: str, code: int = EXIT_UNUSABLE):
@@ -38,7 +33,7 @@ def friendly(lang_arg: str = "lang"):
                 return fn(*args, **kwargs)
             except (click.exceptions.Exit, click.ClickException, SystemExit, click.exceptions.Abort):
                 raise
-            except ReportError as exc:  # unusable input or output: the message is for the user
+            except GxnbError as exc:  # unusable input or output: the message is for the user
                 fail(exc.message(kwargs.get(lang_arg, "zh")), EXIT_UNUSABLE)
             except KeyboardInterrupt:
                 fail(t(kwargs.get(lang_arg, "zh"), "已中断", "interrupted"), 130)

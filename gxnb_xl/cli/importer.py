@@ -60,9 +60,9 @@ def command(sources, output, as_json, format_id, year, lang, force=False):
             if not as_json:
                 click.echo(f"{src}  {t(lang, '无法使用', 'unusable')}：{exc.message(lang)}", err=True)
             continue
-        from ..checking import check_loaded
-        from ..inputs import Loaded
-        check = check_loaded(Loaded(result.report, Path(src), "import"), lang=lang)
+        from ..check import check as check_report
+        from ..loaded import from_report
+        check = check_report(from_report(result.report, path=src, kind="import"))
         written = None
         if output:
             target = Path(output) if out_dir is None else out_dir / (Path(src).stem + ".json")
@@ -74,7 +74,7 @@ def command(sources, output, as_json, format_id, year, lang, force=False):
             problems = True
         rec = {"file": src, "status": check.status, "output": str(written) if written else None,
                "report": result.report.to_json_dict(),
-               "findings": [f.to_dict() for f in check.findings]}
+               "findings": [f.to_dict(lang) for f in check.findings]}
         records.append(rec)
         if not as_json:
             _print_human(src, result, check, written, lang)
@@ -98,12 +98,11 @@ def _write(result, target: Path, lang: str) -> Path:
 
 
 def _print_human(src, result, check, written, lang):
-    from ..checking import FileResult
-    from .check import _print_human as print_findings
-    from .common import console
+    from ..check import FileResult
+    from .printing import console, print_results
     out = console()
     rep = result.report
-    print_findings([FileResult(src, check.status, None, check)], lang)
+    print_results([FileResult(src, check.status, check)], lang, out)
     parts = []
     for tid, c in result.confidence.items():
         name = TABLE_ZH[tid] if lang != "en" else TABLE_EN[tid]

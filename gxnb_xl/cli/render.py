@@ -29,8 +29,7 @@ def command(input_path, output, template, pdf, html, force, lang):
 
     退出码：0 已生成；1 有错误（未生成，或按 --force 生成）；2 输入、模板或 PDF 转换无法完成。
     """
-    from ..checking import check_loaded
-    from ..inputs import read_input
+    from ..check import check
     from ..office import OfficeError
     from ..report import ReportError
     from ..word import RenderRefused, render_report
@@ -45,17 +44,16 @@ def command(input_path, output, template, pdf, html, force, lang):
     if src.exists() and out.exists() and out.resolve() == src.resolve():
         fail(t(lang, "输出文件不能与输入文件相同", "the output must not be the input file"))
     try:
-        loaded = read_input(src, lang=lang)
+        result = check(src)
     except ReportError as exc:
         fail(exc.message(lang))
-    result = check_loaded(loaded, lang=lang)
     errors = [f for f in result.findings if f.is_error]
     if errors:
         click.echo(t(lang, f"{src.name}：{len(errors)} 处错误", f"{src.name}: {len(errors)} error(s)"), err=True)
         for f in errors:
-            click.echo(f"  [{f.instance}] {f.message}", err=True)
+            click.echo(f"  [{f.instance}] {f.text(lang)}", err=True)
     try:
-        done = render_report(loaded, out, template=template, force=force, pdf=False, html=html, lang=lang,
+        done = render_report(result.loaded, out, template=template, force=force, pdf=False, html=html,
                              result=result)
     except RenderRefused as exc:
         fail(exc.message(lang), EXIT_FINDINGS)
@@ -64,7 +62,7 @@ def command(input_path, output, template, pdf, html, force, lang):
     click.echo(t(lang, f"已生成：{done.docx}", f"written: {done.docx}"))
     if done.html:
         click.echo(t(lang, f"已生成：{done.html}", f"written: {done.html}"))
-    spec = loaded.report.spec
+    spec = result.report.spec
     if done.drafted:
         names = "、".join((s.heading or t(lang, "开头段落", "opening paragraph")) for s in spec.sections if s.key in done.drafted)
         click.echo(t(lang, f"提示：以下部分为空，已按表格数据草拟（文中以底色标出），请核对：{names}",

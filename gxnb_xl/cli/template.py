@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from ..levels import codes as level_codes
 from .common import EXIT_UNUSABLE, fail, friendly, lang_option, t
 
 
@@ -13,8 +14,7 @@ from .common import EXIT_UNUSABLE, fail, friendly, lang_option, t
               help="报告格式（默认按年度：2020 年及以前为 2019，否则 2021）/ format id")
 @click.option("--unit", default=None, help="机关名称 / reporting body")
 @click.option("--year", type=int, default=None, help="数据年度 / data year")
-@click.option("--level", type=click.Choice(["township", "county", "county_department", "city", "city_department",
-                                            "province", "province_department", "other"]),
+@click.option("--level", type=click.Choice(list(level_codes())),
               default=None, help="层级 / level (township = 乡镇/街道)")
 @click.option("--data", "data_path", type=click.Path(dir_okay=False), default=None,
               help="报告 JSON：生成已填好的工作簿 / pre-fill from a report JSON")

@@ -15,23 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .. import levels as _levels
 from ..spec import CONSTANT, Equation, Spec, caption_spans
 
 LAYOUT_VERSION = "1"
 META_SHEET = "_gxnb"
 COVER, NARRATIVE, CHECKS = "封面", "正文", "校验"
 
-# clerk-facing names of report.LEVELS (the workbook shows the Chinese label, JSON keeps the code)
-LEVEL_LABELS = {
-    "township": "乡镇（街道）",
-    "county": "县级人民政府",
-    "county_department": "县级政府部门",
-    "city": "设区的市级人民政府",
-    "city_department": "市级政府部门",
-    "province": "省级人民政府",
-    "province_department": "省级政府部门",
-    "other": "其他",
-}
+# clerk-facing names of the levels (the workbook shows the Chinese label, JSON keeps the code)
+LEVEL_LABELS = _levels.labels()
 LEVEL_CODES = {v: k for k, v in LEVEL_LABELS.items()}
 
 # cover fields: key → label

@@ -20,7 +20,7 @@ import unicodedata
 from pathlib import Path
 
 from ..findings import Finding
-from ..inputs import Loaded
+from ..loaded import Loaded
 from ..report import CellProblem, Report
 from ..spec import FORMAT_IDS, format_for_year, load_spec
 from ..values import ABSURD_COUNT, ValueProblem, format_number, read_value
@@ -168,7 +168,7 @@ def _read_meta(wb, pkg, name) -> dict:
     return meta
 
 
-def read_workbook(path: str | Path, lang: str = "zh") -> Loaded:
+def read_workbook(path: str | Path) -> Loaded:
     path = Path(path)
     name = path.name
     data, kind, z = sniff(path)
@@ -182,14 +182,14 @@ def read_workbook(path: str | Path, lang: str = "zh") -> Loaded:
             facts, _ = guarded(lambda: OdsFacts(zipfile.ZipFile(io.BytesIO(data))))
         elif kind == "ole":
             facts, _ = guarded(XlsFacts, data)
-        return _read(wb, pkg, facts, path, lang)
+        return _read(wb, pkg, facts, path)
     finally:
         for closing in (wb, z):
             if closing is not None:
                 guarded(closing.close)
 
 
-def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
+def _read(wb, pkg: Package | None, facts, path: Path) -> Loaded:
     """``pkg``: the .xlsx package (None for other kinds); ``facts``: per sheet name, what calamine does not
     tell (formulas, error values, protection) — from the .xlsx XML, the .ods content.xml or the .xls BIFF."""
     name = path.name
@@ -198,19 +198,14 @@ def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
     fmt = meta.get("format")
     if fmt not in FORMAT_IDS:
         fmt = guess_format(_grids(wb, pkg, name), name)
-        notes.append(_note("S1", "warning", "metadata_missing",
-                           "工作簿缺少模板标识（隐藏的 _gxnb 工作表被删除或不是本工具生成），已按表格标签识别为 "
-                           f"{fmt} 年格式并逐格核对标签后读取", lang,
-                           f"the template marker (hidden _gxnb sheet) is missing; recognised format {fmt} by its labels"))
+        notes.append(_note("S1", "warning", format=fmt))
     spec = load_spec(fmt)
     layout = layout_of(spec)
     plan = plan_of(layout)
     template = {"template_id": meta.get("template_id"), "format": fmt, "spec_hash": meta.get("spec_hash"),
                 "version": meta.get("generator_version"), "layout_version": meta.get("layout_version")}
     if meta and meta.get("spec_hash") != spec.hash:
-        notes.append(_note("S2", "warning", "other_version",
-                           f"工作簿由其他版本的模板生成（{meta.get('template_id')}），已按标签核对位置后读取", lang,
-                           f"made from another template version ({meta.get('template_id')}); positions verified by label"))
+        notes.append(_note("S2", "warning", template_id=meta.get("template_id")))
     sheets: dict[str, Sheet] = {}
     real: dict[str, str] = {}  # the layout's sheet name → the name in this workbook (a renamed 表三 is 表3)
     missing_sheets = []
@@ -226,27 +221,19 @@ def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
             sheets[sheet], real[sheet] = found
             missing_sheets.remove(sheet)
             # an error all the same: the template's own 校验 sheet and other tools look for the official name
-            notes.append(_note("S3", "error", "sheet_renamed",
-                               f"工作表“{sheet}”被改名为“{real[sheet]}”，已按表格标签识别并读取；请把工作表名改回“{sheet}”",
-                               lang, f"sheet {sheet!r} was renamed to {real[sheet]!r}; recognised by its labels and read; "
-                               f"rename it back to {sheet!r}"))
+            notes.append(_note("S3", "error", key="S3.renamed", sheet=sheet, renamed=real[sheet]))
     table_sheets = set(layout.table_sheet.values())
     lost_tables = [s for s in missing_sheets if s in table_sheets]
     if len(lost_tables) == len(table_sheets):
         raise refuse(name, f"工作簿中找不到表二、表三、表四（工作表 {'、'.join(lost_tables)} 被删除或改名），无法读取",
                    f"none of the table sheets ({', '.join(lost_tables)}) is present; cannot read")
     for s in missing_sheets:
-        notes.append(_note("S3", "error", "sheet_missing",
-                           f"工作表“{s}”被删除或改名（按表格标签也找不到），其中的单元格按未填写处理", lang,
-                           f"sheet {s!r} was deleted (or renamed and its labels are gone); its cells count as blank"))
+        notes.append(_note("S3", "error", sheet=s))
     loc = Locator(layout, sheets, plan)
     for s in sorted(loc.moved):
         lost = loc.lost.get(s, [])
-        more = f"；找不到标签：{'、'.join(lost[:3])}" if lost else ""
-        notes.append(_note("S4", "warning", "structure_changed",
-                           f"工作表“{s}”的结构被改动（插入/删除了行或列，或改动了标签），已按标签重新定位读取{more}", lang,
-                           f"sheet {s!r} was restructured (rows/columns inserted or deleted, or labels changed); "
-                           "cells relocated by label"))
+        notes.append(_note("S4", "warning", sheet=s, more=f"；找不到标签：{'、'.join(lost[:3])}" if lost else "",
+                           more_en=f"; labels not found: {', '.join(lost[:3])}" if lost else ""))
 
     report = Report(format=fmt)
     ambiguous: set[str] = set()
@@ -261,11 +248,7 @@ def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
             if s == sheet:
                 positions[cid] = None
         ambiguous.add(sheet)
-        notes.append(_note("S4", "error", "labels_disagree",
-                           f"工作表“{real[sheet]}”的表头或行标签出现了不止一处且互相矛盾，无法确定各列的位置，整张表未读取；"
-                           "请用原模板重新填写", lang,
-                           f"sheet {real[sheet]!r} carries its headers or row labels twice, in disagreement; "
-                           "the table was not read"))
+        notes.append(_note("S4", "error", key="S4.labels_disagree", sheet=real[sheet]))
     inputs: dict[str, set] = {}
     for cid, _, typed, sheet, *_ in plan.entries:
         if typed and positions[cid] is not None:
@@ -293,45 +276,30 @@ def _read(wb, pkg: Package | None, facts, path: Path, lang: str) -> Loaded:
             continue
         if scanned is not None and addr in scanned.formulas:
             if raw is None:
-                problem = ValueProblem("formula_no_value", "error",
-                                       "填写区内输入了公式，但文件中没有保存计算结果，无法读取；请直接填写数字",
-                                       "a formula was typed into an input cell and no result was saved; type the number")
+                problem = ValueProblem("formula_no_value", "error")
             elif problem is None:
-                problem = ValueProblem("formula_in_input", "warning",
-                                       f"填写区内输入了公式（结果 {_shown(raw)}），已按结果读取，请直接填写数字",
-                                       f"a formula was typed into an input cell (result {_shown(raw)}); read its result")
+                problem = ValueProblem("formula_in_input", "warning", (("result", _shown(raw)),))
         boxes, big = merges[sheet]
         if pos in boxes or big:
             merged = sheets[sheet].merged(*pos, inputs.get(sheet, ()))
             if merged:
-                problem = ValueProblem("merged", "error",
-                                       f"单元格被合并（{merged}），合并后只保留左上角的内容，无法确定各单元格的数；请取消合并后分别填写",
-                                       f"the cell is merged ({merged}); a merge keeps only its top-left content; "
-                                       "unmerge and fill each cell")
+                problem = ValueProblem("merged", "error", (("merged", merged),))
         values[cid] = value
         if problem is not None:
             problems.append(CellProblem(cid, raw, problem, where))
     level_text = _read_cover(report, layout, sheets, loc)
     if level_text is not None:
-        notes.append(_note("S7", "warning", "level_unknown",
-                           f"封面“层级”填写的“{level_text}”不是可选项之一，已按“其他”处理（层级相关的校验将不适用），"
-                           f"请从下拉列表中选择", lang,
-                           f"the cover level {level_text!r} is not one of the choices; treated as 'other'"))
+        notes.append(_note("S7", "warning", level=level_text))
     _read_narrative(report, layout, sheets, loc)
     if report.year is not None and format_for_year(report.year) != fmt:
         right = format_for_year(report.year)
-        notes.append(_note("S5", "error", "format_year",
-                           f"年度 {report.year} 应使用 {right} 年格式，但本工作簿是 {fmt} 年格式的模板（{'用了往年模板' if fmt < right else '用了新版格式的模板'}）；"
-                           f"表格栏目不同，请用 {right} 年格式的模板重新填报", lang,
-                           f"year {report.year} needs format {right}, but this is a {fmt} template; "
-                           f"fill in the {right} template"))
+        notes.append(_note("S5", "error", year=report.year, right=right, format=fmt,
+                           why="用了往年模板" if fmt < right else "用了新版格式的模板"))
     if facts is not None and meta:
         unprotected = [real[s] for s in plan.sheets if s in sheets and facts.sheet(real[s]) is not None
                        and not facts.sheet(real[s]).protected]
         if unprotected:
-            notes.append(_note("S6", "warning", "protection_removed",
-                               f"工作表保护已被取消：{'、'.join(unprotected)}（已逐格核对标签，请确认未改动公式）", lang,
-                               f"sheet protection was removed: {', '.join(unprotected)}"))
+            notes.append(_note("S6", "warning", sheets=unprotected))
     return Loaded(report, path, "workbook", addresses, computed=True, template=template, notes=notes)
 
 
@@ -353,8 +321,7 @@ def _renamed(wb, pkg, name, plan, missing: list[str], known: set[str]) -> dict:
     return out
 
 
-_AMBIGUOUS = ValueProblem("ambiguous", "error", "表头或行标签出现了不止一处且互相矛盾，无法确定此单元格的位置，未读取",
-                          "the headers or row labels appear twice and disagree; this cell cannot be located")
+_AMBIGUOUS = ValueProblem("ambiguous", "error")
 
 
 def _collisions(plan, positions: dict) -> set[str]:
@@ -373,12 +340,8 @@ def _collisions(plan, positions: dict) -> set[str]:
 
 def _unlocatable(label: str | None) -> ValueProblem:
     if label:
-        return ValueProblem("unlocatable", "error",
-                            f"找不到标签“{label}”（所在行或列可能被删除或改写），此单元格无法定位，未读取；请用原模板重新填写这一行",
-                            f"the label {label!r} cannot be found (its row or column was deleted or retyped); "
-                            "this cell cannot be located and was not read")
-    return ValueProblem("unlocatable", "error", "表格结构被改动，无法确定此单元格的位置，未读取",
-                        "the sheet was restructured and this cell cannot be located; not read")
+        return ValueProblem("unlocatable", "error", (("label", label),), key="unlocatable_label")
+    return ValueProblem("unlocatable", "error")
 
 
 def _read_value(raw, cell_type: str):
@@ -389,8 +352,8 @@ def _read_value(raw, cell_type: str):
     return read_value(raw, cell_type)
 
 
-def _note(rule, severity, code, zh, lang, en) -> Finding:
-    return Finding(rule, rule, severity, "fail", en if lang == "en" else zh, code=code)
+def _note(code, severity, key: str = "", **params) -> Finding:
+    return Finding(code, severity, params=params, key=key)
 
 
 def _read_cover(report: Report, layout: Layout, sheets, loc: Locator) -> str | None:

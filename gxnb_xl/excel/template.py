@@ -348,7 +348,7 @@ _VALIDATION = {
 
 def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
                          password=None, xlsm=False, vba_project=None, buttons=None, annotations=None,
-                         review_rows=None, review_title: str = REVIEW_SHEET) -> bytes:
+                         review_rows=None, review_title: str = REVIEW_SHEET, review_draw=None) -> bytes:
     import xlsxwriter
 
     spec = load_spec(report.format if report is not None else format_id)
@@ -585,8 +585,10 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     for ms, addrs in mirrors_by_sheet.items():
         _status_formats(ws[ms], fm, " ".join(addrs))
 
-    # review sheet
-    if review_rows:
+    # review sheet (``review_draw(workbook, sheet)`` draws a styled one: aggregate.sheet)
+    if review_rows and review_draw is not None:
+        review_draw(wb, ws[review_title])
+    elif review_rows:
         rv = ws[review_title]
         for i, row in enumerate(review_rows):
             for j, text in enumerate(row):
@@ -698,11 +700,11 @@ def _protect_structure(data: bytes, password: str | None, any_sheet) -> bytes:
 
 def write_workbook(path, format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
                    password=None, xlsm=False, vba_project=None, buttons=None, annotations=None,
-                   review_rows=None, review_title: str = REVIEW_SHEET) -> Path:
+                   review_rows=None, review_title: str = REVIEW_SHEET, review_draw=None) -> Path:
     """Write the template (blank, or filled from ``report``) atomically to ``path``."""
     data = build_workbook_bytes(format_id, report, unit=unit, year=year, level=level, password=password, xlsm=xlsm,
                                 vba_project=vba_project, buttons=buttons, annotations=annotations,
-                                review_rows=review_rows, review_title=review_title)
+                                review_rows=review_rows, review_title=review_title, review_draw=review_draw)
     path = Path(path)
     write_bytes_atomic(path, data)
     return path

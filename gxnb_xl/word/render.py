@@ -237,24 +237,8 @@ def render_docx_bytes(report: Report, *, template=None, result=None, context: di
     return buf.getvalue()
 
 
-def printed_report(loaded) -> Report:
-    """The report as the document prints it: a workbook's derived cells recomputed from its inputs."""
-    report = loaded.report
-    if not loaded.computed:
-        return report
-    from ..engine import compute_derived
-    return dataclasses.replace(report, values=compute_derived(report.spec, report.values))
-
-
-def _check(report, result):
-    if result is not None:
-        return result
-    from ..engine import check_report
-    return check_report(report)
-
-
 def render_report(report, out_path, template=None, force: bool = False, pdf: bool = False, html: bool = False,
-                  lang: str = "zh", result=None) -> Rendered:
+                  result=None) -> Rendered:
     """Check, then write ``out_path`` (.docx), and optionally the PDF and HTML beside it.
 
     ``report``: a ``Report``, a ``Loaded`` (from ``inputs.read_input``) or a path to any input.
@@ -267,14 +251,9 @@ def render_report(report, out_path, template=None, force: bool = False, pdf: boo
     from the inputs, as check/export/aggregate use them, never the stored (possibly stale or
     typed-over) values. A JSON report's totals are what it says (check reports a mismatch).
     """
-    from ..inputs import Loaded, read_input
-    if isinstance(report, (str, Path)):
-        report = read_input(report, lang=lang)
-    if isinstance(report, Loaded):
-        from ..checking import check_loaded
-        result = result or check_loaded(report, lang=lang)
-        report = printed_report(report)
-    result = _check(report, result)
+    from ..check import check
+    result = result or check(report)  # the one door: effective values, every finding
+    report = result.report
     if title_missing(report) and not force:
         raise TitleMissing()
     if any(f.is_error for f in result.findings) and not force:

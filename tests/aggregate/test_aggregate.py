@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from gxnb_xl.aggregate import aggregate, choose_unit, summary_rows
 from gxnb_xl.cli import main
-from gxnb_xl.engine import check_report
+from gxnb_xl.check import check as check_report
 from gxnb_xl.report import Report, load_report
 from gxnb_xl.spec import load_spec
 from gxnb_xl.synth import random_report
@@ -128,34 +128,42 @@ def test_include_invalid_sums_errors_and_says_so(tmp_path):
     assert json.loads(res.output)["totals"][cell] == expected[cell]
 
 
-def test_mixed_formats_refused_and_year_option(tmp_path):
-    make_folder(tmp_path / "a", 3, year=2024)
+def test_odd_format_never_stops_the_county(tmp_path):
+    """One 2019-format report among 2021 ones: the majority is summed, the odd one listed with its
+    own reason, a note says so, the workbook is written, exit 1 (something not summed)."""
+    good = make_folder(tmp_path / "a", 3, year=2024)
     old = random_report(random.Random(3), "2019", unit="测试县旧格式镇人民政府", year=2020)
     old.save(tmp_path / "old.json")
-    res = run("aggregate", tmp_path, "--json", "-o", tmp_path / "county.xlsx")
-    assert res.exit_code == 2
+    out = tmp_path.parent / f"{tmp_path.name}-county.xlsx"
+    res = run("aggregate", tmp_path, "--json", "-o", out, "--unit", "测试县人民政府")
+    assert res.exit_code == 1, res.output
     data = json.loads(res.output)
-    assert "2019" in data["refused"] and "逐格相加" in data["refused"]
-    assert data["totals"] == {} and not (tmp_path / "county.xlsx").exists()
-    assert all(not f["included"] for f in data["files"])
-    # choosing the year sums the others and lists the odd one with its reason
-    res = run("aggregate", tmp_path, "--json", "--year", "2024")
-    data = json.loads(res.output)
-    assert res.exit_code == 1 and data["format"] == "2021"
+    assert out.exists() and data["format"] == "2021" and data["year"] == 2024 and data["included"] == 3
+    assert normal(data["totals"]) == independent_sum(good)
     row = next(f for f in data["files"] if f["file"].endswith("old.json"))
-    assert not row["included"] and "2020" in row["reason"]
-    # human message, Chinese by default, English on request
-    res = run("aggregate", tmp_path)
-    assert res.exit_code == 2 and "不能逐格相加" in res.output
+    assert not row["included"] and row["state"] == "excluded"
+    assert row["reason"] == "年度 2020、2019 版格式，与其他 3 份不同，未汇总"
+    assert any("多数文件的年度和格式" in n for n in data["notes"])
+    # --format/--year override the majority
+    res = run("aggregate", tmp_path, "--json", "--format", "2019")
+    data = json.loads(res.output)
+    assert res.exit_code == 1 and data["format"] == "2019" and data["included"] == 1
+    assert all("不是本次汇总的 2019 版" in f["reason"] for f in data["files"] if not f["included"])
+    # English is English
     res = run("aggregate", tmp_path, "--lang", "en")
-    assert "cannot be summed cell by cell" in res.output
+    assert "unlike the other 3" in res.output and "，" not in res.output.split("unlike")[1].split("\n")[0]
 
 
-def test_mixed_years_same_format_refused(tmp_path):
-    make_folder(tmp_path / "a", 2, year=2024)
-    make_folder(tmp_path / "b", 2, year=2023, seed=8)
+def test_mixed_years_sum_the_majority(tmp_path):
+    make_folder(tmp_path / "a", 3, year=2024)
+    make_folder(tmp_path / "b", 1, year=2023, seed=8)
     result = aggregate([tmp_path], jobs=1)
-    assert result.report is None and result.exit_code == 2 and "--year" in result.refused
+    assert result.report.year == 2024 and len(result.included) == 3 and result.exit_code == 1
+    [odd] = [f for f in result.files if f.year == 2023]
+    assert odd.reason("zh") == "年度 2023，与其他 3 份不同，未汇总"
+    assert odd.reason("en") == "year 2023, unlike the other 3; not summed"
+    result = aggregate([tmp_path], jobs=1, year=2023)
+    assert result.report.year == 2023 and len(result.included) == 1
 
 
 def test_duplicates_use_newest_file_and_sum_once(tmp_path):
@@ -169,7 +177,7 @@ def test_duplicates_use_newest_file_and_sum_once(tmp_path):
     [dup] = result.duplicates
     assert dup["used"].endswith("001-修改版.json") and len(dup["files"]) == 2
     old_row = next(f for f in result.files if f.file.endswith("001.json"))
-    assert not old_row.included and "同一单位" in old_row.reason
+    assert not old_row.included and "同一单位" in old_row.reason("zh") and old_row.state == "duplicate"
     assert normal(result.totals_json()) == independent_sum([reps[0], newer, reps[2], reps[3]])
 
 
@@ -201,7 +209,7 @@ def test_previous_cross_year_against_county_file_and_folder(tmp_path):
     prev = Report("2021", "测试县", 2023, "county", {c: prev_values.get(c, 0) for c in spec.cells})
     prev.save(tmp_path / "prev.json")
     result = aggregate([tmp_path / "2024"], previous=tmp_path / "prev.json", jobs=1)
-    assert result.cross_year == [] and result.previous_source.endswith("prev.json")
+    assert result.cross_year == [] and result.text(result.previous_source).endswith("prev.json")
     # one column off by 3: exactly that X1 instance is reported
     x1 = next(eq for eq in spec.equations_for("cross_year") if eq.rule.id == "X1")
     prev_cell = next(t.cell for t in x1.terms if t.is_prev).removeprefix("prev.")
@@ -215,12 +223,12 @@ def test_previous_cross_year_against_county_file_and_folder(tmp_path):
     summed = Report("2021", "x", 2023, "county", {c: v for c, v in zip(spec.cells, [
         sum(r.values[c] for r in last) for c in spec.cells])})
     expected = [f.instance for f in check_report(county, previous=summed).findings if f.rule.startswith("X")]
-    assert [f.instance for f in result.cross_year] == expected and "3" in result.previous_source
+    assert [f.instance for f in result.cross_year] == expected and "3 份" in result.text(result.previous_source)
     rows = summary_rows(result)
     assert any("上年度" in " ".join(map(str, r)) for r in rows)
     # unusable previous: said, not fatal
     result = aggregate([tmp_path / "2024"], previous=tmp_path / "missing.json", jobs=1)
-    assert result.report is not None and "上年度" in result.previous_error
+    assert result.report is not None and "上年度" in result.text(result.previous_error)
 
 
 def test_parallel_equals_serial(tmp_path):
@@ -239,7 +247,7 @@ def test_json_output_is_a_valid_report_and_outputs_are_safe(tmp_path):
     assert res.exit_code == 0, res.output
     assert "已写出" in res.output
     county = load_report(out)
-    assert county.unit == "测试县" and county.level == "county"
+    assert county.unit == "测试县人民政府" and county.level == "county"
     assert check_report(county).status == "ok"
     assert json.loads(out.read_text(encoding="utf-8"))["aggregate"]["included"] == 5
     # writing the JSON into the input folder, then again: the existing JSON is an input now and
@@ -247,8 +255,10 @@ def test_json_output_is_a_valid_report_and_outputs_are_safe(tmp_path):
     inside = tmp_path / "in" / "county.json"
     assert run("aggregate", tmp_path / "in", "-o", inside).exit_code == 0
     written = inside.read_bytes()
-    res = run("aggregate", tmp_path / "in", "-o", inside, "--json")
+    res = run("aggregate", tmp_path / "in", "-o", inside, "--json", "--force")
     assert res.exit_code == 2 and "不能覆盖" in res.output and inside.read_bytes() == written
+    res = run("aggregate", tmp_path / "in", "-o", out)  # an existing output: refused without --force
+    assert res.exit_code == 2 and "--force" in res.output
     # into another file: that county JSON (level county) is listed, not summed
     res = run("aggregate", tmp_path / "in", "-o", tmp_path / "county2.json", "--json")
     data = json.loads(res.output)
@@ -279,9 +289,9 @@ def test_nothing_to_aggregate_exits_2(tmp_path):
 
 
 def test_unit_name_choice():
-    assert choose_unit("示范县人民政府", [], "zh")[0] == "示范县人民政府"
-    assert choose_unit(None, ["示范县城关镇人民政府", "示范县东坝镇人民政府"], "zh")[0] == "示范县"
-    assert choose_unit(None, ["甲镇人民政府", "乙乡人民政府"], "zh")[0] is None
+    assert choose_unit("示范县人民政府", [])[0] == "示范县人民政府"
+    assert choose_unit(None, ["示范县城关镇人民政府", "示范县东坝镇人民政府"])[0] == "示范县人民政府"
+    assert choose_unit(None, ["甲镇人民政府", "乙乡人民政府"])[0] is None
 
 
 def test_example_county():
@@ -289,7 +299,7 @@ def test_example_county():
     by_name = {Path(f.file).name: f for f in result.files}
     assert not by_name["06-清水镇.json"].included
     assert len(result.included) == len(by_name) - 1
-    assert result.report.year == 2024 and result.report.unit == "示范县"
+    assert result.report.year == 2024 and result.report.unit == "示范县人民政府"
 
 
 def test_county_workbook_official_template_with_summary_sheet(tmp_path):

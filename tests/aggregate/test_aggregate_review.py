@@ -85,6 +85,8 @@ def test_output_that_is_an_input_is_refused(tmp_path):
     assert has_summary_sheet(out) and not has_summary_sheet(c / "13-城关镇.xlsx")
     assert {k: v for k, v in hashes(c).items() if k != str(out)} == before
     res = run("aggregate", c, "-o", out, "--unit", COUNTY, "--json")
+    assert res.exit_code == 2 and "--force" in res.output  # never overwritten without --force
+    res = run("aggregate", c, "-o", out, "--unit", COUNTY, "--json", "--force")
     assert res.exit_code == 1, res.output
     second = json.loads(res.output)
     assert second["output"] == str(out) and second["totals"] == first["totals"]
@@ -127,29 +129,31 @@ def test_earlier_summary_in_the_folder_is_not_summed_again(tmp_path):
     assert hashes(c3) == before
 
 
-# 3 ─ one stray year: the refusal names the fix ────────────────────────────────────────────
-def test_stray_year_refused_with_the_year_fix(tmp_path):
+# 3 ─ one stray year never stops the county ──────────────────────────────────────────────
+def test_stray_year_is_listed_and_the_rest_summed(tmp_path):
     from gxnb_xl.excel.template import write_workbook
     rng = random.Random(14)
+    reps = []
     for i in range(14):
         rep = random_report(rng, "2021", unit=f"测试县第{i}镇人民政府", year=2024, busy=0.5)
         write_workbook(tmp_path / f"{i:02d}.xlsx", "2021", rep)
-    old = random_report(rng, "2019", unit="测试县旧镇人民政府", year=2020, busy=0.5)
-    write_workbook(tmp_path / "旧.xlsx", "2019", old)
+        reps.append(rep)
+    odd = random_report(rng, "2021", unit="测试县旧镇人民政府", year=2023, busy=0.5)
+    write_workbook(tmp_path / "旧.xlsx", "2021", odd)
     before = hashes(tmp_path)
     out = tmp_path.parent / f"{tmp_path.name}-县.xlsx"
-    res = run("aggregate", tmp_path, "-o", out, "--json")
-    assert res.exit_code == 2
+    res = run("aggregate", tmp_path, "-o", out, "--json", "--unit", COUNTY)
+    assert res.exit_code == 1, res.output
     data = json.loads(res.output)
-    assert "大多数文件为 2024 年（14 个），可加 --year 2024 只汇总该年度，其余文件将列出为未汇总" in data["refused"]
-    assert not out.exists() and data["totals"] == {}
-    res = run("aggregate", tmp_path)
-    assert res.exit_code == 2 and "--year 2024" in res.output
-    res = run("aggregate", tmp_path, "--year", "2024", "--json", "-o", out)
-    data = json.loads(res.output)
-    assert res.exit_code == 1 and data["included"] == 14
+    assert out.exists() and data["included"] == 14 and data["year"] == 2024
     row = next(f for f in data["files"] if f["file"].endswith("旧.xlsx"))
-    assert not row["included"] and "2020" in row["reason"]
+    assert not row["included"] and row["reason"] == "年度 2023，与其他 14 份不同，未汇总"
+    assert data["notes"] == ["汇总 2024 年度、2021 版格式的 14 份报告（多数文件的年度和格式）；另有 1 份年度或格式不同，列为未汇总"]
+    rows = file_rows(out)
+    assert rows["旧.xlsx"][5] == "未汇总" and rows["旧.xlsx"][9] == row["reason"]
+    res = run("aggregate", tmp_path, "--year", "2023", "--json")
+    data = json.loads(res.output)
+    assert res.exit_code == 1 and data["included"] == 1 and data["year"] == 2023
     assert hashes(tmp_path) == before
 
 

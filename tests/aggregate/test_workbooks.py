@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import gxnb_xl.aggregate as agg
+import gxnb_xl.aggregate.pool as pool
+import gxnb_xl.aggregate.records as records
 from gxnb_xl.aggregate import SUMMARY_SHEET, aggregate
 from gxnb_xl.cli import main
 from gxnb_xl.spec import load_spec
@@ -137,13 +138,13 @@ def test_workbook_folder_sums_and_every_file_listed(folder, tmp_path):
     file_rows = {r[1]: r for r in rows if len(r) > 9 and isinstance(r[1], str) and r[1] in before_names(before)}
     assert set(file_rows) == before_names(before)  # every input has its row
     assert file_rows[str(root / "~$x.xlsx")][9].find("锁文件") >= 0
-    assert file_rows[str(root / "broken.xlsx")][5] == "无法读取"
-    assert file_rows[str(root / "错误镇.xlsx")][5] == "有错误" and file_rows[str(root / "错误镇.xlsx")][8] == "否"
+    assert file_rows[str(root / "broken.xlsx")][5] == "已报送但无法读取"
+    assert file_rows[str(root / "错误镇.xlsx")][5] == "有错误未汇总" and file_rows[str(root / "错误镇.xlsx")][8] == "否"
     assert sum(r[8] == "是" for r in file_rows.values()) == N
     # 序号, 年度, 错误数, 提示数 are numbers in the sheet (sortable), not text
     assert sorted(int(r[0]) for r in file_rows.values()) == list(range(1, len(before) + 1))
     assert all(isinstance(r[0], (int, float)) and isinstance(r[6], (int, float)) for r in file_rows.values())
-    assert file_rows[str(root / "错误镇.xlsx")][6] == 2 and file_rows[str(root / "错误镇.xlsx")][3] == 2024
+    assert file_rows[str(root / "错误镇.xlsx")][6] == 1 and file_rows[str(root / "错误镇.xlsx")][3] == 2024
     text = "\n".join(" ".join(str(x) for x in r) for r in rows)
     assert f"汇总 {N} 个" in text and "测试县人民政府" in text
 
@@ -161,8 +162,8 @@ def test_workbook_folder_parallel_equals_serial(folder):
     a = aggregate([root], jobs=1)
     b = aggregate([root], jobs=2)
     assert a.totals == b.totals and len(a.included) == N
-    assert [(f.file, f.status, f.included, f.reason) for f in a.files] == \
-        [(f.file, f.status, f.included, f.reason) for f in b.files]
+    assert [(f.file, f.status, f.included, f.reason()) for f in a.files] == \
+        [(f.file, f.status, f.included, f.reason()) for f in b.files]
 
 
 # ── a worker that dies or hangs ──────────────────────────────────────────────────────────
@@ -183,19 +184,19 @@ def json_folder(root: Path, n: int) -> list:
 @needs_fork
 def test_worker_death_marks_only_that_file(tmp_path, monkeypatch):
     good = json_folder(tmp_path, 80)
-    real = agg.read_one
+    real = records.read_one
     (tmp_path / "crash.json").write_text("{}", encoding="utf-8")
 
-    def reader(path, lang="zh"):
+    def reader(path):
         if path.endswith("crash.json"):
             os._exit(3)  # a reader crash kills the worker process outright
-        return real(path, lang)
+        return real(path)
 
-    monkeypatch.setattr(agg, "read_one", reader)
+    monkeypatch.setattr(records, "read_one", reader)
     result = aggregate([tmp_path], jobs=2)
     assert len(result.files) == 81 and len(result.included) == 80
     [dead] = [f for f in result.files if f.file.endswith("crash.json")]
-    assert dead.status == "unreadable" and "意外退出" in dead.reason and not dead.included
+    assert dead.status == "unreadable" and "意外退出" in dead.reason() and not dead.included
     expected = independent_sum(good)
     assert all(Decimal(str(result.totals[c])) == Decimal(str(expected[c])) for c in expected)
     assert result.exit_code == 1
@@ -205,20 +206,20 @@ def test_worker_death_marks_only_that_file(tmp_path, monkeypatch):
 def test_worker_hang_times_out_and_marks_that_file(tmp_path, monkeypatch):
     import time
     json_folder(tmp_path, 40)
-    real = agg.read_one
+    real = records.read_one
     (tmp_path / "hang.json").write_text("{}", encoding="utf-8")
 
-    def reader(path, lang="zh"):
+    def reader(path):
         if path.endswith("hang.json"):
             time.sleep(600)
-        return real(path, lang)
+        return real(path)
 
-    monkeypatch.setattr(agg, "read_one", reader)
-    monkeypatch.setattr(agg, "CHUNK_TIMEOUT", 2)
-    monkeypatch.setattr(agg, "FILE_TIMEOUT", 2)
+    monkeypatch.setattr(records, "read_one", reader)
+    monkeypatch.setattr(pool, "CHUNK_TIMEOUT", 2)
+    monkeypatch.setattr(pool, "FILE_TIMEOUT", 2)
     start = time.monotonic()
-    result = aggregate([tmp_path], jobs=2, lang="zh")
+    result = aggregate([tmp_path], jobs=2)
     assert time.monotonic() - start < 60
     [hung] = [f for f in result.files if f.file.endswith("hang.json")]
-    assert hung.status == "unreadable" and "超时" in hung.reason
+    assert hung.status == "unreadable" and "超时" in hung.reason()
     assert len(result.included) == 40 and len(result.files) == 41

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from python_calamine import CalamineWorkbook
 
-from gxnb_xl.checking import check_loaded
+from gxnb_xl.check import check as check_loaded
 from gxnb_xl.excel.layout import BLANK, BROKEN, CHECKS, COVER, FAIL, NA, OK, WARN, layout_of, parse_a1
 from gxnb_xl.inputs import read_input
 
@@ -66,8 +66,8 @@ def test_each_defect_is_named_on_its_cell(clerk_books, fmt):
         sc = cases[name]
         p = _problems(load(name)).get(sc.address)
         assert p is not None and p.cell == sc.cell and p.problem.code == code, (name, fmt, _problems(load(name)))
-    assert "#DIV/0!" in _problems(load("div_zero"))[cases["div_zero"].address].problem.zh
-    assert "3.要求提供公开出版物" in _problems(load("deleted_row"))[cases["deleted_row"].address].problem.zh
+    assert "#DIV/0!" in _problems(load("div_zero"))[cases["div_zero"].address].problem.text("zh")
+    assert "3.要求提供公开出版物" in _problems(load("deleted_row"))[cases["deleted_row"].address].problem.text("zh")
 
     # a renamed sheet is found by its labels and read whole; the finding names both names
     renamed = load("renamed_sheet")

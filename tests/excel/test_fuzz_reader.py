@@ -23,7 +23,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gxnb_xl.checking import check_loaded
+from gxnb_xl.check import check as check_loaded
 from gxnb_xl.excel.template import build_workbook_bytes
 from gxnb_xl.inputs import read_input
 from gxnb_xl.report import ReportError

@@ -13,7 +13,7 @@ from xlsm_helpers import needs_reader
 from fakebook import FakeBook
 
 from gxnb_xl import excel_buttons as eb
-from gxnb_xl.checking import check_file
+from gxnb_xl.check.pipeline import check_file
 from gxnb_xl.cli import main
 
 
@@ -164,7 +164,7 @@ def test_render_equals_gxnb_render(clean_xlsm, tmp_path):
 def test_an_unexpected_error_is_a_message_box(slip_xlsm, monkeypatch):
     def boom(*a, **k):
         raise ValueError("示例故障")
-    monkeypatch.setattr("gxnb_xl.checking.check_file", boom)
+    monkeypatch.setattr("gxnb_xl.check.pipeline.check_file", boom)
     book = FakeBook(slip_xlsm)
     assert eb.check(book) is None
     (alert,) = book.app.alerts

@@ -124,7 +124,7 @@ def test_compression_round_trip_and_oletools_agree(build_vba):
 
 
 def test_core_never_imports_xlwings():
-    code = ("import sys, gxnb_xl, gxnb_xl.checking, gxnb_xl.excel_buttons, gxnb_xl.cli.template, gxnb_xl.cli.check;"
+    code = ("import sys, gxnb_xl, gxnb_xl.check, gxnb_xl.excel_buttons, gxnb_xl.cli.template, gxnb_xl.cli.check;"
             "from gxnb_xl.cli import main;"
             "assert 'xlwings' not in sys.modules, 'xlwings imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

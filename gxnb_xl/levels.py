@@ -1,0 +1,68 @@
+"""Government levels (层级) as data: ``formats/levels.toml`` read once.
+
+Every part that knows levels asks here: the template's cover list and the reader (Chinese label ↔
+code), the report model (valid codes), aggregation (rank; the level of a sum) and the CLI choices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Level:
+    code: str
+    zh: str
+    en: str
+    rank: int  # reports of one rank are summed into a report of ``parent``
+    parent: str  # "" when nothing sums this level
+
+    def label(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@lru_cache(maxsize=1)
+def levels() -> dict[str, Level]:
+    """code → Level, in the file's order (the cover's drop-down order)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    text = resources.files("gxnb_xl.formats").joinpath("levels.toml").read_text(encoding="utf-8")
+    return {code: Level(code, d["zh"], d["en"], int(d["rank"]), d.get("parent", ""))
+            for code, d in tomllib.loads(text).items()}
+
+
+def codes() -> tuple[str, ...]:
+    return tuple(levels())
+
+
+def labels() -> dict[str, str]:
+    """code → Chinese label (what the workbook's cover shows)."""
+    return {c: lv.zh for c, lv in levels().items()}
+
+
+def code_of(label: str) -> str | None:
+    """The code of a Chinese label (or of a code itself); None when unknown."""
+    label = (label or "").strip()
+    for c, lv in levels().items():
+        if label in (lv.zh, c):
+            return c
+    return None
+
+
+def label(code: str | None, lang: str = "zh") -> str:
+    lv = levels().get(code or "")
+    return lv.label(lang) if lv else (code or "")
+
+
+def rank(code: str | None) -> int | None:
+    """How high the level is; None for an unknown level and for ``other`` (rank 0: not comparable)."""
+    lv = levels().get(code or "")
+    return lv.rank if lv and lv.rank > 0 else None
+
+
+def parent(code: str | None) -> str | None:
+    lv = levels().get(code or "")
+    return (lv.parent or None) if lv else None
