@@ -241,7 +241,7 @@ def _read(wb, pkg: Package | None, facts, path: Path) -> Loaded:
     values, problems = report.values, report.problems
     xml = {s: facts.sheet(real[s]) for s in table_sheets if s in sheets} if facts is not None else {}
     positions = {e[0]: loc.position(e[3], e[4]) for e in plan.entries}
-    for sheet in _collisions(plan, positions):
+    for sheet in (_collisions(plan, positions) if loc.moved else ()):  # unmoved labels cannot collide
         # labels that disagree (a header typed twice, in another order) would read a column twice:
         # refuse the whole table rather than read any of it from a guessed place
         for cid, _, typed, s, *_ in plan.entries:
