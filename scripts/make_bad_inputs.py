@@ -307,7 +307,7 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
 
     def rename(wb):
         wb["表三"].title = "Sheet3"
-    add("44-renamed-sheet.xlsx", with_openpyxl(good, rename), 1, "被删除或改名", ("S3",))
+    add("44-renamed-sheet.xlsx", with_openpyxl(good, rename), 1, "被改名为", ("S3",))
     add("45-all-tables-deleted.xlsx",
         with_openpyxl(good, lambda wb: [wb.remove(wb[s]) for s in ("表二", "表三", "表四")]), 2, "找不到表二、表三、表四")
 
