@@ -276,24 +276,8 @@ def _title(doc: Document, limit: int):
 
 
 def level_of(unit: str | None) -> str | None:
-    if not unit:
-        return None
-    u = re.sub(r"\s+", "", unit)
-    if re.search(r"(镇|乡|街道|办事处)(人民政府|政府)?$", u) or re.search(r"(镇|乡)人民政府", u):
-        return "township"
-    if re.search(r"(县|区|旗)(人民政府|政府)$", u) and not u.endswith("市人民政府"):
-        return "county"
-    if re.search(r"市(人民政府|政府)$", u):
-        return "city"
-    if re.search(r"(省|自治区)(人民政府|政府)$", u):
-        return "province"
-    if re.search(r"(县|区|旗)", u):
-        return "county_department"
-    if "市" in u:
-        return "city_department"
-    if "省" in u or "自治区" in u:
-        return "province_department"
-    return None
+    from ..levels import of_name  # the name patterns live with the levels (formats/levels.toml)
+    return of_name(unit)
 
 
 # ── reading tables ──────────────────────────────────────────────────────────────────────
@@ -966,13 +950,30 @@ def _narratives(doc: Document, heads: dict, starts: dict, preamble_from: int, sp
     pre_end = first if first is not None else (marks[0] if marks else 0)
     pre = [ln for ln in doc.lines[preamble_from:pre_end] if len(ln.strip()) > 2]
     out["preamble"] = clean(pre)
+    last = max((k for k in ("overview", "problems", "other_matters") if heads.get(k) is not None),
+               key=lambda k: heads[k], default=None)
     for key in ("overview", "problems", "other_matters"):
         i = heads.get(key)
         if i is None:
             out[key] = ""
             continue
-        out[key] = clean(doc.lines[i + 1: until_next(i)])
+        lines = doc.lines[i + 1: until_next(i)]
+        out[key] = clean(_drop_signature(lines) if key == last else lines)
     return out
+
+
+_SIGN_DATE = re.compile(r"^[\d\s\u3000]*年[\d\s\u3000]*月[\d\s\u3000]*日$")
+
+
+def _drop_signature(lines: list[str]) -> list[str]:
+    """The report's last lines without its 落款 (organ name over the date): not narrative."""
+    body = [ln for ln in lines if ln.strip()]
+    if not body or not _SIGN_DATE.match(body[-1].strip()):
+        return lines
+    body = body[:-1]
+    if body and len(body[-1].strip()) <= 40 and not re.search(r"[。，；：！？]", body[-1]):
+        body = body[:-1]
+    return body
 
 
 def _confidence(spec: Spec, status: dict[str, CellStatus]) -> dict[str, dict]:

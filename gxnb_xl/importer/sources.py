@@ -49,9 +49,10 @@ def read_source(path: str | Path) -> tuple[str, str]:
         return pdf_text(data, name), "pdf"
     if suffix in DOC_SUFFIXES or data[:8] == OLE_MAGIC:
         from .doc import doc_to_docx
-        return docx_text(doc_to_docx(p, data), name), "doc"
+        return docx_text(doc_to_docx(p, data), name).replace("\u2060", ""), "doc"
     if suffix in DOCX_SUFFIXES:
-        return docx_text(data, name), "docx"
+        # gxnb render glues numbers to their 件/号/年 with WORD JOINERs (no line break inside)
+        return docx_text(data, name).replace("\u2060", ""), "docx"
     text, encoding = decode_text(data, name)
     if suffix in HTML_SUFFIXES or _looks_html(text):
         return html_text(text, name), "html"
