@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import score
+from imp_score import score
 from gxnb_xl.importer import import_file
 from gxnb_xl.report import ReportError
 
