@@ -31,11 +31,13 @@ def workbook_text(path: str | Path, data: bytes | None = None) -> str:
     name = p.name
     # the template reader's checks first: what is not a workbook, zip bombs, sheets whose used
     # range would make calamine reserve absurd memory (it aborts the process rather than raise)
-    from ..excel.reader import MAX_SHEET_CELLS, _guarded, _Package, _sniff
-    data, _, z = _sniff(p)
+    from ..excel.package import Package
+    from ..excel.reader import MAX_SHEET_CELLS
+    from ..excel.sniff import guarded, sniff
+    data, _, z = sniff(p)
     pkg = None
     if z is not None:
-        pkg, _ = _guarded(_Package, z)
+        pkg, _ = guarded(Package, z)
     try:
         return _text(p, data, pkg, MAX_SHEET_CELLS)
     finally:
