@@ -45,6 +45,18 @@ def _text_start(text: str, a: int, b: int) -> int:
     return b
 
 
+def _skip_captions(text: str, a: int, parents: tuple) -> int:
+    """Past pieces of the row's merged captions printed where its numbers start (PDF layout text
+    puts "不予处理" of a tall merged cell on the line of the row it is centred on)."""
+    forms = [norm(p) for p in parents]
+    for _ in range(3):
+        m = re.match(r"[\s|（）()]*([\u4e00-\u9fff、]{2,})", text[a:a + 40])
+        if not m or not any(norm(m.group(1)) in f for f in forms):
+            return a
+        a += m.end()
+    return a
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
@@ -373,6 +385,7 @@ class RowSpec:
     anchor: str | None = None  # printed just before this row's block (表二's caption 第二十条第（一）项)
     headers: tuple = ()  # the block's column labels (a unit printed there applies to the column)
     skip: tuple = ()  # labels printed before an unlabelled row (表四's header): numbers come after them
+    parents: tuple = ()  # captions of merged cells over the row (（五）不予处理): PDF text may print them inside it
 
 
 class TableReader:
@@ -423,6 +436,8 @@ class TableReader:
                                                 reason_en=f"row “{r.label or self._name(r)}” not found in the text")
                 continue
             a = region.end_offset(hit[1]) if hit[1] > hit[0] else region.offset(hit[1])
+            if r.parents:
+                a = _skip_captions(region.text, a, r.parents)
             nxt = next((found[j] for j in range(i + 1, len(rows)) if found[j] is not None), None)
             b = region.offset(nxt[0]) if nxt else len(region.text)
             last = nxt is None
@@ -746,7 +761,7 @@ def _rows_t3(spec: Spec, reader: TableReader) -> list[RowSpec]:
     out = []
     for row in t["rows"]:
         cells = [f"t3.{row['key']}.{c['key']}" for c in t["columns"]]
-        out.append(RowSpec(cells, row["labels"][-1], reader.local_eqs(cells)))
+        out.append(RowSpec(cells, row["labels"][-1], reader.local_eqs(cells), parents=tuple(row["labels"][:-1])))
     return out
 
 
