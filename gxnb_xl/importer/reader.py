@@ -8,7 +8,6 @@ relations; anything not certain is reported, never guessed.
 """
 from __future__ import annotations
 
-import itertools
 from functools import lru_cache
 import re
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from .sources import BLANK
 from .flat import prepare
 from .text import core, drop_chrome, heading_key, label_forms, norm, squeeze, vocabulary, widen
 
-MAX_COMBINATIONS = 50_000
+MAX_COMBINATIONS = 50_000  # search steps when settling run-together rows by the table's relations
 MAX_LABEL_HITS = 50
 STRICT_LABEL = 10  # labels this short also occur in running text: a hit must look like a table row  # occurrences of one label tried before giving up on it
 UNIT_WORDS = ("万元", "元", "件", "个", "项", "条", "起", "份")
@@ -632,33 +631,45 @@ class TableReader:
                    if any(self.status[c].status == "missing" for c in cells)]
         if not pending:
             return
-        size = 1
-        for _, cands in pending:
-            size *= len(cands)
-        if size > MAX_COMBINATIONS:
-            return
         known = {c: s.value for c, s in self.status.items() if s.status in ("read", "derived") and s.value is not None}
         amb = {c for cells, _ in pending for c in cells}
-        eqs = [eq for eq in self.rel_eqs if any(c in amb for c in eq.cells)]
-        good = []
-        for combo in itertools.product(*[cands for _, cands in pending]):
-            vals = dict(known)
-            for (cells, _), cand in zip(pending, combo):
-                vals.update(zip(cells, cand))
-            ok = True
-            for eq in eqs:
-                if all(c in vals for c in eq.cells):
-                    if sum(t.coef * vals[t.cell] for t in eq.terms if t.cell != CONSTANT) != 0:
-                        ok = False
-                        break
-            if ok:
-                good.append(combo)
-        if not good:
+        row_of = {c: i for i, (cells, _) in enumerate(pending) for c in cells}
+        at_row: list[list] = [[] for _ in pending]  # relations checkable once row i is placed
+        for eq in self.rel_eqs:
+            if any(c in amb for c in eq.cells) and all(c in amb or c in known for c in eq.cells):
+                at_row[max(row_of[c] for c in eq.cells if c in amb)].append(eq)
+        options: list[set] = [set() for _ in pending]
+        vals = dict(known)
+        nodes = 0
+        # depth-first over the rows' candidates, a relation checked as soon as its cells are placed
+        stack = [(0, 0)]
+        chosen: list = []
+        while stack:
+            i, k = stack.pop()
+            del chosen[i:]
+            if i == len(pending):
+                for j, cand in enumerate(chosen):
+                    options[j].add(cand)
+                if all(len(o) > 1 for o in options):
+                    break  # nothing can be decided any more
+                continue
+            cells, cands = pending[i]
+            if k >= len(cands):
+                continue
+            nodes += 1
+            if nodes > MAX_COMBINATIONS:
+                return  # too many combinations to be sure of anything
+            stack.append((i, k + 1))
+            cand = cands[k]
+            vals.update(zip(cells, cand))
+            if all(sum(t.coef * vals[t.cell] for t in eq.terms if t.cell != CONSTANT) == 0 for eq in at_row[i]):
+                chosen.append(cand)
+                stack.append((i + 1, 0))
+        if not any(options):
             return
         for k, (cells, cands) in enumerate(pending):
-            options = {combo[k] for combo in good}
-            if len(options) == 1:
-                (choice,) = options
+            if len(options[k]) == 1:
+                (choice,) = options[k]
                 for c, v in zip(cells, choice):
                     if self.status[c].status == "missing":
                         self.status[c] = CellStatus(

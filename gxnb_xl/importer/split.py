@@ -78,11 +78,22 @@ def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_dig
     signed = frozenset(signed)
     memo: dict = {}
     nodes = 0
+    closing_coef = [[(e, sum(c for ee, c in touching[k] if ee == e)) for e in closing[k]] for k in range(n)]
+    # a relation "parts = total" whose total is the row's last cell (表三 R3.3): the total is a
+    # suffix of the last digit string, so the parts placed so far can never sum above its largest value
+    bound_eqs: list[tuple[int, int]] = []  # (eq index, largest total)
+    last_kind, last_x, _ = toks[-1]
+    if last_kind == "run" and not signed:
+        for e, coef in closing_coef[n - 1] if n else ():
+            others = [c for c, p in eqs[e].terms if p != n - 1]
+            if coef in (1, -1) and others and all(c == -coef for c in others):
+                top = max(int(last_x[-L:]) for L in range(1, min(max_digits, len(last_x)) + 1)
+                          if L == 1 or last_x[-L] != "0")
+                bound_eqs.append((e, top * -coef))
 
     def forced(k: int, sums: tuple):
         """The value position k must take for a relation it closes (coefficient ±1), else None."""
-        for e in closing[k]:
-            coef = sum(c for ee, c in touching[k] if ee == e)
+        for e, coef in closing_coef[k]:
             if coef in (1, -1):
                 return -sums[e] * coef
         return None
@@ -132,6 +143,8 @@ def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_dig
             for e, c in touching[k]:
                 new[e] += c * v
             if any(new[e] != 0 for e in closing[k]):
+                continue
+            if bound_eqs and k < n - 1 and any(new[e] * (1 if top >= 0 else -1) > abs(top) for e, top in bound_eqs):
                 continue
             for tail in rec(ni, nj, k + 1, tuple(new)):
                 res.append((v,) + tail)
