@@ -23,6 +23,7 @@ from .text import core, drop_chrome, heading_key, label_forms, norm, squeeze, vo
 
 MAX_COMBINATIONS = 50_000  # search steps when settling run-together rows by the table's relations
 MAX_LABEL_HITS = 50
+MAX_SPLIT_NOTES = 5  # more uniquely split rows than this are summed up in one note
 STRICT_LABEL = 10  # labels this short also occur in running text: a hit must look like a table row  # occurrences of one label tried before giving up on it
 UNIT_WORDS = ("万元", "元", "件", "个", "项", "条", "起", "份")
 UNIT_CHARS = "万元件个项条起份"
@@ -392,8 +393,23 @@ class TableReader:
         self.spec, self.status, self.warnings = spec, status, warnings
         self.ambiguous: list[tuple[list[str], list[tuple]]] = []
         self.glued = True  # the text shows digits run together (set by read_text)
+        self.unique_splits: list = []  # (row label, cells, note) of rows cut uniquely by the relations
         self.rel_eqs = [eq for eq in spec.equations
                         if eq.rule.scope == "report" and eq.rule.severity == "error" and eq.op == "=="]
+
+    def split_notes(self) -> None:
+        """One note per row when a few rows were cut; one summary note when many were (a page whose
+        every row ran together should not bury the other notes)."""
+        if len(self.unique_splits) <= MAX_SPLIT_NOTES:
+            self.warnings.extend(w for _, _, w in self.unique_splits)
+            return
+        labels = [lab for lab, _, _ in self.unique_splits]
+        cells = tuple(c for _, cs, _ in self.unique_splits for c in cs)
+        shown = "、".join(f"“{x}”" for x in labels[:8]) + (f"等 {len(labels)} 行" if len(labels) > 8 else "")
+        self.warnings.insert(0, ImportWarning(
+            f"{len(labels)} 行数字粘连（单元格之间没有分隔），已按勾稽关系和数字规则唯一拆分：{shown}；这些单元格标为“推出”，请核对",
+            f"{len(labels)} rows had their numbers run together; each was split uniquely by the relations and digit "
+            f"rules; those cells are marked derived; please check", cells))
 
     def local_eqs(self, cells: list[str]) -> tuple:
         pos = {c: i for i, c in enumerate(cells)}
@@ -603,7 +619,8 @@ class TableReader:
         if len(cands) == 1:
             for c, v in zip(r.cells, cands[0]):
                 self.status[c] = CellStatus("derived", v, reason_zh=why_zh + "，拆分唯一", reason_en=why_en + "; the split is unique")
-            self.warnings.append(ImportWarning(why_zh + "，拆分唯一，请核对", why_en + "; unique split; please check", tuple(r.cells)))
+            self.unique_splits.append((label, tuple(r.cells), ImportWarning(
+                why_zh + "，拆分唯一，请核对", why_en + "; unique split; please check", tuple(r.cells))))
             return
         self._ambiguous(r.cells, cands, why_zh, why_en)
         self.ambiguous.append((list(r.cells), cands))
@@ -904,6 +921,7 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
         if unit is None and title[2]:
             unit, detected["unit"] = title[2], "title"
     narrative = _narratives(doc, heads, starts, preamble_from, spec)
+    reader.split_notes()
     reader.resolve()
     reader.resolve_by_narrative(narrative)
     reader.fill_from_relations()
