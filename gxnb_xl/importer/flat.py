@@ -54,6 +54,11 @@ def _patterns():
 
 
 @lru_cache(maxsize=1)
+def _tail():
+    return tuple(re.compile(p) for p in vocabulary()["raw"].get("page", {}).get("tail", ()))
+
+
+@lru_cache(maxsize=1)
 def _heading_forms():
     """(section key, numeral, [wordings]) for the numbered sections, in order (same in every format)."""
     variants = vocabulary()["raw"].get("headings", {})
@@ -96,6 +101,11 @@ def prepare(text: str) -> Page:
                     meta[kind] = value
                 continue
         kept.append(line)
+    tail = _tail()
+    for k, line in enumerate(kept):
+        if k > len(kept) // 2 and any(t.match(widen(line)) for t in tail):
+            kept = kept[:k]
+            break
     body = "\n".join(kept)
     body = inline.sub(" ", body)
     body = footer.sub("", body)

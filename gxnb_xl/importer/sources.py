@@ -152,7 +152,8 @@ def cell_text(text: str) -> str:
 
 # ── HTML ──────────────────────────────────────────────────────────────────────────────
 _BLOCK_TAGS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article",
-               "header", "footer", "tr", "table", "title", "pre", "blockquote", "ul", "ol", "dd", "dt"}
+               "header", "footer", "tr", "table", "title", "pre", "blockquote", "ul", "ol", "dd", "dt",
+               "td", "th", "tbody", "thead"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
@@ -184,7 +185,8 @@ def html_text(text: str, name: str = "") -> str:
             if el.tail:
                 buf.append(el.tail)
             return
-        if tag == "table":
+        if tag == "table" and el.find(".//table") is None:
+            # a data table (a table holding other tables is page layout, walked as blocks)
             flush()
             _html_table(el, lines)
         else:

@@ -126,3 +126,26 @@ def test_year_from_publication_date_is_flagged():
     r = import_text("标题: 某某县某某局政府信息公开工作年度报告\n发布时间: 2024-01-15\n一、总体情况\n我局做了工作。")
     assert r.report.year == 2023 and r.report.unit == "某某县某某局"
     assert any("发布时间" in w.zh for w in r.warnings)
+
+
+def test_web_page_laid_out_with_tables_and_article_links(tmp_path):
+    """Old sites lay the whole page out in a table; the report's tables sit inside it, and the page
+    ends with links to other articles (上一篇/下一篇 with dates and numbers)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from imp_builders import report_html
+    from imp_score import score
+    from pdf_corpus import _report_of, corpus_cases
+    path, truth = corpus_cases()[3]
+    html = report_html(_report_of(truth))
+    body = html[html.index("<body>") + 6: html.index("</body>")]
+    page = ("<html><head><meta charset='utf-8'></head><body><table width='100%'><tr><td>首页 | 政务公开 | 2023-01-01</td></tr>"
+            f"<tr><td><table><tr><td>{body}</td></tr></table></td></tr><tr><td>上一篇：某某通知 2023-01-02</td></tr>"
+            "<tr><td>下一篇：另一通知 12 34</td></tr></table></body></html>")
+    p = tmp_path / "page.html"
+    p.write_text(page, "utf-8")
+    r = import_file(p).report.to_json_dict()
+    right, wrong, blank = score(r["values"], truth)
+    assert wrong == [] and right == len(truth["values"])
+    assert r["narrative"]["other_matters"] == "本年度未收取信息处理费，收取信息处理费0元。"
