@@ -149,3 +149,13 @@ def test_web_page_laid_out_with_tables_and_article_links(tmp_path):
     right, wrong, blank = score(r["values"], truth)
     assert wrong == [] and right == len(truth["values"])
     assert r["narrative"]["other_matters"] == "本年度未收取信息处理费，收取信息处理费0元。"
+
+
+@pytest.mark.parametrize("top", [
+    "索引号：11350128/2022-00012 发布机构：平潭综合实验区公安局 生成日期：2022-01-14\n名称：平潭综合实验区公安局2021年政府信息公开工作年度报告",
+    "索引号 | 11350128/2022-00012 | 发布机构 | 区公安局\n平潭综合实验区公安局2021年政府信息公开工作年度报告\n信息来源：区公安局 浏览次数：123",
+])
+def test_disclosure_catalogue_box_stays_out(top):
+    r = import_text(top + "\n根据条例编制。\n一、总体情况\n好。")
+    assert (r.report.unit, r.report.year) == ("平潭综合实验区公安局", 2021)
+    assert r.report.narrative["preamble"] == "根据条例编制。"
