@@ -153,7 +153,7 @@ def test_summary_sheet_is_printable(inbox, tmp_path):
             fills[row[5].value] = row[5].fill.fgColor.rgb
             assert row[5].border.left.style == "thin"
     assert fills["已报送但无法读取"].endswith("FFC7CE") and fills["未汇总"].endswith("FFEB9C")
-    assert ws.cell(head + 1, 10).alignment.wrap_text and ws.column_dimensions["J"].width >= 40
+    assert ws.cell(head + 1, 10).alignment.wrap_text and ws.column_dimensions["J"].width >= 30
 
 
 def test_english_is_english(inbox):
