@@ -32,7 +32,7 @@ from pathlib import Path
 from gxnb_xl.excel.layout import META_SHEET, layout_of
 from gxnb_xl.excel.template import build_workbook_bytes
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 
 @dataclass
@@ -307,7 +307,7 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
 
     def rename(wb):
         wb["表三"].title = "Sheet3"
-    add("44-renamed-sheet.xlsx", with_openpyxl(good, rename), 1, "被删除或改名", ("S3",))
+    add("44-renamed-sheet.xlsx", with_openpyxl(good, rename), 1, "被改名为", ("S3",))
     add("45-all-tables-deleted.xlsx",
         with_openpyxl(good, lambda wb: [wb.remove(wb[s]) for s in ("表二", "表三", "表四")]), 2, "找不到表二、表三、表四")
 

@@ -224,7 +224,7 @@ def create_collection(store: Store, data: dict) -> int:
         raise ApiError(400, "serve_too_many_units")
     seen, pairs = {}, []
     for n in names:
-        k = intake.unit_key(n)
+        k = intake.unit_key(n, unit)
         if not k:
             continue
         if k in seen:
@@ -280,20 +280,17 @@ async def api_files(request: Request):
     except HTTPException as exc:
         raise ApiError(400, "serve_bad_upload", detail=str(exc.detail)) from None
     check_csrf(request, form.get("csrf") if isinstance(form.get("csrf"), str) else None)
-    files = []
-    for key, value in form.multi_items():
-        if key != "files" or isinstance(value, str):
-            continue
-        data = await value.read(intake.MAX_FILE_BYTES + 1)
-        files.append((value.filename or "upload", data if len(data) <= intake.MAX_FILE_BYTES else None))
-        await value.close()
-    await form.close()
-    if not files:
-        raise ApiError(400, "serve_no_files")
-    if len(files) > intake.MAX_FILES:
-        raise ApiError(413, "serve_too_many_files", n=intake.MAX_FILES)
-    results = await run_in_threadpool(intake.receive, store, c, files,
-                                      source="reviewer" if p.admin else "unit", only_unit=p.unit_id)
+    # every file part (the documented field is "files"); read one at a time in the worker thread
+    files = [(value.filename or "upload", value.file) for key, value in form.multi_items() if not isinstance(value, str)]
+    try:
+        if not files:
+            raise ApiError(400, "serve_no_files")
+        if len(files) > intake.MAX_FILES:
+            raise ApiError(413, "serve_too_many_files", n=intake.MAX_FILES)
+        results = await run_in_threadpool(intake.receive, store, c, files,
+                                          source="reviewer" if p.admin else "unit", only_unit=p.unit_id)
+    finally:
+        await form.close()
     lang = lang_of(request)
     for r in results:
         if lang == "en" and "message_en" in r:
@@ -463,7 +460,8 @@ async def api_assign(request: Request):
     if data.get("role") == "county":
         store.set_role(sub["id"], "county")
         return JSONResponse({"role": "county"})
-    uid = intake.match_unit(str(data.get("unit") or ""), store.units(sub["collection_id"]))
+    c = store.collection(sub["collection_id"])
+    uid = intake.match_unit(str(data.get("unit") or ""), store.units(c["id"]), c["unit"])
     if uid is None:
         raise ApiError(400, "serve_no_unit_row")
     version = store.assign_unit(sub["id"], uid)

@@ -108,8 +108,9 @@ async def board_page(request: Request, c):
     b = await run_in_threadpool(board, store, c)
     state = request.query_params.get("state")
     rows = [r for r in b["units"] if r["state"] == state] if state in STATES else b["units"]
+    from ..office import find_soffice
     return render(request, "board.html", c=c, b=b, rows=rows, state=state if state in STATES else None,
-                  collections=store.collections())
+                  collections=store.collections(), has_office=find_soffice() is not None)
 
 
 async def upload_form(request: Request):
@@ -119,21 +120,19 @@ async def upload_form(request: Request):
     c = _collection_or_404(request) if "cid" in request.path_params else None
     form = await request.form(max_files=intake.MAX_FILES + 1, max_fields=50)
     check_csrf(request, form.get("csrf") if isinstance(form.get("csrf"), str) else None)
-    files = []
-    for key, value in form.multi_items():
-        if key == "files" and not isinstance(value, str):
-            data = await value.read(intake.MAX_FILE_BYTES + 1)
-            if data or value.filename:
-                files.append((value.filename or "upload", data if len(data) <= intake.MAX_FILE_BYTES else None))
-    await form.close()
+    files = [(value.filename or "upload", value.file) for key, value in form.multi_items()
+             if key == "files" and not isinstance(value, str) and (value.filename or value.size)]
     store = request.app.state.store
     if c is None:  # a township's link
         u = store.unit(p.unit_id)
         c = store.collection(u["collection_id"])
     else:
         need_admin(request)
-    results = await run_in_threadpool(intake.receive, store, c, files, source="reviewer" if p.admin else "unit",
-                                      only_unit=p.unit_id) if files else []
+    try:
+        results = await run_in_threadpool(intake.receive, store, c, files, source="reviewer" if p.admin else "unit",
+                                          only_unit=p.unit_id) if files else []
+    finally:
+        await form.close()
     if not p.admin:
         return await township_page(request, results=results)
     return render(request, "uploaded.html", c=c, results=results)
@@ -177,7 +176,8 @@ async def assign_form(request: Request):
     if form.get("role") == "county":
         store.set_role(sub["id"], "county")
     else:
-        uid = intake.match_unit(str(form.get("unit") or ""), store.units(sub["collection_id"]))
+        c = store.collection(sub["collection_id"])
+        uid = intake.match_unit(str(form.get("unit") or ""), store.units(c["id"]), c["unit"])
         if uid is not None:
             store.assign_unit(sub["id"], uid)
     return RedirectResponse(f"/s/{sub['id']}", 303)

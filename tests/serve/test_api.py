@@ -306,3 +306,15 @@ def test_last_years_collection_serves_as_previous(client):
     f = upload(client, cid, {"南山镇.xlsx": workbook(rep)}).json()["files"][0]
     codes = {x["code"] for x in client.get(f"/api/submissions/{f['submission_id']}", headers=H).json()["findings"]}
     assert "X2" in codes
+
+
+def test_a_published_word_report_is_imported_and_checked(client):
+    """A unit that sends its published Word report instead of the workbook: the importer reads it
+    back into data, which is checked like any other report."""
+    from gxnb_xl.word import render_docx_bytes
+    cid = new_collection(client)
+    rep = report("城关镇", 1)
+    f = upload(client, cid, {"城关镇年报.docx": render_docx_bytes(rep)}).json()["files"][0]
+    assert f["unit"] == "城关镇" and f["status"] != "unreadable", f
+    s = client.get(f"/api/submissions/{f['submission_id']}", headers=H).json()
+    assert s["report"]["year"] == 2024 and s["report"]["unit"] == full("城关镇")
