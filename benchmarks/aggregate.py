@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gxnb_xl.spec import load_spec  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 
 FORMAT = "2021"
 CACHE = Path(tempfile.gettempdir()) / "gxnb-bench-aggregate"

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "importer"))
 
 from gxnb_xl.importer import import_file  # noqa: E402
-from gxnb_xl.importer.synthetic import narrative_for, published_text  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.published import narrative_for, published_text  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 
 BAR_MS = 200.0
 TEXT_BAR_MS = 50.0

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from jinja2 import Environment  # noqa: E402
 
 from gxnb_xl.report import load_report  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 from gxnb_xl.word import build_template, render_docx_bytes, render_report  # noqa: E402
 from gxnb_xl.word.build import build_document_directly  # noqa: E402
 from gxnb_xl.word.context import build_context, docx_context  # noqa: E402

@@ -32,7 +32,7 @@ from pathlib import Path
 from gxnb_xl.excel.layout import META_SHEET, layout_of
 from gxnb_xl.excel.template import build_workbook_bytes
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_UNUSABLE, fail, friendly, lang_option
+from .common import EXIT_UNUSABLE, fail, format_option, friendly, lang_option
 
 SHOW_ALL_UP_TO = 60  # the terminal lists every file up to this many; beyond, only those not summed
 SHOW_DUPLICATES = 10
@@ -25,8 +25,7 @@ SHOW_DUPLICATES = 10
               help="上年度县级报告文件，或上年度乡镇报告文件夹（跨年度核对）/ last year's county report or township folder")
 @click.option("--include-invalid", is_flag=True, help="有错误的报告也计入汇总 / sum reports with errors too")
 @click.option("--year", type=int, help="只汇总该年度的报告（默认：多数文件的年度）/ sum only this data year (default: most files')")
-@click.option("--format", "format_id", type=click.Choice(["2021", "2019"]),
-              help="只汇总该格式的报告（默认：多数文件的格式）/ sum only this format (default: most files')")
+@format_option(help="只汇总该格式的报告（默认：多数文件的格式）/ sum only this format (default: most files')")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output file")
 @click.option("--jobs", type=click.IntRange(min=1), help="并行读取的进程数（默认 CPU 核数）/ parallel readers (default: cores)")

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from gxnb_xl.cli import main
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import io
 
-from gxnb_xl.importer.synthetic import table_rows
+from gxnb_xl.testing.published import table_rows
 from gxnb_xl.report import Report
 
 

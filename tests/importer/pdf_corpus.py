@@ -35,7 +35,7 @@ def corpus_cases():
 
 
 def _report_of(truth: dict):
-    from gxnb_xl.importer.synthetic import narrative_for
+    from gxnb_xl.testing.published import narrative_for
     from gxnb_xl.report import Report
     rep = Report(format=truth["format"], unit=truth["unit"], year=truth["year"], level=truth.get("level"))
     for cid in rep.spec.cells:

@@ -7,9 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from gxnb_xl.cli import main
-from gxnb_xl.importer.synthetic import published_text
+from gxnb_xl.testing.published import published_text
 from gxnb_xl.report import load_report
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = FIXTURES / "002_6f3669565db78123.txt"

@@ -8,7 +8,7 @@ from lxml import html as lhtml
 
 from gxnb_xl.importer import import_file
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from gxnb_xl.values import format_number
 from gxnb_xl.word import render_html, render_report
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gxnb_xl.report import load_report
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from gxnb_xl.word import MARK, render_report
 from lo import convert
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from gxnb_xl.check import check as check_report
 from gxnb_xl.report import load_report
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from gxnb_xl.values import format_number
 from gxnb_xl.word import MARK, RenderRefused, render_docx_bytes, render_report
 from gxnb_xl.word.context import DRAFT_NOTE, build_context

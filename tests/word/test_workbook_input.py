@@ -17,7 +17,7 @@ from gxnb_xl.engine import compute_derived
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import build_workbook_bytes
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from gxnb_xl.values import format_number
 from gxnb_xl.word import MARK, build_template
 from gxnb_xl.word.context import TITLE_SUFFIX, TO_FILL
