@@ -12,7 +12,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from gxnb_xl.spec import FORMAT_IDS, load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from gxnb_xl.word import render_docx_bytes
 from gxnb_xl.word.layout import chars_fitting, label_lines, table_grids
 
