@@ -76,6 +76,11 @@ def test_every_expected_unit_gets_its_state(client, township_files):
 def test_a_missing_unit_after_the_deadline_is_late(client):
     cid = new_collection(client, deadline="2020-01-20")
     assert {u["state"] for u in states(client, cid).values()} == {"late"}
+    upload(client, cid, {"城关镇.xlsx": workbook(report("城关镇", 1))})
+    row = states(client, cid)["城关镇"]
+    assert row["state"] == "ok" and row["late"] is True  # received after the deadline: its state, marked late
+    counts = client.get(f"/api/collections/{cid}/status", headers=H).json()["counts"]
+    assert counts["late"] == len(TOWNS) - 1 and counts["ok"] == 1
 
 
 def test_findings_carry_cells_messages_and_the_likely_wrong_cell(client, township_files):
@@ -132,6 +137,10 @@ def test_errors_cannot_be_accepted_but_can_be_returned(client, township_files):
     assert "表三自然人列请核对" in text and "应为" in text or "建议" in text
     bad = client.post(f"/api/submissions/{sid}/findings/{fid}/decision", json={"decision": "maybe"}, headers=H)
     assert bad.status_code == 400
+    # the corrected workbook answers the return: a new version, no longer returned
+    fixed = upload(client, cid, {"东坝镇-更正.xlsx": workbook(report("东坝镇", 2))}).json()["files"][0]
+    assert fixed["version"] == 2 and fixed["status"] == "ok"
+    assert states(client, cid)["东坝镇"]["state"] == "ok"
 
 
 def test_the_county_workbook_equals_gxnb_aggregate_of_the_included_files(client, township_files, tmp_path):
