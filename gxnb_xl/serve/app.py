@@ -272,8 +272,11 @@ async def api_collection(request: Request):
 
 
 async def api_files(request: Request):
-    c = _collection(request)
     p = principal(request)
+    if "cid" in request.path_params:
+        c = _collection(request)
+    else:  # /t/<token>/files: a unit's link, its own collection
+        c = request.app.state.store.collection(p.collection_id)
     store = request.app.state.store
     try:
         form = await request.form(max_files=intake.MAX_FILES + 1, max_fields=50, max_part_size=1024 * 1024)
@@ -558,6 +561,7 @@ def create_app(data_dir: str | os.PathLike, token: str) -> Starlette:
         Route("/api/submissions/{sid:int}/original", api_original),
         Route("/api/submissions/{sid:int}/annotated.xlsx", api_annotated),
         Route("/api/submissions/{sid:int}/review.txt", api_review),
+        Route("/t/{token:str}/files", api_files, methods=["POST"]),
         Route("/static/{name:str}", static),
         *pages.routes(),
     ]

@@ -84,6 +84,12 @@ def test_links_and_a_townships_own_page(client):
     r = town.post(path + "/upload", data={"csrf": csrf_of(page.text)},
                   files=[("files", ("ours.xlsx", workbook(report("城关镇", 1))))])
     assert r.status_code == 200 and "通过" in r.text
+    # the page script posts to the link's own JSON door; the reviewer's cookie in the same browser does not interfere
+    town.cookies.set("gxnb_token", TOKEN)
+    r = town.post(path + "/files", headers={"X-CSRF-Token": csrf_of(page.text)},
+                  files=[("files", ("again.xlsx", workbook(report("城关镇", 9))))])
+    assert r.status_code == 200 and r.json()["files"][0]["version"] == 2
+    town.cookies.delete("gxnb_token")
     assert town.get(f"/c/{cid}").status_code == 403  # the board is the reviewer's
     assert town.get("/api/collections").status_code == 403
 
