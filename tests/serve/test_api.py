@@ -1,6 +1,5 @@
 """The JSON API through Starlette's TestClient (the same app the server runs)."""
 import io
-import json
 import warnings
 import zipfile
 from decimal import Decimal
