@@ -13,7 +13,7 @@ from gxnb_xl.aggregate import aggregate  # noqa: E402
 from gxnb_xl.inputs import read_input  # noqa: E402
 from gxnb_xl.serve import intake  # noqa: E402
 from gxnb_xl.serve.app import create_app  # noqa: E402
-from serve_helpers import COUNTY, TOKEN, TOWNS, full, report, warned, workbook  # noqa: E402
+from serve_helpers import COUNTY, TOKEN, TOWNS, full, good, report, warned, warned_wb, workbook  # noqa: E402
 
 H = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -75,7 +75,7 @@ def test_every_expected_unit_gets_its_state(client, township_files):
 def test_a_missing_unit_after_the_deadline_is_late(client):
     cid = new_collection(client, deadline="2020-01-20")
     assert {u["state"] for u in states(client, cid).values()} == {"late"}
-    upload(client, cid, {"城关镇.xlsx": workbook(report("城关镇", 1))})
+    upload(client, cid, {"城关镇.xlsx": good("城关镇", 1)})
     row = states(client, cid)["城关镇"]
     assert row["state"] == "ok" and row["late"] is True  # received after the deadline: its state, marked late
     counts = client.get(f"/api/collections/{cid}/status", headers=H).json()["counts"]
@@ -137,7 +137,7 @@ def test_errors_cannot_be_accepted_but_can_be_returned(client, township_files):
     bad = client.post(f"/api/submissions/{sid}/findings/{fid}/decision", json={"decision": "maybe"}, headers=H)
     assert bad.status_code == 400
     # the corrected workbook answers the return: a new version, no longer returned
-    fixed = upload(client, cid, {"东坝镇-更正.xlsx": workbook(report("东坝镇", 2))}).json()["files"][0]
+    fixed = upload(client, cid, {"东坝镇-更正.xlsx": good("东坝镇", 2)}).json()["files"][0]
     assert fixed["version"] == 2 and fixed["status"] == "ok"
     assert states(client, cid)["东坝镇"]["state"] == "ok"
 
@@ -170,8 +170,8 @@ def test_the_county_workbook_equals_gxnb_aggregate_of_the_included_files(client,
 
 def test_accepted_warnings_appear_as_notes_in_the_summary_sheet(client, tmp_path):
     cid = new_collection(client)
-    sid = upload(client, cid, {"南山镇.xlsx": workbook(warned("南山镇", 3)),
-                               "城关镇.xlsx": workbook(report("城关镇", 1))}).json()["files"][0]["submission_id"]
+    sid = upload(client, cid, {"南山镇.xlsx": warned_wb("南山镇", 3),
+                               "城关镇.xlsx": good("城关镇", 1)}).json()["files"][0]["submission_id"]
     fid = client.get(f"/api/submissions/{sid}", headers=H).json()["findings"][0]["id"]
     client.post(f"/api/submissions/{sid}/findings/{fid}/decision", json={"decision": "accept", "note": "上级规章转发"}, headers=H)
     out = tmp_path / "c.xlsx"
@@ -241,12 +241,12 @@ def test_a_township_link_uploads_and_sees_only_its_own_unit(client):
     links = {short(u["unit"]): u["link"] for u in client.get(f"/api/collections/{cid}", headers=H).json()["units"]}
     token = links["城关镇"].rsplit("/t/", 1)[1]
     T = {"Authorization": f"Bearer {token}"}
-    ok = upload(client, cid, {"our.xlsx": workbook(report("城关镇", 1))}, headers=T).json()["files"][0]
+    ok = upload(client, cid, {"our.xlsx": good("城关镇", 1)}, headers=T).json()["files"][0]
     assert short(ok["unit"]) == "城关镇" and ok["status"] == "ok"
-    other = upload(client, cid, {"theirs.xlsx": workbook(report("东坝镇", 2))}, headers=T).json()["files"][0]
+    other = upload(client, cid, {"theirs.xlsx": good("东坝镇", 2)}, headers=T).json()["files"][0]
     assert other["status"] == "refused" and other["submission_id"] is None
     assert client.get(f"/api/submissions/{ok['submission_id']}", headers=T).status_code == 200
-    theirs = upload(client, cid, {"d.xlsx": workbook(report("东坝镇", 2))}).json()["files"][0]
+    theirs = upload(client, cid, {"d.xlsx": good("东坝镇", 2)}).json()["files"][0]
     assert client.get(f"/api/submissions/{theirs['submission_id']}", headers=T).status_code == 403
     for path in (f"/api/collections/{cid}/status", f"/api/collections/{cid}/aggregate.xlsx", "/api/collections"):
         assert client.get(path, headers=T).status_code == 403, path
@@ -257,7 +257,7 @@ def test_a_township_link_uploads_and_sees_only_its_own_unit(client):
 
 def test_limits_and_sniffing(client, monkeypatch):
     cid = new_collection(client)
-    wb = workbook(report("城关镇", 1))
+    wb = good("城关镇", 1)
     docx_like = io.BytesIO()
     with zipfile.ZipFile(docx_like, "w") as z:
         z.writestr("word/document.xml", "<w:document/>")
@@ -278,8 +278,8 @@ def test_a_zip_of_workbooks_is_taken_apart(client):
     cid = new_collection(client)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("乡镇/城关镇.xlsx", workbook(report("城关镇", 1)))
-        z.writestr("乡镇/东坝镇.xlsx", workbook(report("东坝镇", 2)))
+        z.writestr("乡镇/城关镇.xlsx", good("城关镇", 1))
+        z.writestr("乡镇/东坝镇.xlsx", good("东坝镇", 2))
         z.writestr("乡镇/~$城关镇.xlsx", b"lock")
     files = upload(client, cid, {"全部.zip": buf.getvalue()}).json()["files"]
     assert sorted(short(f["unit"]) for f in files) == ["东坝镇", "城关镇"]
