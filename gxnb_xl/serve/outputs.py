@@ -54,6 +54,7 @@ def county_sum(store, collection, *, include_invalid: bool = False, lang: str = 
         dec = decisions.get(sub["id"], {"findings": {}, "submission": None})
         notes = [d["note"] for d in dec["findings"].values() if d["decision"] == "accept" and d["note"]]
         returned = [d for d in [dec["submission"], *dec["findings"].values()] if d is not None and d["decision"] == "return"]
+        extra = []
         if notes:
             rec.notes.append(("serve_accepted_notes", {"notes": "；".join(dict.fromkeys(notes))}))
         if returned:

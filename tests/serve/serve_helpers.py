@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gxnb_xl.excel.template import build_workbook_bytes
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 TOKEN = "test-admin-token-0123456789"
 COUNTY = "测试县人民政府"
