@@ -137,6 +137,8 @@ async def api_files(request: Request):
             raise ApiError(413, "serve_too_many_files", n=intake.MAX_FILES)
         results = await run_in_threadpool(intake.receive, store, c, files,
                                           source="reviewer" if p.admin else "unit", only_unit=p.unit_id)
+    except OSError as exc:  # the data folder cannot take the files: nothing of this upload is recorded
+        raise ApiError(507, "serve_disk", why=exc.strerror or str(exc)) from None
     finally:
         await form.close()
     lang = lang_of(request)

@@ -350,3 +350,15 @@ def test_the_bad_input_corpus_gets_the_same_verdicts_as_gxnb_check(client, tmp_p
         assert f["status"] in verdict[case.exit], (case.name, f)
         if f["status"] == "unreadable":
             assert f["message"] and "Traceback" not in f["message"], case.name
+
+
+def test_a_full_disk_is_a_plain_message_and_records_nothing(client, monkeypatch):
+    cid = new_collection(client)
+    store = client.app.state.store
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(store, "put", full)
+    r = upload(client, cid, {"城关镇.xlsx": good("城关镇", 1)})
+    assert r.status_code == 507 and "磁盘" in r.json()["message"]
+    assert store.query("SELECT count(*) FROM submissions")[0][0] == 0
