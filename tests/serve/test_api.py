@@ -362,3 +362,17 @@ def test_a_full_disk_is_a_plain_message_and_records_nothing(client, monkeypatch)
     r = upload(client, cid, {"城关镇.xlsx": good("城关镇", 1)})
     assert r.status_code == 507 and "磁盘" in r.json()["message"]
     assert store.query("SELECT count(*) FROM submissions")[0][0] == 0
+
+
+def test_an_unmatched_file_is_listed_and_can_be_assigned(client):
+    cid = new_collection(client)
+    f = upload(client, cid, {"report.xlsx": good("不在名单镇", 4)}).json()["files"][0]
+    assert f["unit"] is None and f["submission_id"]
+    st = client.get(f"/api/collections/{cid}/status", headers=H).json()
+    assert [u["submission_id"] for u in st["unmatched"]] == [f["submission_id"]]
+    assert st["counts"]["missing"] == len(TOWNS)
+    r = client.post(f"/api/submissions/{f['submission_id']}/unit", json={"unit": "清水镇"}, headers=H)
+    assert r.status_code == 200 and r.json()["version"] == 1
+    row = states(client, cid)["清水镇"]
+    assert row["submission_id"] == f["submission_id"] and row["state"] == "ok"
+    assert client.get(f"/api/collections/{cid}/status", headers=H).json()["unmatched"] == []
