@@ -30,7 +30,7 @@ def check_text(report: Report, *, previous: Report | None = None, addresses: dic
         if rule.kind == "text_numbers":
             out += _quoted_numbers(rule, report, narrative, addresses or {})
         elif rule.kind == "text_year" and report.year:
-            out += _own_year(rule, report.year, narrative)
+            out += _own_year(rule, report.year, narrative, addresses or {})
         elif rule.kind == "text_fee":
             text = narrative.get(rule.raw.get("section", "other_matters"), "")
             if not any(k in text for k in rule.raw.get("keywords", ())):
@@ -103,14 +103,16 @@ def _year_forms(year: int) -> list[str]:
     return [str(year), "".join(_CN_DIGITS[int(d)] for d in str(year))]
 
 
-def _own_year(rule, year: int, narrative) -> list[Finding]:
+def _own_year(rule, year: int, narrative, addresses: dict) -> list[Finding]:
     text = "\n".join(narrative.values())
     if any(re.search(form + r"\s*年", text) for form in _year_forms(year)):
         return []
     named = {int(y) for y in re.findall(r"(20\d\d)\s*年", text)}
     newer = sorted(y for y in named if y > year)
     if newer:  # the text is about a later year than the cover: a contradiction, not a copied report
-        return [Finding(rule.id, rule.severity, params={"year": year, "other": newer[:3]}, key="T2.contradiction")]
+        where = {c: addresses[c] for c in ("meta.year",) if c in addresses}  # the cover cell, in a workbook
+        return [Finding(rule.id, rule.raw.get("contradiction_severity", rule.severity), cells=list(where),
+                        params={"year": year, "other": newer[:3]}, key="T2.contradiction", addresses=where)]
     older = sorted((y for y in named if y < year), reverse=True)
     return [Finding(rule.id, rule.severity, params={"year": year, "older": older[:3]})]
 
