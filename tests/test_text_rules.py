@@ -3,7 +3,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from gxnb_xl.text_rules import check_text, repeated_share
 
 

@@ -81,12 +81,13 @@ def summary_table(result: AggregateResult, lang: str = "zh") -> tuple[Table, int
                  ("；" if lang != "en" else "; ").join(f.messages(lang))],
                 "row", fill_of(f.state, f.warnings))
     last = len(tab.rows) - 1
-    if result.unit_states:
+    unit_states = result.unit_states or [{"unit": u, "state": "missing", "files": []} for u in result.missing_units]
+    if unit_states:
         tab.add([], "blank")
-        tab.add(["", say("agg.sheet.units", lang, n=len(result.unit_states))], "section")
+        tab.add(["", say("agg.sheet.units", lang, n=len(unit_states))], "section")
         tab.add([say("agg.sheet.n", lang), say("agg.sheet.unit_col", lang), say("agg.sheet.unit_state", lang),
                  say("agg.sheet.unit_files", lang)], "head")
-        for i, u in enumerate(result.unit_states, 1):
+        for i, u in enumerate(unit_states, 1):
             tab.add([i, u["unit"], say(f"agg.state.{u['state']}", lang), bounded([Path(x).name for x in u["files"]], lang)],
                     "row", fill_of(u["state"]))
     if result.duplicates:

@@ -19,6 +19,7 @@ COMMANDS = {
     "aggregate": ("aggregate", "汇总多个乡镇报告 / sum township reports into a county report"),
     "render": ("render", "生成 Word 年度报告 / render the Word report"),
     "import": ("importer", "从已发布的报告导入数据 / import published reports"),
+    "serve": ("serve", "启动网页审核台 / start the browser workbench"),
 }
 
 

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from gxnb_xl.cli import main
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -162,7 +162,7 @@ def test_english_is_english(inbox):
     data = json.loads(res.output)
     reasons = {Path(f["file"]).name: f["reason"] for f in data["files"]}
     assert reasons["99-红岩乡.xlsx"] == "year 2023, unlike the other 11; not summed"
-    assert reasons["新集镇年报.pdf"] == "not a report workbook (.pdf), not summed; a workbook is needed"
+    assert reasons["新集镇年报.pdf"] == "not a report workbook (.pdf), not read; the filled Excel template is needed"
     assert "latest 填报日期 on the cover: 2025-01-20" in reasons["01-东坝镇.xlsx"]
     words = " ".join([*reasons.values(), *data["notes"]]).replace("填报日期", "").replace("东坝镇（修改后）.xlsx", "")
     assert not any(ch in words for ch in "（）：，；。") and "1 errors" not in words

@@ -25,7 +25,7 @@ from gxnb_xl.loaded import from_report
 from gxnb_xl.excel.layout import BLANK, CHECKS, FAIL, LEVEL_LABELS, NA, OK, WARN, layout_of, parse_a1
 from gxnb_xl.report import Report
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 from lo import convert
 

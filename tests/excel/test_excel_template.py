@@ -18,7 +18,7 @@ from gxnb_xl.excel.layout import BLANK, CHECKS, FAIL, META_SHEET, OK, layout_of,
 from gxnb_xl.excel.template import build_workbook_bytes, split_text, write_workbook
 from gxnb_xl.report import ReportError
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 ROOT = Path(__file__).resolve().parents[2]
 

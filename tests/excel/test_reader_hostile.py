@@ -68,7 +68,7 @@ def test_merged_range_bomb_is_bounded(tmp_path):
 def test_disagreeing_header_rows_refuse_the_table(tmp_path):
     """No _gxnb sheet and a second 表三 header row whose columns are in another order: reading either
     would read some column twice or from the wrong place, so the table is refused, never half-read."""
-    from gxnb_xl.synth import random_report
+    from gxnb_xl.testing.synth import random_report
     import random
     rep = random_report(random.Random(5), "2021", unit="测试镇人民政府", year=2024, level="township")
     wb = openpyxl.load_workbook(io.BytesIO(build_workbook_bytes("2021", rep)))

@@ -5,6 +5,7 @@ and the command line run on the same saved file.
 """
 from __future__ import annotations
 
+import sys
 import json
 
 import pytest
@@ -164,7 +165,7 @@ def test_render_equals_gxnb_render(clean_xlsm, tmp_path):
 def test_an_unexpected_error_is_a_message_box(slip_xlsm, monkeypatch):
     def boom(*a, **k):
         raise ValueError("示例故障")
-    monkeypatch.setattr("gxnb_xl.check.pipeline.check_file", boom)
+    monkeypatch.setattr(sys.modules["gxnb_xl.check.pipeline"], "check_file", boom)
     book = FakeBook(slip_xlsm)
     assert eb.check(book) is None
     (alert,) = book.app.alerts
