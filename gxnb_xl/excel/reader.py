@@ -287,6 +287,10 @@ def _read(wb, pkg: Package | None, facts, path: Path) -> Loaded:
         values[cid] = value
         if problem is not None:
             problems.append(CellProblem(cid, raw, problem, where))
+    for key, (sheet, addr) in layout.meta.items():  # cover cells, for findings about them (meta.year …)
+        if sheet in sheets:
+            pos = loc.position(sheet, addr) or parse_a1(addr)
+            addresses[f"meta.{key}"] = f"{real[sheet]}!{a1(*pos)}"
     level_text = _read_cover(report, layout, sheets, loc)
     if level_text is not None:
         notes.append(_note("S7", "warning", level=level_text))
