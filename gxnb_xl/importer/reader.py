@@ -393,6 +393,7 @@ class TableReader:
         self.spec, self.status, self.warnings = spec, status, warnings
         self.ambiguous: list[tuple[list[str], list[tuple]]] = []
         self.glued = True  # the text shows digits run together (set by read_text)
+        self.split_allowed = True  # False for sources whose every number sits in its own cell
         self.unique_splits: list = []  # (row label, cells, note) of rows cut uniquely by the relations
         self.rel_eqs = [eq for eq in spec.equations
                         if eq.rule.scope == "report" and eq.rule.severity == "error" and eq.op == "=="]
@@ -573,6 +574,8 @@ class TableReader:
         unproven = False
         cands = []
         relation = bool(r.eqs)
+        if not self.split_allowed:
+            parts = None  # no split, no gap filling: which cell is missing cannot be known
         try:
             if parts is not None:
                 cands = splitmod.splits(parts, n, r.eqs, signed=signed)
@@ -589,7 +592,10 @@ class TableReader:
             cands = []
             budget = True
         if not cands:
-            if unproven:
+            if not self.split_allowed:
+                zh = f"“{label}”行只有 {len(toks)} 个数（{printed[:60]}），应为 {n} 个，无法确定各自属于哪一格，留空"
+                en = f"row “{label}” holds {len(toks)} numbers ({printed[:60]}) for {n} cells; cannot tell which is which; left blank"
+            elif unproven:
                 zh = (f"“{label}”行只有数字“{printed[:60]}”，少于 {n} 个单元格；原文其他地方没有数字粘连的迹象，"
                       f"可能是缺格或数字印在别处，无法确定，留空")
                 en = (f"row “{label}” holds only “{printed[:60]}” for {n} cells; nothing else in the text runs digits "
@@ -901,6 +907,8 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
     # numbers than cells be cut by digit rules alone (otherwise a lone "15" may be a whole number
     # whose neighbours were printed elsewhere, e.g. text extracted column by column from a PDF)
     reader.glued = any(_GLUED.search(r.text) for r in regions.values())
+    # a workbook's cells are never run together: a number in a cell is one value
+    reader.split_allowed = kind != "workbook"
     for tid in ("t2", "t3", "t4"):
         if tid not in regions:
             for c in spec.table_cells(tid):

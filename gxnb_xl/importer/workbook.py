@@ -27,8 +27,8 @@ HIDDEN_SHEETS = ("_gxnb",)
 
 
 def workbook_text(path: str | Path, data: bytes | None = None) -> str:
+    """Every visible sheet as rows of cells (``data`` is ignored: the file is read once by sniff)."""
     p = Path(path)
-    name = p.name
     # the template reader's checks first: what is not a workbook, zip bombs, sheets whose used
     # range would make calamine reserve absurd memory (it aborts the process rather than raise)
     from ..excel.package import Package
