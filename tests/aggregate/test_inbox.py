@@ -167,7 +167,7 @@ def test_english_is_english(inbox):
     words = " ".join([*reasons.values(), *data["notes"]]).replace("填报日期", "").replace("东坝镇（修改后）.xlsx", "")
     assert not any(ch in words for ch in "（）：，；。") and "1 errors" not in words
     res = run("aggregate", root, "--lang", "en", "--unit", "Demo County")
-    assert "summed 10 of 21 files: Demo County, 2024, format 2021" in res.output
+    assert "summed 10 of 21: Demo County, 2024, format 2021" in res.output
 
 
 def test_gbk_names_huge_numbers_and_output_folder(tmp_path):
