@@ -12,8 +12,8 @@ The shipped template (or a custom one) is prepared once per process (``prepared.
 in a bounded sandbox (``sandbox.py``); tables are drawn from ``layout.py``, the one table grid.
 
 Exceptions: ``RenderRefused`` (error findings and no ``force``), ``DraftRefused`` (narrative
-holding 【请补充】/【系统草拟】 and no ``draft``/``force``), ``OutputExists`` (an output exists and
-no ``force``; a ``ReportError``), ``TemplateProblem`` (a custom template cannot be used or went
+holding 【请补充】/【系统草拟】 and no ``draft``/``force``), ``OutputExists`` (``errors.OutputError``:
+an output exists and no ``force``, is an input, or cannot be written), ``TemplateProblem`` (a custom template cannot be used or went
 over the sandbox's limits; a ``ReportError``), ``office.OfficeError`` (no LibreOffice for PDF).
 """
 from .build import build_template
