@@ -297,6 +297,23 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
     add("41-inserted-column.xlsx", with_openpyxl(good, lambda wb: wb["表三"].insert_cols(5)), 0, "已按标签重新定位",
         ("S4",))
 
+    # hostile parts (issue 16): every scan linear, every expansion bounded, labels that disagree refused
+    add("35-formula-token-flood.xlsx", edit_sheet(good, "表三", lambda x: x.replace(
+        "</worksheet>", "<extLst><ext uri='x'>" + "<f " * 400_000 + "</ext></extLst></worksheet>")), 0,
+        "全部勾稽关系正确", note="400 k stray <f tokens: a backwards search per token took ~245 s")
+    merges = "".join(f'<mergeCell ref="K{100 + 3 * i}:DZ{101 + 3 * i}"/>' for i in range(30_000))
+    add("36-merged-range-bomb.xlsx", edit_sheet(good, "表三", lambda x: re.sub(
+        r"<mergeCells\b.*?</mergeCells>", lambda _: f'<mergeCells count="30000">{merges}</mergeCells>', x, flags=re.S)),
+        0, "全部勾稽关系正确", note="30,000 merges of 9,000 cells: expansion capped")
+
+    def two_headers(wb):
+        del wb[META_SHEET]
+        ws = wb["表三"]
+        ws.unmerge_cells("D3:D4")
+        ws["D4"], ws["E4"] = "商业企业", "自然人"  # a second header row typed in another order
+    add("37-two-header-rows.xlsx", with_openpyxl(good, two_headers), 1, "互相矛盾", ("S4",),
+        note="headers that disagree would read a column twice: the table is refused")
+
     def drop_sheet(name):
         def fn(wb):
             del wb[name]

@@ -216,29 +216,26 @@ class _Builder:
                        f"{t['number']}、{t['title']}")
         getattr(self, f"_{t['kind']}")(tid, t, sheet, heading)
 
+    def _draw(self, tid: str, sheet: str, top: int):
+        """The table's merged grid (``word.layout.table_grid``, the one grid every writer and reader
+        shares) drawn from row ``top``: labels with their anchors, merges, the value cells' places."""
+        from ..word.layout import table_grid
+        grid = table_grid(self.spec.id, tid)
+        for g in grid.cells:
+            r, c = top + g.row, g.col
+            if g.cell:
+                self.lay.cells[g.cell] = (sheet, a1(r, c))
+            else:
+                self.text(sheet, r, c, g.text, g.role, anchor=bool(g.text))
+            self.merge(sheet, r, c, r + g.rowspan - 1, c + g.colspan - 1)
+        return grid
+
     def _blocks(self, tid, t, sheet, heading):
         width = 1 + max(len(b["columns"]) for b in t["blocks"])
         self.text(sheet, 0, 0, heading, "title")
         self.merge(sheet, 0, 0, 0, width - 1)
-        row = 1
-        for block in t["blocks"]:
-            self.text(sheet, row, 0, block["caption"], "caption", anchor=True)
-            self.merge(sheet, row, 0, row, width - 1)
-            row += 1
-            self.text(sheet, row, 0, t["row_header"], "header", anchor=True)
-            n = len(block["columns"])
-            for j, col in enumerate(block["columns"]):
-                self.text(sheet, row, 1 + j, col["label"], "header", anchor=True)
-            if n < width - 1:  # short blocks: the last column header spans the rest
-                self.merge(sheet, row, n, row, width - 1)
-            row += 1
-            for r in block["rows"]:
-                self.text(sheet, row, 0, r["label"], "label", anchor=True)
-                for j, col in enumerate(block["columns"]):
-                    self.lay.cells[f"{tid}.{r['key']}.{col['key']}"] = (sheet, a1(row, 1 + j))
-                if n < width - 1:
-                    self.merge(sheet, row, n, row, width - 1)
-                row += 1
+        grid = self._draw(tid, sheet, 1)
+        row = 1 + grid.n_rows
         self.width(sheet, 0, 26)
         for c in range(1, width):
             self.width(sheet, c, 20)
@@ -254,35 +251,10 @@ class _Builder:
         ncol = len(cols)
         self.text(sheet, 0, 0, heading, "title")
         self.merge(sheet, 0, 0, 0, c0 + ncol - 1)
-        # header: note over the label columns, 申请人情况 over the numeric ones, then groups
         h0 = 1
-        self.text(sheet, h0, 0, t.get("note", ""), "note", anchor=bool(t.get("note")))
-        self.merge(sheet, h0, 0, h0 + 2, c0 - 1)
-        self.text(sheet, h0, c0, t.get("column_header", ""), "header", anchor=bool(t.get("column_header")))
-        self.merge(sheet, h0, c0, h0, c0 + ncol - 1)
-        j = 0
-        while j < ncol:
-            group = cols[j].get("group")
-            if not group:
-                self.text(sheet, h0 + 1, c0 + j, cols[j]["label"], "header", anchor=True)
-                self.merge(sheet, h0 + 1, c0 + j, h0 + 2, c0 + j)
-                j += 1
-                continue
-            k = j
-            while k < ncol and cols[k].get("group") == group:
-                self.text(sheet, h0 + 2, c0 + k, cols[k]["label"], "header", anchor=True)
-                k += 1
-            self.text(sheet, h0 + 1, c0 + j, group, "header", anchor=True)
-            self.merge(sheet, h0 + 1, c0 + j, h0 + 1, c0 + k - 1)
-            j = k
-        first = h0 + 3
-        # row labels: a caption shared by consecutive rows merges vertically
-        for level, i, k, leaf, label in caption_spans([r["labels"] for r in rows]):
-            self.text(sheet, first + i, level, label, "label", anchor=True)
-            self.merge(sheet, first + i, level, first + k - 1, c0 - 1 if leaf else level)
+        grid = self._draw(tid, sheet, h0)
+        first = h0 + grid.header_rows
         for i, r in enumerate(rows):
-            for j, col in enumerate(cols):
-                self.lay.cells[f"{tid}.{r['key']}.{col['key']}"] = (sheet, a1(first + i, c0 + j))
             longest = max(len(x) for x in r["labels"])
             if longest > 22:
                 self.height(sheet, first + i, 30 if longest <= 44 else 45)
@@ -304,15 +276,8 @@ class _Builder:
         total = len(groups) * ncol
         self.text(sheet, 0, 0, heading, "title")
         self.merge(sheet, 0, 0, 0, total - 1)
-        for level, i, k, leaf, label in caption_spans([g["labels"] for g in groups]):
-            r = 1 + level
-            self.text(sheet, r, i * ncol, label, "header", anchor=True)
-            self.merge(sheet, r, i * ncol, depth if leaf else r, k * ncol - 1)
+        self._draw(tid, sheet, 1)
         hr = 1 + depth
-        for g, group in enumerate(groups):
-            for j, col in enumerate(cols):
-                self.text(sheet, hr, g * ncol + j, col["label"], "header", anchor=True)
-                self.lay.cells[f"{tid}.{group['key']}.{col['key']}"] = (sheet, a1(hr + 1, g * ncol + j))
         for c in range(total):
             self.width(sheet, c, 9)
         self.height(sheet, hr, 30)

@@ -169,6 +169,9 @@ def _read_meta(wb, pkg, name) -> dict:
 
 
 def read_workbook(path: str | Path) -> Loaded:
+    from .fastpath import read_fast  # our template, unchanged in structure: one pass (None: read it here)
+    if (fast := read_fast(path)) is not None:
+        return fast
     path = Path(path)
     name = path.name
     data, kind, z = sniff(path)
@@ -287,6 +290,10 @@ def _read(wb, pkg: Package | None, facts, path: Path) -> Loaded:
         values[cid] = value
         if problem is not None:
             problems.append(CellProblem(cid, raw, problem, where))
+    for key, (sheet, addr) in layout.meta.items():  # cover cells, for findings about them (meta.year …)
+        if sheet in sheets:
+            pos = loc.position(sheet, addr) or parse_a1(addr)
+            addresses[f"meta.{key}"] = f"{real[sheet]}!{a1(*pos)}"
     level_text = _read_cover(report, layout, sheets, loc)
     if level_text is not None:
         notes.append(_note("S7", "warning", level=level_text))

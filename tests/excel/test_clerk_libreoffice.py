@@ -89,8 +89,11 @@ def test_each_defect_is_named_on_its_cell(clerk_books, fmt):
     assert firsts and all(s.address == cases["slip"].address and s.suggested == cases["slip"].true_value
                           for s in firsts)
 
-    cover = load("cover_year").report
-    assert cover.year == seed.year - 1 and cover.extra["date"] == "2025-01-15"  # a date serial → ISO date
+    cover = load("cover_year")
+    assert cover.report.year == seed.year - 1 and cover.report.extra["date"] == "2025-01-15"  # serial → ISO date
+    t2 = [f for f in check_loaded(cover).findings if f.rule == "T2"]
+    assert t2 and t2[0].message.startswith(f"封面年度 {seed.year - 1} 与正文中的 {seed.year} 年不一致"), t2
+    assert t2[0].is_error and t2[0].where() == [cases["cover_year"].address]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
