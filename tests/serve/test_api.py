@@ -330,10 +330,12 @@ def test_a_published_word_report_is_imported_and_checked(client):
 
 def test_the_bad_input_corpus_gets_the_same_verdicts_as_gxnb_check(client, tmp_path):
     """The project's corpus of bad inputs (scripts/make_bad_inputs.py, without the LibreOffice
-    cases) in one upload: every file is answered, unusable ones as unreadable with a Chinese reason,
-    the others as gxnb check judges them — never a crash."""
+    cases) in one upload: every file is answered with the status the library's check door gives
+    the same file (``gxnb check``), unusable ones with a Chinese reason — never a crash."""
     import sys
     from pathlib import Path
+
+    from gxnb_xl.check.pipeline import check_file
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
     import make_bad_inputs
     cases = [c for c in make_bad_inputs.make_corpus(tmp_path / "bad", soffice=False)
@@ -343,11 +345,10 @@ def test_the_bad_input_corpus_gets_the_same_verdicts_as_gxnb_check(client, tmp_p
     r = client.post(f"/api/collections/{cid}/files", headers=H,
                     files=[("files", (c.path.name, c.path.read_bytes(), "application/octet-stream")) for c in cases])
     assert r.status_code == 200
-    verdict = {2: {"unreadable"}, 1: {"errors"}, 0: {"ok", "warnings"}}
     got = r.json()["files"]
     assert len(got) == len(cases)
     for case, f in zip(cases, got):
-        assert f["status"] in verdict[case.exit], (case.name, f)
+        assert f["status"] == check_file(case.path).status, (case.name, f)
         if f["status"] == "unreadable":
             assert f["message"] and "Traceback" not in f["message"], case.name
 
