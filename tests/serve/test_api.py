@@ -303,7 +303,7 @@ def test_collection_settings_are_validated(client):
     assert c["previous"] == last and len(c["units"]) == len(TOWNS)
 
 
-def test_last_years_collection_serves_as_previous(client):
+def test_last_years_collection_serves_as_previous(client, tmp_path):
     last = new_collection(client, year=2023)
     old = report("南山镇", 7, year=2023)
     upload(client, last, {"南山镇2023.xlsx": workbook(old)})
@@ -314,6 +314,13 @@ def test_last_years_collection_serves_as_previous(client):
     f = upload(client, cid, {"南山镇.xlsx": workbook(rep)}).json()["files"][0]
     codes = {x["code"] for x in client.get(f"/api/submissions/{f['submission_id']}", headers=H).json()["findings"]}
     assert "X2" in codes
+    # the county sums are checked against last year's collection too (gxnb aggregate --previous)
+    out = tmp_path / "c.xlsx"
+    out.write_bytes(client.get(f"/api/collections/{cid}/aggregate.xlsx", headers=H).content)
+    from python_calamine import CalamineWorkbook
+    text = "\n".join(" ".join(map(str, r)) for r in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("汇总情况").to_python())
+    assert "上年度（2023 年）收集中 1 个单位的有效版本之和" in text and "X2" in text
+    assert str(tmp_path) not in text and "/tmp" not in text
 
 
 def test_a_published_word_report_is_imported_and_checked(client):
