@@ -12,12 +12,12 @@ import os
 from pathlib import Path
 
 from ..report import Report
+from .files import SUMMARY_SHEET
 from .records import (STATE_DUPLICATE, STATE_ERRORS, STATE_EXCLUDED, STATE_IGNORED, STATE_NOT_REPORT,
                       STATE_SUMMED, STATE_UNREADABLE, STATES, AggregateResult, FileRecord)
 from .sheet import Table, draw
 from .words import bounded, say
 
-SUMMARY_SHEET = "汇总情况"
 FILE_COLUMNS = ("n", "file", "unit", "year", "format", "status", "errors", "warnings", "included", "reason", "problems")
 WIDTHS = [6, 28, 18, 6, 6, 12, 6, 6, 6, 36, 44]  # about 180 characters: landscape A4 at ~75 %
 WRAP = {1, 2, 5, 9, 10}
@@ -98,9 +98,10 @@ def summary_table(result: AggregateResult, lang: str = "zh") -> tuple[Table, int
                       reason="agg.sheet.why_used", problems="agg.sheet.differs"), "head")
         for i, d in enumerate(result.duplicates, 1):
             used = Path(d["used"]).name if d["used"] else "—"
-            diffs = [f"{Path(x['file']).name}：{_differs(x, rep, lang)}" for x in d["differs"]]
+            colon = ": " if lang == "en" else "："
+            diffs = [f"{Path(x['file']).name}{colon}{_differs(x, rep, lang)}" for x in d["differs"]]
             tab.add(_row(n=i, file="\n".join(Path(x).name for x in d["files"][:10]), unit=d["unit"],
-                         reason=f"{say('agg.sheet.used', lang)} {used}：{result.text(d['why'], lang)}",
+                         reason=f"{say('agg.sheet.used', lang)} {used}{colon}{result.text(d['why'], lang)}",
                          problems="\n".join(diffs[:10])), "row")
     if result.unexpected_units:
         tab.add([], "blank")
