@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import ReportError
-from .sources import BLANK, cell_text
+from .cells import BLANK, cell_text
 from .text import NUMBERING, drop_chrome, norm
 
 THIN = 2.5  # points: a filled rectangle thinner than this is a ruling line

@@ -15,7 +15,7 @@ from ..spec import CONSTANT, Spec, load_spec
 from ..values import read_value
 from . import split as splitmod
 from .records import CellStatus, ImportWarning
-from .sources import BLANK
+from .cells import BLANK
 from .text import core, label_forms, norm, squeeze, vocabulary, widen
 
 MAX_COMBINATIONS = 50_000  # search steps when settling run-together rows by the table's relations

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import ReportError
-from .sources import BLANK, cell_text
+from .cells import BLANK, cell_text
 
 MAX_CELLS = 400_000  # per workbook: the official tables need a few hundred
 MAX_MERGES = 20_000
