@@ -139,13 +139,20 @@ def _find_headings(doc: Document, spec: Spec) -> dict[str, int]:
     return found
 
 
+def _unit_before(text: str) -> str:
+    """The unit's name printed before a title's year: the last step of a breadcrumb
+    ("首页 > 政务公开 > 某某局2023年…" gives 某某局), without spaces and leading punctuation."""
+    text = re.split(r"[>＞›»|/→]", text)[-1]
+    return re.sub(r"\s+", "", text).strip(":：-—")
+
+
 def _title_parts(line: str):
     """(year, unit) of a title line, or None."""
     ln = widen(line)
     m = _TITLE.search(ln)
     if not m or len(ln.strip()) > 90:
         return None
-    unit = re.sub(r"\s+", "", ln[: m.start()]).strip(":：-—")
+    unit = _unit_before(ln[: m.start()])
     unit = re.sub(r"(关于|的)$", "", unit)
     return int(m.group(1)), unit
 
@@ -167,7 +174,7 @@ def _title(doc: Document, limit: int):
                 ln, m, at = both, m2, i + 1
         if m:
             i = at
-            unit = re.sub(r"\s+", "", ln[: m.start()]).strip(":：-—")
+            unit = _unit_before(ln[: m.start()])
             unit = re.sub(r"(关于|的)$", "", unit)
             if last is None:
                 last = (i, int(m.group(1)), unit)

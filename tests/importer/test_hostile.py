@@ -159,3 +159,8 @@ def test_disclosure_catalogue_box_stays_out(top):
     r = import_text(top + "\n根据条例编制。\n一、总体情况\n好。")
     assert (r.report.unit, r.report.year) == ("平潭综合实验区公安局", 2021)
     assert r.report.narrative["preamble"] == "根据条例编制。"
+
+
+def test_breadcrumb_before_the_title_is_not_the_unit():
+    r = import_text("首页 > 政务公开 > 政府信息公开年报 > 某某县某某局2023年政府信息公开工作年度报告\n一、总体情况\n好。")
+    assert (r.report.unit, r.report.year) == ("某某县某某局", 2023)
