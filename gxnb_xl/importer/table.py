@@ -400,6 +400,7 @@ class TableReader:
 
     def _ambiguous(self, cells: list[str], cands: list[tuple], why_zh: str, why_en: str):
         shown = "；".join(" ".join(str(v) for v in c) for c in cands[:6]) + ("……" if len(cands) > 6 else "")
+        shown_en = "; ".join(" ".join(str(v) for v in c) for c in cands[:6]) + (" …" if len(cands) > 6 else "")
         for i, c in enumerate(cells):
             values = sorted({cand[i] for cand in cands})
             if len(values) == 1:
@@ -411,7 +412,7 @@ class TableReader:
                                             candidates=values)
         self.warnings.append(ImportWarning(
             why_zh + f"，有 {len(cands)} 种可能拆分（{shown}），无法确定的单元格留空，请人工核对",
-            why_en + f"; {len(cands)} possible splits ({shown}); undecided cells left blank; please check by hand",
+            why_en + f"; {len(cands)} possible splits ({shown_en}); undecided cells left blank; please check by hand",
             tuple(cells)))
 
     # ── cross-row resolution ────────────────────────────────────────────────────────────
@@ -509,13 +510,14 @@ class TableReader:
             if len(keep) != 1:
                 continue
             quoted = "、".join(f"“{q}”" for q in snippets.values())
+            quoted_en = ", ".join(f"“{q}”" for q in snippets.values())
             for c, v in zip(cells, keep[0]):
                 self.status[c] = CellStatus(
                     "derived", v, reason_zh=f"数字粘连，{len(cands)} 种拆分中只有一种与正文{quoted}一致",
-                    reason_en=f"numbers ran together; of {len(cands)} possible splits only one agrees with the narrative {quoted}")
+                    reason_en=f"numbers ran together; of {len(cands)} possible splits only one agrees with the narrative {quoted_en}")
             self.warnings.append(ImportWarning(
                 f"数字粘连的行按正文{quoted}确定：{' '.join(str(v) for v in keep[0])}，请核对",
-                f"a row whose numbers ran together was settled by the narrative {quoted}: "
+                f"a row whose numbers ran together was settled by the narrative {quoted_en}: "
                 f"{' '.join(str(v) for v in keep[0])}; please check", tuple(cells)))
 
     def fill_from_relations(self):
