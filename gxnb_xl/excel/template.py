@@ -491,7 +491,8 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         status_addr = a1(r, 2)
         chk.write_string(r, 0, cr.place, fm.label)
         chk.write_string(r, 1, cr.title, fm.label)
-        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (cells_text(layout, eq.cells), 36)))
+        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (cells_text(layout, eq.cells), 36),
+                                       (BROKEN, 18)))  # room for the longest status, shown when references break
         chk.write_formula(r, 2, check_formula(spec, layout, eq, cr.blanks), fm.check, status)
         chk.write_formula(r, 3, imbalance_formula(layout, eq, status_addr), fm.check,
                           "" if imbalance is None else _number(imbalance))

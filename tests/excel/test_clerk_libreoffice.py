@@ -13,7 +13,7 @@ from gxnb_xl.check import check as check_loaded
 from gxnb_xl.excel.layout import BLANK, BROKEN, CHECKS, COVER, FAIL, NA, OK, WARN, layout_of, parse_a1
 from gxnb_xl.inputs import read_input
 
-from conftest import FORMATS
+from clerk_books import FORMATS, clerk_books  # noqa: F401 - the session fixture
 
 pytestmark = pytest.mark.libreoffice
 
