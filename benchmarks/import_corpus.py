@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "importer"))
 
-from conftest import score  # noqa: E402
+from imp_score import score  # noqa: E402
 from gxnb_xl.importer import import_file  # noqa: E402
 from pdf_corpus import corpus_cases  # noqa: E402
 

@@ -76,7 +76,7 @@ def median_ms(fn, n=3):
 
 
 def compare(cases: list[tuple[Path, dict]], *, runs: int = 3) -> dict:
-    from conftest import score
+    from imp_score import score
     res = {}
     for name, fn in BACKENDS.items():
         right = wrong = blank = 0

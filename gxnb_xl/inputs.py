@@ -28,7 +28,13 @@ def read_input(path: str | Path) -> Loaded:
     if suffix in WORKBOOK_SUFFIXES:
         from .excel.reader import read_workbook
         try:
-            return make_effective(read_workbook(p))
+            loaded = read_workbook(p)
+            if not loaded.template.get("template_id"):
+                # [importer hook] no _gxnb marker: not (or no longer) our template; the label
+                # reader decides when the two readings disagree (see importer/loaded.py)
+                from .importer.loaded import prefer
+                loaded = prefer(loaded, p)
+            return make_effective(loaded)
         except ReportError as exc:
             # [importer hook] not our template and no template sheet: find the tables by label;
             # when no table is found that way either, the template reader's refusal stands

@@ -158,7 +158,7 @@ def to_pdf(docx: Path, pdf: Path) -> Path:
     temporary file beside ``pdf`` and renamed. Interrupted (Ctrl-C, SIGTERM, SIGHUP), it leaves
     nothing behind and re-raises (``Terminated`` for the signals)."""
     pdf = Path(pdf)
-    from .report import write_bytes_atomic
+    from .outputs import write_bytes_atomic
     with _terminate_as_exception():
         tmp = Path(tempfile.mkdtemp(prefix="gxnb-pdf-"))
         try:

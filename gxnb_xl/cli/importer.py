@@ -27,7 +27,11 @@ TABLE_EN = {"t2": "Table II", "t3": "Table III", "t4": "Table IV"}
 @lang_option
 @friendly()
 def command(sources, output, as_json, format_id, year, lang, force=False):
-    """从已发布的年度报告（.txt 网页或 PDF 复制的文本、.html/.htm 网页、.docx）导入数据，并校验。
+    """从已发布的年度报告导入数据，并校验。
+
+    可读：.pdf（有文字层；扫描件会说明无法读取）、.docx、.doc（需 LibreOffice）、.html/.htm 网页、
+    .txt（网页或 PDF 复制的文本，整页一行、数字粘连也可；UTF-8/UTF-16/GBK/Big5 自动识别）、
+    以及存有官方表格但不是本工具模板的工作簿（.xlsx/.xls/.ods）。
 
     每个单元格都标明“读取”“推出（附理由）”或“缺失”，不会悄悄猜测。
 

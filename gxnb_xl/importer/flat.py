@@ -23,7 +23,7 @@ from ..spec import load_spec
 from .text import heading_key, norm, vocabulary, widen
 
 LONG_LINE = 160  # a line this long holds more than one paragraph or table row
-MIXED_LINE = 60  # a heading inside a line this long shares it with other text: cut it out
+MIXED_LINE = 30  # a heading inside a line this long shares it with other text: cut it out
 META_LINES = 40  # crawler metadata sits at the top of the page
 TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
 _CN_NUM = "一二三四五六七八九十"
@@ -107,9 +107,9 @@ def prepare(text: str) -> Page:
 def _unflatten(page: Page) -> None:
     """Put the title and every numbered section heading of a long line on a line of its own."""
     text = page.text
-    if not any(len(ln) > LONG_LINE for ln in text.split("\n")):
+    if not any(len(ln) > MIXED_LINE for ln in text.split("\n")):
         return
-    cuts: list[tuple[int, int]] = []  # (start, end) of stretches to put on their own line
+    cuts: list[tuple[int, int, int]] = []  # (start, end, line length beyond which to cut) 
     w = widen(text)
     # the title: the crawler's title printed again at the top, or a title sentence near the top
     title = page.meta.get("title")
@@ -117,7 +117,7 @@ def _unflatten(page: Page) -> None:
     if title:
         pos = w.find(widen(title).strip(), 0, 600)
         if pos >= 0:
-            cuts.append((pos, pos + len(title.strip())))
+            cuts.append((pos, pos + len(title.strip()), LONG_LINE))
             head_from = pos + len(title.strip())
     else:
         m = TITLE.search(w, 0, 400)
@@ -125,7 +125,7 @@ def _unflatten(page: Page) -> None:
             start = m.start()
             while start > 0 and m.start() - start < 40 and not w[start - 1].isspace() and w[start - 1] not in "。：:":
                 start -= 1
-            cuts.append((start, m.end()))
+            cuts.append((start, m.end(), LONG_LINE))
             head_from = m.end()
     cursor = head_from
     for key, numeral, words in _heading_forms():
@@ -133,14 +133,14 @@ def _unflatten(page: Page) -> None:
         if hit is None:
             continue
         start, end = hit
-        cuts.append((start, end))
+        cuts.append((start, end, MIXED_LINE))
         page.headings[key] = w[start:end]
         cursor = end
     if not cuts:
         return
     out, last = [], 0
-    for start, end in sorted(cuts):
-        if start < last or not _in_long_line(text, start, MIXED_LINE):
+    for start, end, limit in sorted(cuts):
+        if start < last or not _in_long_line(text, start, limit):
             continue
         out.append(text[last:start])
         out.append("\n" + text[start:end].strip() + "\n")

@@ -37,3 +37,25 @@ def load(path, *, workbook: bool = False) -> Loaded:
         notes.append(Finding("I3", "warning", cells=list(w.cells), params={"note_zh": w.zh, "note_en": w.en}))
     return Loaded(result.report, p, "import", {}, computed=False,
                   template={"format": result.report.format, "source": result.kind}, notes=notes)
+
+
+def prefer(template_read: Loaded, path) -> Loaded:
+    """A workbook without our marker, read by the template reader (positions relocated by label):
+    read it by its labels too. When both give the same value for every cell either of them read,
+    keep the template reading (it knows addresses); otherwise the label reading, whose every cell
+    says read / derived / missing, wins — a cell is never taken from a layout we only guessed."""
+    try:
+        mine = load(path, workbook=True)
+    except ReportError:
+        return template_read
+    theirs = template_read.report.values
+    ours = mine.report.values
+    spec = template_read.report.spec
+    if mine.report.format != template_read.report.format:
+        return mine
+    inputs = [c for c, cell in spec.cells.items() if cell.input]  # totals are recomputed from these
+    disagree = [c for c in inputs if theirs.get(c) is not None and ours.get(c) is not None and theirs[c] != ours[c]]
+    more = sum(ours.get(c) is not None for c in inputs) > sum(theirs.get(c) is not None for c in inputs)
+    if disagree or more:
+        return mine
+    return template_read

@@ -27,6 +27,7 @@ MAX_LABEL_HITS = 50
 STRICT_LABEL = 10  # labels this short also occur in running text: a hit must look like a table row  # occurrences of one label tried before giving up on it
 UNIT_WORDS = ("万元", "元", "件", "个", "项", "条", "起", "份")
 UNIT_CHARS = "万元件个项条起份"
+_GLUED = re.compile(r"(?<![\d.])0\d")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _UNIT_HEAD = re.compile(r"^(?:万元|元|件|个|项|条|起|份)")
 _DIGIT_BEFORE = re.compile(r"[\d.]\s*$")
@@ -44,14 +45,50 @@ def _text_start(text: str, a: int, b: int) -> int:
     return b
 
 
+def _skip_captions(text: str, a: int, parents: tuple) -> int:
+    """Past pieces of the row's merged captions printed where its numbers start (PDF layout text
+    puts "不予处理" of a tall merged cell on the line of the row it is centred on)."""
+    forms = [norm(p) for p in parents]
+    for _ in range(3):
+        m = re.match(r"[\s|（）()]*([\u4e00-\u9fff、]{2,})", text[a:a + 40])
+        if not m or not any(norm(m.group(1)) in f for f in forms):
+            return a
+        a += m.end()
+    return a
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 _NUM = re.compile(r"(?<![.(])((?:[+-]|(?<![\d+-]))\d+(?:\.\d+)?)(\s*(?:万元|元))?(?![\d年月日号%]|\.\D|\.$|\s*[、)])|" + BLANK)
-_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
+_TITLE_YEAR_FIRST = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息\s*公开\s*(?:工作)?\s*(?:年\s*度|年)\s*(?:工作)?\s*报\s*告")
+# "…政府信息公开工作年度报告（2023年度）": the year after the title words
+_TITLE_YEAR_AFTER = re.compile(r"(?:政府|政务)\s*信息\s*公开\s*(?:工作)?\s*年\s*度\s*报\s*告\s*[（(]\s*(\d{4})\s*年?\s*度?\s*[)）]")
+_CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+
+
+class _Title:
+    """Both title shapes behind one ``search`` (match objects with group(1) = the year, start()
+    where the unit's name ends); Chinese-numeral years (二〇二三年) are read as digits."""
+
+    @staticmethod
+    def search(text: str):
+        text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(0)), text)
+        m = _TITLE_YEAR_FIRST.search(text)
+        if m:
+            return m
+        m = _TITLE_YEAR_AFTER.search(text)
+        if m and len(text) - m.end() < 10:
+            return m
+        return None
+
+
+_TITLE = _Title()
 _PERIOD_YEAR = re.compile(r"统计期限为\s*(\d{4})\s*年")
 _ANY_YEAR = re.compile(r"(20\d{2})\s*年")
 _UNIT_SUFFIX = r"(?:人民政府|办事处|街道|镇|乡|局|委员会|办公室|中心|厅|院|署|委|所|站|队|馆|会)"
+_SIGNATURE = re.compile(r"(?:^|[\s。；])([\u4e00-\u9fff（）()]{3,40}?" + _UNIT_SUFFIX + r")\s*(?:20\d\d|二〇[一二三四五六七八九〇]{2})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日")
 _UNIT_LEAD = re.compile(r"^\s*([\u4e00-\u9fff（）()]{2,40}?" + _UNIT_SUFFIX + r")(?=根据|按照|依据|依照|严格|认真|坚持|高度|全面|深入|始终|紧紧|以|在|围绕|贯彻|积极|持续|2\d{3}|，|,|\s)")
 
 
@@ -348,12 +385,14 @@ class RowSpec:
     anchor: str | None = None  # printed just before this row's block (表二's caption 第二十条第（一）项)
     headers: tuple = ()  # the block's column labels (a unit printed there applies to the column)
     skip: tuple = ()  # labels printed before an unlabelled row (表四's header): numbers come after them
+    parents: tuple = ()  # captions of merged cells over the row (（五）不予处理): PDF text may print them inside it
 
 
 class TableReader:
     def __init__(self, spec: Spec, status: dict[str, CellStatus], warnings: list[ImportWarning]):
         self.spec, self.status, self.warnings = spec, status, warnings
         self.ambiguous: list[tuple[list[str], list[tuple]]] = []
+        self.glued = True  # the text shows digits run together (set by read_text)
         self.rel_eqs = [eq for eq in spec.equations
                         if eq.rule.scope == "report" and eq.rule.severity == "error" and eq.op == "=="]
 
@@ -397,6 +436,8 @@ class TableReader:
                                                 reason_en=f"row “{r.label or self._name(r)}” not found in the text")
                 continue
             a = region.end_offset(hit[1]) if hit[1] > hit[0] else region.offset(hit[1])
+            if r.parents:
+                a = _skip_captions(region.text, a, r.parents)
             nxt = next((found[j] for j in range(i + 1, len(rows)) if found[j] is not None), None)
             b = region.offset(nxt[0]) if nxt else len(region.text)
             last = nxt is None
@@ -407,13 +448,16 @@ class TableReader:
 
     @staticmethod
     def _after_header(region: Region, r: RowSpec, cursor: int):
-        """(start, end) of the last header label before an unlabelled row's numbers."""
-        end = cursor
-        for label in r.skip:
-            form = norm(label)
-            at = region.squeezed.rfind(form, cursor)
-            if at >= 0:
-                end = max(end, at + len(form))
+        """(start, end) of the header before an unlabelled row's numbers: from the first header label
+        over every character the header labels are made of (PDF text breaks 结果/维持 over lines)."""
+        sq = region.squeezed
+        starts = [at for at in (sq.find(norm(label), cursor) for label in r.skip) if at >= 0]
+        if not starts:
+            return cursor, cursor
+        chars = set("".join(norm(label) for label in r.skip))
+        end = min(starts)
+        while end < len(sq) and sq[end] in chars:
+            end += 1
         return end, end
 
     def _column_units(self, header_sq: str, r: RowSpec) -> dict:
@@ -444,13 +488,20 @@ class TableReader:
             while len(toks) > n and toks[-1] == BLANK:
                 toks = toks[:-1]
         if len(toks) > n:
-            extra = [t for t in toks[n:] if t != BLANK]
-            toks = toks[:n]
-            if extra and not last:
-                self.warnings.append(ImportWarning(
-                    f"“{label}”行多出数字 {'、'.join(extra)}，已按前 {n} 个读取，请核对",
-                    f"row “{label}” has extra numbers {', '.join(extra)}; read the first {n}; please check",
-                    tuple(r.cells)))
+            filled = [t for t in toks if t != BLANK]
+            if len(filled) == n:
+                toks = filled  # empty layout cells between the numbers (a workbook's spacer columns)
+            elif len(filled) < n:
+                toks = toks[:n] if all(t == BLANK for t in toks[n:]) else toks
+            if len(toks) > n:
+                # more numbers than cells: which belongs where cannot be told — never read the first n
+                shown = "、".join(filled[:12]) + ("……" if len(filled) > 12 else "")
+                zh = f"“{label}”行有 {len(filled)} 个数（{shown}），多于 {n} 个单元格，无法确定对应关系，留空"
+                en = f"row “{label}” holds {len(filled)} numbers for {n} cells; cannot tell which is which; left blank"
+                for c in r.cells:
+                    self.status[c] = CellStatus("missing", reason_zh=zh, reason_en=en)
+                self.warnings.append(ImportWarning(zh, en, tuple(r.cells)))
+                return
         if len(toks) == n:
             for cid, tok in zip(r.cells, toks):
                 self._read_cell(cid, tok)
@@ -504,6 +555,7 @@ class TableReader:
         signed = {k for k, c in enumerate(r.cells) if self.spec.cells[c].type == "signed"}
         how = "split"
         budget = False
+        unproven = False
         cands = []
         relation = bool(r.eqs)
         try:
@@ -511,16 +563,23 @@ class TableReader:
                 cands = splitmod.splits(parts, n, r.eqs, signed=signed)
                 if not cands and len(toks) == n - 1 and r.eqs:
                     how = "gap"
-                    cands = splitmod.fill_gap(tuple(p[1] for p in parts), n, r.eqs)
+                    cands = splitmod.fill_gap(tuple(int(x) if kind == "run" else x for kind, x in parts), n, r.eqs)
                 if not cands and r.eqs:
                     relation = False
                     how = "split"
                     cands = splitmod.splits(parts, n, (), signed=signed)
+                if cands and not relation and not self.glued:
+                    cands, unproven = [], True
         except splitmod.BudgetExceeded:
             cands = []
             budget = True
         if not cands:
-            if budget:
+            if unproven:
+                zh = (f"“{label}”行只有数字“{printed[:60]}”，少于 {n} 个单元格；原文其他地方没有数字粘连的迹象，"
+                      f"可能是缺格或数字印在别处，无法确定，留空")
+                en = (f"row “{label}” holds only “{printed[:60]}” for {n} cells; nothing else in the text runs digits "
+                      f"together, so cells may be missing or printed elsewhere; left blank")
+            elif budget:
                 zh = f"“{label}”行数字“{printed[:60]}”可能的拆分过多（超过搜索上限），未拆分，单元格留空"
                 en = f"row “{label}”: “{printed[:60]}” allows too many splits (search limit reached); cells left blank"
             else:
@@ -702,7 +761,7 @@ def _rows_t3(spec: Spec, reader: TableReader) -> list[RowSpec]:
     out = []
     for row in t["rows"]:
         cells = [f"t3.{row['key']}.{c['key']}" for c in t["columns"]]
-        out.append(RowSpec(cells, row["labels"][-1], reader.local_eqs(cells)))
+        out.append(RowSpec(cells, row["labels"][-1], reader.local_eqs(cells), parents=tuple(row["labels"][:-1])))
     return out
 
 
@@ -752,8 +811,12 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
             year, detected["year"] = title[1], "title"
         else:
             m = _PERIOD_YEAR.search(widen(doc.text))
+            published = re.match(r"\s*(20\d\d)\s*[-年/.]\s*(\d{1,2})", widen(page.meta.get("date", "")))
             if m:
                 year, detected["year"] = int(m.group(1)), "statistics period"
+            elif published and int(published.group(2)) <= 6:
+                # reports are published in the first months after the year they cover
+                year, detected["year"] = int(published.group(1)) - 1, "publication date (uncertain)"
             else:
                 m = _ANY_YEAR.search(widen(doc.text))
                 if m:
@@ -797,17 +860,26 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
     starts = {"t2": t2, "t3": t3, "t4": t4}
     reader = TableReader(spec, status, warnings)
     names = {"t2": ("表二", "Table II"), "t3": ("表三", "Table III"), "t4": ("表四", "Table IV")}
+    regions = {}
     for tid in ("t2", "t3", "t4"):
         s = starts[tid]
         if s is None:
-            for c in spec.table_cells(tid):
-                status[c] = CellStatus("missing", reason_zh=f"原文中未找到{names[tid][0]}", reason_en=f"{names[tid][1]} not found in the text")
-            warnings.append(ImportWarning(f"原文中未找到{names[tid][0]}，其单元格均留空", f"{names[tid][1]} not found; its cells are left blank"))
             continue
         later = [v for k, v in starts.items() if v is not None and v > s]
         e = ends[tid] if ends[tid] is not None and ends[tid] > s else (min(later) if later else n_lines)
         heading_line = 1 if heads.get(tid) == s else 0
-        region = Region(doc.span(s + heading_line, e))
+        regions[tid] = Region(doc.span(s + heading_line, e))
+    # digits run together somewhere in the tables ("000", "05"): only then may a row with fewer
+    # numbers than cells be cut by digit rules alone (otherwise a lone "15" may be a whole number
+    # whose neighbours were printed elsewhere, e.g. text extracted column by column from a PDF)
+    reader.glued = any(_GLUED.search(r.text) for r in regions.values())
+    for tid in ("t2", "t3", "t4"):
+        if tid not in regions:
+            for c in spec.table_cells(tid):
+                status[c] = CellStatus("missing", reason_zh=f"原文中未找到{names[tid][0]}", reason_en=f"{names[tid][1]} not found in the text")
+            warnings.append(ImportWarning(f"原文中未找到{names[tid][0]}，其单元格均留空", f"{names[tid][1]} not found; its cells are left blank"))
+            continue
+        region = regions[tid]
         if tid == "t2":
             reader.read_rows(region, _rows_t2(spec), names[tid])
         elif tid == "t3":
@@ -833,10 +905,29 @@ def read_text(text: str, *, file: str = "", kind: str = "text", format_id: str |
                     break
             if unit:
                 break
+    if unit is None and page.meta.get("title"):
+        # a title without a year still names the unit before its words
+        t = widen(page.meta["title"])
+        m = re.search(r"(?:\d{4}\s*年\s*度?\s*)?(?:政府|政务)\s*信息\s*公开", t)
+        if m and 2 <= m.start() <= 40:
+            unit, detected["unit"] = re.sub(r"(关于|的)$", "", re.sub(r"\s+", "", t[: m.start()])), "page title"
+    if unit is None:
+        # the signature at the end (落款: the organ's name and the date), then the page's 来源
+        tail = widen(doc.text[-400:])
+        found = list(_SIGNATURE.finditer(tail))
+        if found:
+            unit, detected["unit"] = re.sub(r"\s+", "", found[-1].group(1)), "signature"
+        else:
+            src = re.sub(r"\s+", "", page.meta.get("source", ""))
+            if 4 <= len(src) <= 40 and re.search(_UNIT_SUFFIX + "$", src):
+                unit, detected["unit"] = src, "page source"
     if unit is None:
         warnings.append(ImportWarning("未能从标题或开头识别单位名称", "could not find the unit's name in the title or opening"))
     if year is None:
         warnings.append(ImportWarning("未能识别报告年度", "could not find the report's year"))
+    elif detected.get("year", "").startswith("publication"):
+        warnings.append(ImportWarning(f"标题中未写明年度，按发布时间（{page.meta.get('date')}）推定为 {year} 年度，请核对",
+                                      f"the title names no year; {year} inferred from the publication date; please check"))
     elif "uncertain" in detected.get("year", ""):
         warnings.append(ImportWarning(f"标题中未写明年度，按正文首次出现的 {year} 年读取，请核对",
                                       f"the title names no year; took {year}, the first year in the text; please check"))

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import ReportError
-from .sources import BLANK, cell_text, read_bytes
+from .sources import BLANK, cell_text
 
 MAX_CELLS = 400_000  # per workbook: the official tables need a few hundred
 MAX_MERGES = 20_000
@@ -29,8 +29,24 @@ HIDDEN_SHEETS = ("_gxnb",)
 def workbook_text(path: str | Path, data: bytes | None = None) -> str:
     p = Path(path)
     name = p.name
-    if data is None:
-        data = read_bytes(p)
+    # the template reader's checks first: what is not a workbook, zip bombs, sheets whose used
+    # range would make calamine reserve absurd memory (it aborts the process rather than raise)
+    from ..excel.package import Package
+    from ..excel.reader import MAX_SHEET_CELLS
+    from ..excel.sniff import guarded, sniff
+    data, _, z = sniff(p)
+    pkg = None
+    if z is not None:
+        pkg, _ = guarded(Package, z)
+    try:
+        return _text(p, data, pkg, MAX_SHEET_CELLS)
+    finally:
+        if z is not None:
+            z.close()
+
+
+def _text(p: Path, data: bytes, pkg, max_sheet: int) -> str:
+    name = p.name
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - a dependency
@@ -49,6 +65,10 @@ def workbook_text(path: str | Path, data: bytes | None = None) -> str:
         for sheet_name in wb.sheet_names:
             if sheet_name in HIDDEN_SHEETS or not visible.get(sheet_name, True):
                 continue
+            scanned = pkg.sheet(sheet_name, details=False) if pkg is not None else None
+            if scanned is not None and scanned.rows * scanned.cols > max_sheet:
+                raise ReportError(f"{name}：工作表“{sheet_name}”的使用范围异常大（通常是表格外很远处误填了内容），已拒绝读取",
+                                  f"{name}: sheet {sheet_name!r} extends absurdly far; delete stray content outside the tables")
             try:
                 sheet = wb.get_sheet_by_name(sheet_name)
                 if sheet.height * sheet.width > budget:
@@ -88,13 +108,23 @@ def _merges(sheet) -> set[tuple[int, int]]:
 
 
 def _rows(rows: list[list], covered: set) -> list[str]:
+    """Rows as ``a | b | ∅``: an empty cell becomes ``∅`` only in a column that holds a number in
+    some row of the sheet (a blank value); empty spacer columns of the layout are left out."""
+    numeric = set()
+    for row in rows:
+        for c, v in enumerate(row):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                numeric.add(c)
     out = []
     for r, row in enumerate(rows):
         cells = []
         for c, v in enumerate(row):
             if (r, c) in covered:
                 continue
-            cells.append(_shown(v))
+            shown = _shown(v)
+            if not shown and c not in numeric:
+                continue
+            cells.append(shown)
         while cells and not cells[-1]:
             cells.pop()
         while cells and not cells[0]:

@@ -36,8 +36,13 @@ def _source(path):
     """What the check door takes for a stored file: the path itself, or for a published report
     (Word, web page, text) the report the importer reads from it."""
     if Path(path).suffix.lower() in IMPORTED:
+        from ..errors import ReportError
         from ..importer import import_file
-        return import_file(path).report
+        from .text import say
+        report = import_file(path).report
+        if not any(v is not None for v in report.values.values()):  # no table read: not a report
+            raise ReportError(say("serve_import_empty", "zh"), say("serve_import_empty", "en"))
+        return report
     return path
 
 

@@ -210,14 +210,12 @@ def receive(store: Store, collection, files, *, source: str = "reviewer", only_u
     items: list[dict] = []
     slots: list[int] = []
     written = []
-    for inc in incoming():
+    for inc, kind, stored in _stored(store, incoming()):
         if inc.refused:
             results.append({"file": inc.name, "unit": None, "status": "refused", "submission_id": None,
                             "message": say(inc.refused, "zh", **(inc.params or {})),
                             "message_en": say(inc.refused, "en", **(inc.params or {}))})
             continue
-        ext, kind = sniff(inc.data)
-        stored = store.put(inc.data, ext, sync_dirs=False)
         written.append(stored.path)
         if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls", "json", "docx", "html", "txt"):
             checked = check_path(stored.path)
@@ -263,6 +261,36 @@ def receive(store: Store, collection, files, *, source: str = "reviewer", only_u
             results[slot].update(submission_id=rec["submission_id"], version=rec["version"],
                                  duplicate=rec["duplicate"])
     return results
+
+
+def _stored(store: Store, incoming, ahead: int = 6):
+    """(incoming, kind, StoredFile) in order, each file already durable. The writes (fsync waits on
+    the disk and releases the interpreter) run a few files ahead in threads while the caller
+    checks: storing overlaps checking instead of adding to it."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+    window: deque = deque()
+    source = iter(incoming)
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="gxnb-store") as pool:
+        def feed() -> bool:
+            inc = next(source, None)
+            if inc is None:
+                return False
+            if inc.refused:
+                window.append((inc, "", None))
+            else:
+                ext, kind = sniff(inc.data)
+                window.append((inc, kind, pool.submit(store.put, inc.data, ext, sync_dirs=False)))
+            return True
+
+        while len(window) < ahead and feed():
+            pass
+        while window:
+            inc, kind, fut = window.popleft()
+            feed()
+            stored = fut.result() if fut is not None else None
+            inc.data = None  # stored: the bytes are not needed any more
+            yield inc, kind, stored
 
 
 def _previous_files(store: Store, collection) -> dict:

@@ -301,9 +301,36 @@ def build_context(report: Report, *, result=None, draft: bool = True, errors: li
         "paragraphs": paragraphs,
         "drafted": drafted,
         "passed": not errors,
+        # sections printing 【请补充】/【系统草拟】: the document is then marked 草稿
+        "draft_sections": placeholder_sections(report, result, drafted),
         "errors": errors,
         "warnings": warnings,
     }
+
+
+def _finding_code(f) -> str | None:
+    return getattr(f, "rule", None) or getattr(f, "code", None)
+
+
+def placeholder_findings(report: Report, result) -> list:
+    """The check's findings that say a narrative still holds draft markers (T5)."""
+    if result is None:
+        return []
+    ids = {r.id for r in report.spec.rules if r.kind == "text_placeholder"}
+    return [f for f in result.findings if _finding_code(f) in ids]
+
+
+def placeholder_sections(report: Report, result, drafted: list[str]) -> list[str]:
+    """Headings of the sections that would print 【请补充】/【系统草拟】: those the check found
+    holding markers, and those gxnb drafts because they are empty."""
+    keys = set(drafted)
+    for f in placeholder_findings(report, result):
+        m = re.search(r"\[([^\]]+)\]", getattr(f, "instance", "") or "")
+        if m:
+            keys.add(m.group(1))
+    from ..messages import say
+    opening = say("render.opening_paragraph")
+    return [sec.heading or opening for sec in report.spec.sections if sec.key and sec.key in keys]
 
 
 def docx_context(ctx: dict) -> dict:

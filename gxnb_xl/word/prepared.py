@@ -64,16 +64,21 @@ class Prepared:
     core_xml: bytes | None
 
     def variables(self) -> tuple[set[str], list[str]]:
-        """(undeclared variables, forbidden tags) over every templated part (raises TemplateSyntaxError)."""
+        """(undeclared variables, forbidden tags) over every templated part (raises TemplateSyntaxError);
+        computed once per prepared template."""
+        if self._variables is not None:
+            return self._variables
         from jinja2 import meta
         names, bad = set(), []
         for p in self.parts:
             ast = ENV.parse(p.source)
             names |= meta.find_undeclared_variables(ast)
             bad += [t for t in forbidden(ast) if t not in bad]
+        self._variables = (names, bad)
         return names, bad
 
     header_complete: bool = False  # every page's header is a part here: ``Marks`` reach every page
+    _variables: tuple | None = field(default=None, repr=False)
 
     def render(self, context: dict, *, core: dict | None = None, budget: Budget | None = None,
                marks: Marks | None = None) -> bytes:

@@ -27,7 +27,8 @@ from ..outputs import check_output, write_bytes_atomic
 from ..report import Report, ReportError
 from . import style as S
 from .build import build_template
-from .context import KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, docx_context, title_missing
+from .context import (KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, docx_context,
+                      placeholder_findings, title_missing)
 from .prepared import Marks, NotADocx, prepare
 from .sandbox import LimitExceeded
 from .text import clean, clean_line, xml_literal
@@ -297,29 +298,6 @@ def check_outputs(paths: list[Path], *, inputs=(), overwrite: bool = False) -> N
         check_output(p, inputs=[i for i in inputs if i], force=overwrite)
 
 
-# ── placeholders ────────────────────────────────────────────────────────────────────────
-def _finding_code(f) -> str | None:
-    return getattr(f, "rule", None) or getattr(f, "code", None)
-
-
-def placeholder_findings(report: Report, result) -> list:
-    """The check's findings that say a narrative still holds draft markers (T5)."""
-    ids = {r.id for r in report.spec.rules if r.kind == "text_placeholder"}
-    return [f for f in result.findings if _finding_code(f) in ids]
-
-
-def placeholder_sections(report: Report, result, drafted: list[str]) -> list[str]:
-    """Headings of the sections that would print 【请补充】/【系统草拟】: those the check found
-    holding markers, and those gxnb drafts because they are empty."""
-    keys = set(drafted)
-    for f in placeholder_findings(report, result):
-        m = re.search(r"\[([^\]]+)\]", getattr(f, "instance", "") or "")
-        if m:
-            keys.add(m.group(1))
-    opening = say("render.opening_paragraph")
-    return [sec.heading or opening for sec in report.spec.sections if sec.key and sec.key in keys]
-
-
 def render_report(report, out_path, template=None, force: bool = False, pdf: bool = False, html: bool = False,
                   result=None, draft: bool = False, overwrite: bool | None = None) -> Rendered:
     """Check, then write ``out_path`` (.docx), and optionally the PDF and HTML beside it.
@@ -353,10 +331,9 @@ def render_report(report, out_path, template=None, force: bool = False, pdf: boo
     if out_path.suffix.lower() != ".docx":
         raise ReportError(f"{out_path.name}：输出文件应以 .docx 结尾", f"{out_path.name}: the output must end in .docx")
     ctx = build_context(report, result=result, errors=[f.message for f in errors])
-    sections = placeholder_sections(report, result, ctx["drafted"])
+    sections = ctx["draft_sections"]
     if sections and not (draft or force):
         raise DraftRefused(sections)
-    ctx["draft_sections"] = sections
     outputs = [out_path] + ([out_path.with_suffix(".html")] if html else []) + ([out_path.with_suffix(".pdf")] if pdf else [])
     check_outputs(outputs, inputs=[source] if source else (), overwrite=force if overwrite is None else overwrite)
     write_bytes_atomic(out_path, render_docx_bytes(report, template=template, context=ctx))

@@ -55,3 +55,16 @@ def test_levels_are_one_data_file_read_everywhere():
 def test_level_of_a_name_from_the_data_file(name, level):
     from gxnb_xl.importer.reader import level_of
     assert levels.of_name(name) == level == level_of(name)
+
+
+def test_unit_index_finds_the_same_unit_without_pairwise_comparison():
+    from gxnb_xl.units import UnitIndex
+    index = UnitIndex()
+    index.add("示范县城关镇人民政府", 1)
+    index.add("\ufeff城关镇人民政府", 2)  # the county prefix dropped: the same unit
+    index.add("示范县东坝镇人民政府", 3)
+    assert index.find("城关镇") == [1, 2] and index.find("东坝镇") == [3] and index.find("西河乡") == []
+    two = UnitIndex()
+    two.add("甲县城关镇人民政府", 1)
+    two.add("乙县城关镇人民政府", 2)  # two counties' 城关镇: two units
+    assert two.find("甲县城关镇") == [1] and two.find("城关镇") == []  # ambiguous: no match

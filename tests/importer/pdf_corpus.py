@@ -102,10 +102,21 @@ def build_office(folder: Path) -> dict[str, list[tuple[Path, dict]]]:
     pages = sorted(src.glob("html-*.html"))
     docs = sorted(src.glob("grid-*.docx"))[:2] + sorted(src.glob("word-*.docx"))[:1]
     out = folder / "office"
+    truths = {p.stem: t for p, t in _truths(folder)}
+    own = []
+    for stem in sorted(s for s in truths if s.startswith("html-")):
+        f = src / f"own-{stem[5:]}.xlsx"
+        own_workbook(f, truths[stem])
+        truths[f.stem] = truths[stem]
+        own.append(f)
     _soffice_to(pages, out, "xlsx", "HTML (StarCalc)")
     _soffice_to(docs, out, "doc:MS Word 97")
-    truths = {p.stem: t for p, t in _truths(folder)}
-    res: dict[str, list] = {"xlsx": [], "doc": []}
+    _soffice_to(own, out, "xls:MS Excel 97")
+    res: dict[str, list] = {"xlsx": [], "doc": [], "xls": []}
+    for f in own:
+        x = out / f"{f.stem}.xls"
+        if x.exists():
+            res["xls"].append((x, truths[f.stem]))
     for p in pages:
         f = out / f"{p.stem}.xlsx"
         if f.exists():
@@ -115,6 +126,73 @@ def build_office(folder: Path) -> dict[str, list[tuple[Path, dict]]]:
         if f.exists():
             res["doc"].append((f, truths[d.stem]))
     return res
+
+
+def own_workbook(path: Path, truth: dict) -> None:
+    """A county's own Excel version of the official tables: sheets 表二/表三/表四, a title row, the
+    tables two columns in, merged headers — a layout our template never had (saved again by
+    LibreOffice as .xls, as a clerk's old Excel would)."""
+    import xlsxwriter
+
+    from gxnb_xl.spec import load_spec
+    spec = load_spec(truth["format"])
+    vals = truth["values"]
+    wb = xlsxwriter.Workbook(str(path))
+    title = f"{truth['unit']}{truth['year']}年政府信息公开工作年度报告"
+    t2 = wb.add_worksheet("表二")
+    t2.write(0, 2, title + "（表二）")
+    r = 2
+    for block in spec.tables["t2"]["blocks"]:
+        t2.merge_range(r, 2, r, 2 + len(block["columns"]), block["caption"])
+        r += 1
+        t2.write(r, 2, spec.tables["t2"]["row_header"])
+        for k, c in enumerate(block["columns"]):
+            t2.write(r, 3 + k, c["label"])
+        r += 1
+        for row in block["rows"]:
+            t2.write(r, 2, row["label"])
+            for k, c in enumerate(block["columns"]):
+                v = vals.get(f"t2.{row['key']}.{c['key']}")
+                if v is not None:
+                    t2.write_number(r, 3 + k, float(v))
+            r += 1
+    t3s = wb.add_worksheet("表三")
+    t = spec.tables["t3"]
+    t3s.write(0, 1, title + "（表三）")
+    t3s.merge_range(2, 1, 4, 3, t["note"])
+    t3s.merge_range(2, 4, 2, 10, t["column_header"])
+    t3s.merge_range(3, 4, 4, 4, "自然人")
+    t3s.merge_range(3, 5, 3, 9, "法人或其他组织")
+    t3s.merge_range(3, 10, 4, 10, "总计")
+    for k, c in enumerate([c for c in t["columns"] if c.get("group")]):
+        t3s.write(4, 5 + k, c["label"])
+    r = 5
+    for row in t["rows"]:
+        t3s.merge_range(r, 1, r, 3, " ".join(row["labels"][-1:]))
+        for k, c in enumerate(t["columns"]):
+            v = vals.get(f"t3.{row['key']}.{c['key']}")
+            if v is not None:
+                t3s.write_number(r, 4 + k, float(v))
+        r += 1
+    t4 = wb.add_worksheet("表四")
+    g = spec.tables["t4"]
+    t4.write(0, 0, title + "（表四）")
+    t4.merge_range(2, 0, 2, 4, "行政复议")
+    t4.merge_range(2, 5, 2, 14, "行政诉讼")
+    t4.merge_range(3, 5, 3, 9, "未经复议直接起诉")
+    t4.merge_range(3, 10, 3, 14, "复议后起诉")
+    k = 0
+    for grp in g["groups"]:
+        for c in g["columns"]:
+            if grp["key"] == "review":
+                t4.merge_range(3, k, 4, k, c["label"])
+            else:
+                t4.write(4, k, c["label"])
+            v = vals.get(f"t4.{grp['key']}.{c['key']}")
+            if v is not None:
+                t4.write_number(5, k, float(v))
+            k += 1
+    wb.close()
 
 
 def _truths(folder: Path) -> list[tuple[Path, dict]]:

@@ -1,7 +1,7 @@
 """Real published reports (flattened web text) import with no wrong cell, and nearly every cell."""
 import pytest
 
-from conftest import score
+from imp_score import score
 from gxnb_xl.importer import import_file
 from pdf_corpus import corpus_cases
 

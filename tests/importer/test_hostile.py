@@ -109,3 +109,20 @@ def test_label_in_running_text_is_not_a_table_row():
             "第二十条第（六）项\n信息内容 本年处理决定数量\n行政处罚 7\n行政强制 0\n")
     r = import_text(text).report.values
     assert r["t2.licensing.decisions"] == 12 and r["t2.penalty.decisions"] == 7
+
+
+@pytest.mark.parametrize("text,unit,year", [
+    ("某某县某某局政府信息公开工作年度报告（2023年度）\n一、总体情况\n好。", "某某县某某局", 2023),
+    ("某某镇人民政府二〇二二年政府信息公开工作年度报告\n一、总体情况\n好。", "某某镇人民政府", 2022),
+    ("2023年政府信息公开工作年度报告\n一、总体情况\n好。\n六、其他需要报告的事项\n无。\n某某县某某局\n2024年1月20日",
+     "某某县某某局", 2023),
+])
+def test_unit_and_year_from_other_title_shapes_and_the_signature(text, unit, year):
+    r = import_text(text).report
+    assert (r.unit, r.year) == (unit, year)
+
+
+def test_year_from_publication_date_is_flagged():
+    r = import_text("标题: 某某县某某局政府信息公开工作年度报告\n发布时间: 2024-01-15\n一、总体情况\n我局做了工作。")
+    assert r.report.year == 2023 and r.report.unit == "某某县某某局"
+    assert any("发布时间" in w.zh for w in r.warnings)

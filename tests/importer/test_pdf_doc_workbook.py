@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import score
+from imp_score import score
 from gxnb_xl.importer import import_file
 from gxnb_xl.report import ReportError
 
@@ -116,3 +116,52 @@ def test_workbook_without_tables_is_still_refused(tmp_path):
     res = _gxnb("check", p)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "找不到表二、表三、表四" in res.stdout + res.stderr or "不是政府信息公开年度报告填报模板" in res.stdout
+
+
+def test_county_own_workbook_with_table_sheets(lo_files):
+    """Sheets named 表二/表三/表四 but not our template (title rows, offsets, merged headers), saved by
+    LibreOffice as .xls: check reads it by its labels, with no wrong cell."""
+    from gxnb_xl.inputs import read_input
+    books = lo_files["xls"]
+    assert len(books) == 7
+    total = right = 0
+    for path, truth in books:
+        loaded = read_input(path)
+        r, wrong, blank = score(loaded.report.values, truth)
+        assert wrong == [], (path.name, wrong)
+        assert (loaded.report.unit, loaded.report.year) == (truth["unit"], truth["year"])
+        total += len(truth["values"])
+        right += r
+    assert right / total >= 0.98
+    res = _gxnb("check", books[0][0])
+    assert res.returncode in (0, 1) and "Traceback" not in res.stderr
+
+
+def test_text_extracted_from_pdfs_by_poppler(lo_files, tmp_path):
+    """PDF-layout text as people get it (``pdftotext -layout``, and plain ``pdftotext`` which prints a
+    table column by column): never a wrong cell; the layout text of ordinary tables nearly complete."""
+    import shutil
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) not installed")
+    total = right = 0
+    for path, truth in lo_files["pdf"]:
+        for mode in ("-layout", "-raw", None):
+            out = tmp_path / f"{path.stem}{mode or ''}.txt"
+            subprocess.run(["pdftotext", *([mode] if mode else []), str(path), str(out)], check=True, timeout=60)
+            got = import_file(out).report.to_json_dict()
+            r, wrong, blank = score(got["values"], truth)
+            assert wrong == [], (out.name, wrong)
+            assert (got["format"], got["year"]) == (truth["format"], truth["year"]), out.name
+            if mode == "-layout" and path.stem.split("-")[0] in ("html", "word", "txt"):
+                total += len(truth["values"])
+                right += r
+    assert right / total >= 0.95
+
+
+def test_column_by_column_text_is_not_split_by_guess():
+    from gxnb_xl.importer import import_text
+    text = ("某某县某某局2020年度政府信息公开工作年度报告\n一、总体情况\n概述。\n二、主动公开政府信息情况\n第二十条第（八）项\n信息内容\n"
+            "上一年项目数量\n行政事业性收费\n15\n第二十条第（九）项\n信息内容\n本年增/减\n-15\n")
+    r = import_text(text)
+    assert r.report.values["t2.fees.prev_items"] is None and r.report.values["t2.fees.change"] is None
+    assert "粘连" in r.cell_status["t2.fees.prev_items"].reason_zh or "无法" in r.cell_status["t2.fees.prev_items"].reason_zh

@@ -9,7 +9,7 @@ warnings.filterwarnings("ignore", message=".*httpx.*")
 from starlette.testclient import TestClient  # noqa: E402
 
 from gxnb_xl.serve.app import create_app  # noqa: E402
-from serve_helpers import COUNTY, TOKEN, TOWNS, report, warned, workbook  # noqa: E402
+from serve_helpers import COUNTY, TOKEN, TOWNS, good, warned_wb  # noqa: E402
 
 H = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -54,7 +54,7 @@ def test_setup_errors_are_shown_on_the_form(client):
 def test_filters_submission_page_and_decisions_by_form(client):
     cid = setup(client)
     page = client.get(f"/c/{cid}")
-    files = [("files", ("南山镇.xlsx", workbook(warned("南山镇", 3)))), ("files", ("城关镇.xlsx", workbook(report("城关镇", 1))))]
+    files = [("files", ("南山镇.xlsx", warned_wb("南山镇", 3))), ("files", ("城关镇.xlsx", good("城关镇", 1)))]
     r = client.post(f"/c/{cid}/upload", data={"csrf": csrf_of(page.text)}, files=files)
     assert r.status_code == 200 and "有提示" in r.text and "通过" in r.text
     only = client.get(f"/c/{cid}?state=warnings").text
@@ -82,8 +82,14 @@ def test_links_and_a_townships_own_page(client):
     page = town.get(path)
     assert page.status_code == 200 and "城关镇" in page.text and "gxnb_unit" in page.headers["set-cookie"]
     r = town.post(path + "/upload", data={"csrf": csrf_of(page.text)},
-                  files=[("files", ("ours.xlsx", workbook(report("城关镇", 1))))])
+                  files=[("files", ("ours.xlsx", good("城关镇", 1)))])
     assert r.status_code == 200 and "通过" in r.text
+    # the page script posts to the link's own JSON door; the reviewer's cookie in the same browser does not interfere
+    town.cookies.set("gxnb_token", TOKEN)
+    r = town.post(path + "/files", headers={"X-CSRF-Token": csrf_of(page.text)},
+                  files=[("files", ("again.xlsx", good("城关镇", 9)))])
+    assert r.status_code == 200 and r.json()["files"][0]["version"] == 2
+    town.cookies.delete("gxnb_token")
     assert town.get(f"/c/{cid}").status_code == 403  # the board is the reviewer's
     assert town.get("/api/collections").status_code == 403
 

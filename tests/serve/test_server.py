@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from gxnb_xl.inputs import read_input
-from serve_helpers import COUNTY, TOKEN, TOWNS, report, workbook
+from serve_helpers import COUNTY, TOKEN, TOWNS, good, report, warned_wb
 
 H = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -43,10 +43,10 @@ def clerk_saved(tmp_path_factory):
     """城关镇 and 南山镇 (its warning unchanged) re-saved by LibreOffice: one soffice run."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from lo import convert
-    from serve_helpers import warned
+
     src = tmp_path_factory.mktemp("src")
-    (src / "城关镇.xlsx").write_bytes(workbook(report("城关镇", 1)))
-    (src / "南山镇.xlsx").write_bytes(workbook(warned("南山镇", 3)))
+    (src / "城关镇.xlsx").write_bytes(good("城关镇", 1))
+    (src / "南山镇.xlsx").write_bytes(warned_wb("南山镇", 3))
     out = tmp_path_factory.mktemp("lo")
     convert([src / "城关镇.xlsx", src / "南山镇.xlsx"], "xlsx", out)
     return {p.name: p for p in out.iterdir()}
@@ -121,7 +121,7 @@ def test_kill_9_during_an_upload_loses_nothing_acknowledged(server_factory, tmp_
     first = tmp_path / "first"
     first.mkdir()
     for i, t in enumerate(TOWNS[:3]):
-        (first / f"{t}.xlsx").write_bytes(workbook(report(t, 10 + i)))
+        (first / f"{t}.xlsx").write_bytes(good(t, 10 + i))
     acked = post_files(base, cid, sorted(first.iterdir()))
     sid = acked["城关镇.xlsx"]["submission_id"]
     r = httpx.post(f"{base}/api/submissions/{sid}/decision", json={"decision": "return", "note": "请补充正文"}, headers=H)
@@ -195,7 +195,7 @@ def test_twenty_uploaders_at_once(server_factory, tmp_path):
     payloads = []
     for i in range(20):
         unit = units[i % 10]
-        body = workbook(report(unit, 500 + i))
+        body = good(unit, 500 + i)
         token = links[unit] if i < 10 else TOKEN  # half through the unit's link, half by the reviewer
         payloads.append((unit, token, body))
     (tmp_path / "x").mkdir()

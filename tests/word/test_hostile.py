@@ -109,8 +109,9 @@ def test_sigterm_during_pdf_leaves_no_temporary_folder(tmp_path):
     assert proc.returncode != 0 or out.with_suffix(".pdf").exists()
     leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(".") or "gxnb-pdf" in p.name]
     assert leftovers == []
-    if proc.returncode != 0:
-        assert "中断" in err and "Traceback" not in err, err
+    assert "Traceback" not in err, err
+    if proc.returncode == 128 + signal.SIGTERM:  # stopped inside the conversion (the usual case)
+        assert "中断" in err, err
     import tempfile
     stale = [p for p in Path(tempfile.gettempdir()).glob("gxnb-pdf-*") if p.stat().st_mtime > time.time() - 60]
     assert stale == []

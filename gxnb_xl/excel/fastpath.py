@@ -1,0 +1,703 @@
+"""One pass over a workbook made from our template, or ``None`` to let the full reader decide.
+
+A county reads thousands of workbooks that are exactly what ``template.write_workbook`` drew and a
+clerk filled in. For those the full reader's machinery (calamine materialising every sheet, a
+second scan of the same XML for formulas and errors, the metadata sheet parsed again) is work
+without information. ``read_fast(path)`` opens the zip once (the central directory parsed here,
+not by ``zipfile``), inflates each needed part once (CRC checked), and reads only the cells the
+layout names: its labels, its inputs, its totals, the cover and the narrative, from the sheet XML
+and the shared strings.
+
+It returns exactly the ``Loaded`` the full reader returns, or ``None`` at the first thing it does
+not fully understand: not an .xlsx zip, another template (marker, format or spec hash), a sheet
+missing, added or renamed, a label not where the layout put it (rows inserted: the full reader
+relocates by label), merges that are not the template's, a formula, error value, date, rich or
+escaped text in a cell it needs, a reference far outside the tables, a part that fails its CRC —
+anything. Declining is always safe; reading differently is not, so the test-suite runs both
+readers over every generated, corrupted and engine-saved workbook and requires equal results.
+"""
+from __future__ import annotations
+
+import re
+import struct
+import unicodedata
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+from ..loaded import Loaded
+from ..report import CellProblem, Report
+from ..spec import FORMAT_IDS, format_for_year, load_spec
+from .layout import META_SHEET, a1, layout_of, parse_a1
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # the full reader's limits: beyond them it refuses, so we decline
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_PART_BYTES = 4 * 1024 * 1024  # a template part is tens of KB: anything bigger goes the full way
+
+_EOCD = struct.Struct("<4s4H2LH")
+_CDIR = struct.Struct("<4s6H3L5H2L")
+_LOCAL = struct.Struct("<4s5H3L2H")
+
+_WS = re.compile(r"[\s\u3000]+")
+_SHEET = re.compile(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
+_REL = re.compile(rb'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
+_REL_REV = re.compile(rb'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"')
+# a cell the way Excel, WPS, LibreOffice and XlsxWriter write it: the address first
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+# what the full reader counts as a far reference (any attribute ending in "r", letters then digits):
+# three column letters or a four-digit row is beyond every table, so the full reader decides
+_FAR = re.compile(rb'r\s*=\s*["\']\s*(?:[A-Za-z]{3,8}\s*[0-9]|[A-Za-z]{0,2}\s*[0-9]{4})')
+_T_ATTR = re.compile(rb'\st="([^"]*)"')
+_S_ATTR = re.compile(rb'\ss="([0-9]+)"')
+_V = re.compile(rb"<v>([^<]*)</v>")
+_T_TEXT = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>|<t(?:\s[^>]*)?/>")
+_NUMBER = re.compile(rb"-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3}[0-9]{1,7}):([A-Z]{1,3}[0-9]{1,7})"\s*/>')
+_XF = re.compile(rb"<xf\b[^>]*?numFmtId=\"([0-9]+)\"")
+_NUMFMT = re.compile(rb'<numFmt numFmtId="([0-9]+)" formatCode="([^"]*)"')
+_ENTITY = re.compile(rb"&(amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});")
+_ENTITIES = {b"amp": "&", b"lt": "<", b"gt": ">", b"quot": '"', b"apos": "'"}
+_ROW = re.compile(rb"<row\b[^>]*>(.*?)</row>", re.S)
+# built-in number formats that are not dates or times (calamine turns those into datetimes)
+_PLAIN_FORMATS = frozenset({0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 37, 38, 39, 40, 41, 42, 43, 44, 48, 49})
+_DATE_CHARS = re.compile(r"[dDmMyYhHsSeEgGbB]")
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|General', re.I)
+
+
+_TEXT = rb'[^<&]*+(?:&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});[^<&]*+)*+'
+_RUN_PR = rb'(?:<rPr>(?:<[A-Za-z]++(?: [A-Za-z:]++="[^"<&]*+")*+/>)*+</rPr>)?+'
+_T = rb'(?:<t(?: xml:space="preserve")?+>' + _TEXT + rb'</t>|<t/>)'
+# the shared strings as Excel, WPS, LibreOffice and XlsxWriter write them; anything else: the full reader
+_SST_ITEMS = rb'(?:<si>(?:' + _T + rb'|(?:<r>' + _RUN_PR + _T + rb'</r>)++)(?:<phoneticPr [^<>]*+/>)?+</si>)*+'
+_SST_HEAD = re.compile(rb'<\?xml [^<>]*\?>\s*<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                       rb'(?: count="[0-9]{1,9}")?(?: uniqueCount="[0-9]{1,9}")?>')
+_SST_BODY = re.compile(_SST_ITEMS + rb'</sst>\s*')
+_ITEMS_ONLY = re.compile(_SST_ITEMS)
+_SST_SEEN: list = []  # the body of the last shared strings validated whole
+
+
+def _valid_sst(xml: bytes) -> bool:
+    """The shared strings as the four writers write them (``_SST_HEAD``, items, ``</sst>``). Files of
+    one template share most items (labels, the metadata's strings): only the span that differs from
+    the last body validated whole is matched again, between item boundaries both bodies share."""
+    h = xml.find(b"<si>")
+    if h < 0:
+        h = xml.find(b"</sst>")
+    if h < 0 or not _SST_HEAD.fullmatch(xml, 0, h):
+        return False
+    body = xml[h:]
+    ref = _SST_SEEN[0] if _SST_SEEN else None
+    if ref is not None:
+        if body == ref:
+            return True
+        head, tail = _common(ref, body, 1), _common(ref, body, -1)
+        start = body.rfind(b"<si>", 0, head)  # an item start inside the common prefix
+        end = body.find(b"</si>", len(body) - tail)  # an item end inside the common suffix
+        if start >= 0 and end >= 0 and start <= end + 5:
+            return _ITEMS_ONLY.fullmatch(body, start, end + 5) is not None
+    if _SST_BODY.fullmatch(body) is None:
+        return False
+    _SST_SEEN[:] = [body]
+    return True
+
+
+def _common(a: bytes, b: bytes, direction: int) -> int:
+    """Length of the common prefix (direction 1) or suffix (-1) of a and b, by bisection (memcmp)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        same = a[:mid] == b[:mid] if direction == 1 else a[len(a) - mid:] == b[len(b) - mid:]
+        if same:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+_WELLFORMED: dict[bytes, bool] = {}
+
+
+def _wellformed(xml: bytes, remember: bool = True) -> None:
+    """Decline unless ``xml`` parses (expat, stricter than the full reader's parser in what matters here)."""
+    ok = _WELLFORMED.get(xml)
+    if ok is None:
+        from xml.parsers import expat
+        try:
+            expat.ParserCreate().Parse(xml, True)
+            ok = True
+        except (expat.ExpatError, ValueError):
+            ok = False
+        if remember and len(_WELLFORMED) < 256:
+            _WELLFORMED[xml] = ok
+    if not ok:
+        raise Decline
+
+
+class Decline(Exception):
+    """Something the fast path does not fully understand: the full reader takes over."""
+
+
+def read_fast(path: str | Path) -> Loaded | None:
+    """The full reader's ``Loaded`` for a workbook of our template, or None (read it the full way)."""
+    try:
+        return _read(Path(path))
+    except Decline:
+        return None
+    except (OSError, ValueError, KeyError, IndexError, TypeError, zlib.error, struct.error, UnicodeDecodeError,
+            OverflowError, RecursionError, MemoryError):
+        return None
+
+
+# ── the zip ───────────────────────────────────────────────────────────────────────────────
+class _Zip:
+    """The central directory of an in-memory zip, and its members inflated on demand (CRC checked)."""
+
+    __slots__ = ("data", "members")
+
+    def __init__(self, data: bytes):
+        self.data = data
+        end = len(data) - _EOCD.size
+        if end < 0 or data[end:end + 4] != b"PK\x05\x06":  # a zip comment, or not a zip: the full way
+            raise Decline
+        _, disk, cd_disk, n_disk, n, cd_size, cd_offset, comment = _EOCD.unpack_from(data, end)
+        if comment or disk or cd_disk or n_disk != n or cd_offset + cd_size != end or n > 256:
+            raise Decline  # multi-disk, zip64, data prepended: zipfile's corner cases
+        self.members: dict[bytes, tuple] = {}
+        total = packed = 0
+        pos = cd_offset
+        for _ in range(n):
+            (sig, _, _, flags, method, _, _, crc, csize, usize, nlen, xlen, clen, _, _, _,
+             offset) = _CDIR.unpack_from(data, pos)
+            if sig != b"PK\x01\x02" or flags & 0x41:  # encrypted / strong encryption
+                raise Decline
+            name = data[pos + 46:pos + 46 + nlen]
+            if name in self.members:
+                raise Decline
+            self.members[name] = (method, crc, csize, usize, offset)
+            total += usize
+            packed += csize
+            pos += 46 + nlen + xlen + clen
+        if pos != end or total > MAX_UNZIPPED_BYTES or total / (packed or 1) > MAX_RATIO:
+            raise Decline
+
+    def read(self, name: bytes) -> bytes:
+        method, crc, csize, usize, offset = self.members[name]
+        if usize > MAX_PART_BYTES:
+            raise Decline
+        sig, _, _, _, _, _, _, _, _, nlen, xlen = _LOCAL.unpack_from(self.data, offset)
+        start = offset + 30
+        if sig != b"PK\x03\x04" or self.data[start:start + nlen] != name:
+            raise Decline
+        start += nlen + xlen
+        raw = self.data[start:start + csize]
+        if len(raw) != csize:
+            raise Decline
+        if method == 8:
+            d = zlib.decompressobj(-15)
+            out = d.decompress(raw, usize + 1)
+        elif method == 0:
+            out = raw
+        else:
+            raise Decline
+        if len(out) != usize or zlib.crc32(out) != crc:
+            raise Decline
+        return out
+
+
+# ── text ──────────────────────────────────────────────────────────────────────────────────
+def _entity(m) -> str:
+    key = m.group(1)
+    if key[:1] == b"#":
+        code = int(key[2:], 16) if key[1:2] == b"x" else int(key[1:])
+        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise Decline
+        return chr(code)
+    return _ENTITIES[key]
+
+
+def _text(raw: bytes) -> str:
+    """XML character data as text; Decline on what an XML parser might read differently."""
+    if b"\r" in raw or b"_x" in raw or b"]]>" in raw:
+        raise Decline
+    if b"&" in raw:
+        if raw.count(b"&") != len(_ENTITY.findall(raw)):
+            raise Decline
+        return _ENTITY.sub(lambda m: _entity(m).encode("utf-8"), raw).decode("utf-8")
+    return raw.decode("utf-8")
+
+
+def _string_item(body: bytes) -> str:
+    """The text of a shared string or inline string: plain, or runs joined; phonetic runs decline."""
+    if b"<rPh" in body or b"<![CDATA[" in body or b"<!--" in body:
+        raise Decline
+    parts = _T_TEXT.findall(body)
+    if body.count(b"<t") - body.count(b"<tx") != len(parts):
+        raise Decline
+    return "".join(_text(p) for p in parts)
+
+
+_NORMS: dict[str, str] = {}
+
+
+def _norm(v) -> str:
+    """Label comparison tolerant to spaces, width and bracket style (the full reader's rule)."""
+    if not isinstance(v, str):
+        return ""
+    out = _NORMS.get(v)
+    if out is None:
+        out = _WS.sub("", unicodedata.normalize("NFKC", v))
+        if len(_NORMS) < 4096:  # labels repeat from file to file
+            _NORMS[v] = out
+    return out
+
+
+_ITEMS: dict[bytes, str] = {}
+
+
+class _Strings:
+    """Shared strings, each parsed when first asked for (only the first ``SPLIT`` split at once:
+    labels come first in our workbooks, the metadata's cell map last)."""
+
+    SPLIT = 400
+    __slots__ = ("body", "n", "items", "cache")
+
+    def __init__(self, xml: bytes):
+        head, _, body = xml.partition(b"<si>")
+        n = xml.count(b"<si>")
+        if xml.count(b"<si") != n or b"<sst" not in head:
+            raise Decline
+        self.body, self.n = body, n
+        self.items = body.split(b"<si>", self.SPLIT) if n else []
+        self.cache: dict[int, str] = {}
+
+    def raw(self, indices) -> tuple:
+        """The undecoded items at ``indices`` (ints), exactly as stored."""
+        if indices and max(indices) >= self.SPLIT and len(self.items) > self.SPLIT:
+            self.items = self.body.split(b"<si>")
+        return tuple(map(self.items.__getitem__, indices))
+
+    def get(self, index: int) -> str:
+        s = self.cache.get(index)
+        if s is None:
+            if not 0 <= index < self.n:
+                raise Decline
+            body = self.raw((index,))[0]
+            end = body.find(b"</si>")
+            if end < 0:
+                raise Decline
+            body = body[:end]
+            s = _ITEMS.get(body)
+            if s is None:
+                s = _string_item(body)
+                if len(_ITEMS) < 20_000:  # labels repeat from file to file: decode each once
+                    _ITEMS[body] = s
+            self.cache[index] = s
+        return s
+
+
+class _Styles:
+    """Which cell styles show a number as a date or time (calamine then gives a datetime)."""
+
+    __slots__ = ("plain",)
+
+    def __init__(self, xml: bytes | None):
+        if xml is None:
+            self.plain = [True]
+            return
+        _wellformed(xml, remember=False)
+        start, end = xml.find(b"<cellXfs"), xml.find(b"</cellXfs>")
+        if start < 0 or end < 0:
+            raise Decline
+        custom = {int(i): code for i, code in _NUMFMT.findall(xml)}
+        plain = []
+        for fid in map(int, _XF.findall(xml, start, end)):
+            if fid in _PLAIN_FORMATS:
+                plain.append(True)
+            elif fid in custom:
+                code = _FORMAT_NOISE.sub("", _text(custom[fid]))
+                plain.append(not _DATE_CHARS.search(code))
+            else:
+                plain.append(False)
+        if xml.count(b"<xf", start, end) != len(plain):
+            raise Decline
+        self.plain = plain
+
+
+# ── cells ─────────────────────────────────────────────────────────────────────────────────
+# A sheet is its skeleton (the XML with every <v>…</v> cut out) and its values. Files made from
+# one template and saved by one program share skeletons, so everything structural — which cells
+# exist and of what type, formulas, merges, protection, far references, where each needed cell's
+# value sits — is worked out once per skeleton (a ``_Recipe``); each file then only checks and
+# decodes its values.
+_V_SPLIT = re.compile(rb"<v>([^<]*)</v>")
+_BODY = re.compile(rb"(<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?(<v>[^<]*</v>)?")
+_NUMBERS = re.compile(rb"(?:-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?(?:\0|\Z))*")
+_INDICES = re.compile(rb"(?:[0-9]+(?:\0|\Z))*")
+_SMALL_INTS = re.compile(rb"(?:[0-9]{1,6}(?:\0|\Z))*")  # below ABSURD_COUNT: read as they are
+EMPTY, NUMBER, SHARED, TEXT = 0, 1, 2, 3  # what a needed cell holds
+_RECIPES: dict[tuple, object] = {}
+MAX_RECIPES = 256
+
+
+class _Recipe:
+    """Per skeleton: where the values of the needed cells are and how to check every value."""
+
+    __slots__ = ("protected", "anchors", "anchor_values", "verified", "extra", "entries", "counts", "count_values",
+                 "numbers", "shared", "texts", "all")
+
+    def __init__(self, xml: bytes, cuts: list, plan, sheet: str, styles: "_Styles"):
+        if b"<sheetData" not in xml or _FAR.search(xml):
+            raise Decline
+        _wellformed(xml, remember=False)
+        self.protected = b"<sheetProtection" in xml
+        merges = _MERGE.findall(xml)
+        if len(merges) != xml.count(b"<mergeCell ") or set(merges) != plan.merges[sheet]:
+            raise Decline
+        starts = [m.start() for m in cuts]
+        cells: dict[bytes, tuple] = {}  # address → (kind, value index or None, formula?)
+        numbers, shared, texts = [], [], []
+        n_cells = 0
+        for m in _CELL.finditer(xml):
+            n_cells += 1
+            addr, attrs, body = m.group(1), m.group(2), m.group(3) or b""
+            if addr in cells:
+                raise Decline
+            shape = _BODY.fullmatch(body)
+            if shape is None:
+                raise Decline  # inline strings, rich content, extensions: the full reader
+            formula, has_v = shape.group(1) is not None, shape.group(2) is not None
+            index = None
+            if has_v:
+                at = m.start(3) + (shape.start(2) if shape.start(2) >= 0 else 0)
+                index = _bisect(starts, at)
+            kind = _T_ATTR.search(attrs)
+            kind = kind.group(1) if kind else b"n"
+            if index is None:
+                cells[addr] = (EMPTY, None, formula)
+                if kind not in (b"n", b"s", b"str"):
+                    raise Decline
+                continue
+            if kind == b"n":
+                style = _S_ATTR.search(attrs)
+                style = int(style.group(1)) if style else 0
+                if style and style >= len(styles.plain):
+                    raise Decline
+                numbers.append(index)
+                plain = style < len(styles.plain) and styles.plain[style] or style == 0 == len(styles.plain)
+                cells[addr] = (NUMBER if plain else None, index, formula)  # None: shown as a date
+            elif kind == b"s":
+                shared.append(index)
+                cells[addr] = (SHARED, index, formula)
+            elif kind == b"str":
+                texts.append(index)
+                cells[addr] = (TEXT, index, formula)
+            else:
+                raise Decline  # booleans, errors, ISO dates: the full reader
+        if (n_cells != xml.count(b"<c ") + xml.count(b"<c>") or len(starts) != xml.count(b"<v")
+                or len(numbers) + len(shared) + len(texts) != len(starts)):
+            raise Decline  # a cell or value written some other way: the full reader's XML parser decides
+        self.numbers, self.shared, self.texts = _getter(numbers), _getter(shared), texts
+
+        def need(addr: bytes, formula_ok: bool):
+            kind, index, formula = cells.get(addr, (EMPTY, None, False))
+            if kind is None or formula and not formula_ok:
+                raise Decline  # a date, or a formula typed where a number belongs
+            return kind, index
+
+        self.anchors = []
+        for addr, text in plan.anchors[sheet]:
+            kind, index = need(addr, False)
+            if kind != SHARED:
+                raise Decline
+            self.anchors.append((index, text))
+        self.anchor_values = _getter([i for i, _ in self.anchors])
+        self.verified: set = set()  # label items (raw shared strings) already compared with the layout
+        self.extra = [(rc, *need(addr, False)) for addr, rc in plan.extra[sheet]]
+        entries = [(cid, ctype, typed, where, *need(addr, not typed))
+                   for cid, ctype, typed, s, addr, where in plan.entries if s == sheet]
+        # counts (typed or totals) stored as plain numbers: decoded together when all are small integers
+        counts = [e for e in entries if e[1] == "count" and e[4] == NUMBER]
+        self.counts = tuple(e[0] for e in counts)
+        self.count_values = _getter([e[5] for e in counts])
+        self.entries = [e for e in entries if not (e[1] == "count" and e[4] == NUMBER)]
+        self.all = entries
+
+    def all_entries(self) -> list:
+        return self.all
+
+
+def _bisect(starts: list, at: int) -> int:
+    import bisect
+    i = bisect.bisect_left(starts, at)
+    if i >= len(starts) or starts[i] != at:
+        raise Decline
+    return i
+
+
+def _getter(indices: list):
+    """A function giving the values at ``indices`` as a tuple (operator.itemgetter, any length)."""
+    from operator import itemgetter
+    if not indices:
+        return lambda values: ()
+    if len(indices) == 1:
+        i = indices[0]
+        return lambda values: (values[i],)
+    return itemgetter(*indices)
+
+
+class _Grid:
+    """The full reader's sheet interface (``get(row, col)``) over the cover and narrative cells."""
+
+    __slots__ = ("by_rc",)
+
+    def __init__(self, by_rc: dict):
+        self.by_rc = by_rc
+
+    def get(self, r: int, c: int):
+        try:
+            return self.by_rc[(r, c)]
+        except KeyError:
+            raise Decline from None
+
+
+class _Unmoved:
+    """The full reader's locator when every label is where the layout put it."""
+
+    @staticmethod
+    @lru_cache(maxsize=1024)
+    def position(sheet: str, addr: str):
+        return parse_a1(addr)
+
+
+# ── per-layout plan ───────────────────────────────────────────────────────────────────────
+class _Plan:
+    """What to read from each sheet of a format's workbook, computed once per layout."""
+
+    def __init__(self, layout):
+        spec = load_spec(layout.format)
+        self.layout, self.spec, self.key = layout, spec, (layout.format, spec.hash)
+        self.order = tuple(spec.cells)
+        self.rank = {cid: i for i, cid in enumerate(self.order)}
+        self.addresses = {cid: f"{layout.cells[cid][0]}!{layout.cells[cid][1]}" for cid in self.order}
+        needed = {s for s, _ in layout.cells.values()} | {s for s, _ in layout.meta.values()}
+        needed |= {s for ps in layout.narrative_cells.values() for s, _ in ps}
+        self.sheets = [s for s in layout.sheets if s in needed and s != META_SHEET]
+        self.sheet_set = frozenset(layout.sheets)
+        self.anchors: dict[str, list] = {s: [] for s in self.sheets}
+        for sheet, addr, text in layout.anchors:
+            if sheet in self.anchors:
+                self.anchors[sheet].append((addr.encode(), _norm(text)))
+        self.extra: dict[str, list] = {s: [] for s in self.sheets}  # cover and narrative cells
+        for sheet, addr in [*layout.meta.values(), *(p for ps in layout.narrative_cells.values() for p in ps)]:
+            self.extra[sheet].append((addr.encode(), parse_a1(addr)))
+        # every cell once: (id, type, typed by the clerk?, sheet, A1 bytes, "sheet!A1")
+        self.entries = [(cid, cell.type, cell.input, layout.cells[cid][0], layout.cells[cid][1].encode(),
+                         f"{layout.cells[cid][0]}!{layout.cells[cid][1]}") for cid, cell in spec.cells.items()]
+        self.merges = {s: set() for s in self.sheets}
+        for sheet, r1, c1, r2, c2 in layout.merges:
+            if sheet in self.merges:
+                self.merges[sheet].add((a1(r1, c1).encode(), a1(r2, c2).encode()))
+
+
+_PLANS: dict[tuple, _Plan] = {}
+_STYLES: dict[bytes, _Styles] = {}
+
+
+def _plan(fmt: str) -> _Plan:
+    spec = load_spec(fmt)
+    key = (fmt, spec.hash)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = _Plan(layout_of(spec))
+    return plan
+
+
+# ── reading ───────────────────────────────────────────────────────────────────────────────
+def _parts(z: _Zip) -> dict[str, bytes]:
+    for name in (b"[Content_Types].xml", b"_rels/.rels"):  # what the full reader's parser opens first
+        _wellformed(z.read(name))
+    package = z.read(b"_rels/.rels")
+    if b'Target="xl/workbook.xml"' not in package and b'Target="/xl/workbook.xml"' not in package:
+        raise Decline
+    wb = z.read(b"xl/workbook.xml")
+    rels = z.read(b"xl/_rels/workbook.xml.rels")
+    _wellformed(wb)
+    _wellformed(rels)
+    targets = dict(_REL.findall(rels))
+    targets.update({k: v for v, k in _REL_REV.findall(rels)})
+    out = {}
+    for name, rid in _SHEET.findall(wb):
+        target = targets.get(rid)
+        if target is None or b"&" in name:
+            raise Decline
+        out[name.decode("utf-8")] = target[1:] if target.startswith(b"/") else b"xl/" + target
+    if len(out) != wb.count(b"<sheet "):
+        raise Decline
+    return out
+
+
+def _meta(xml: bytes, strings: _Strings) -> dict:
+    """key → value of the metadata rows (before the cell map), as the full reader reads them."""
+    meta = {}
+    for n, row in enumerate(_ROW.finditer(xml)):
+        if n > 40:
+            break
+        cells = {}
+        for addr, attrs, body in _CELL.findall(row.group(1)):
+            col = addr.rstrip(b"0123456789")
+            if col not in (b"A", b"B") or not body:
+                continue
+            kind = _T_ATTR.search(attrs)
+            kind = kind.group(1) if kind else b"n"
+            if kind == b"s":
+                v = _V.search(body)
+                text = strings.get(int(v.group(1))) if v else ""
+            elif kind == b"inlineStr":
+                text = "".join(_text(t) for t in _T_TEXT.findall(body))
+            else:
+                v = _V.search(body)
+                text = _text(v.group(1)) if v else ""
+            cells[col] = text
+        key = cells.get(b"A")
+        if key == "cell":
+            break
+        if key and b"B" in cells:
+            meta[key] = cells[b"B"]
+    return meta
+
+
+def _sheet(xml: bytes, plan, sheet: str, styles_key: bytes, styles: _Styles):
+    """(recipe, values) of one sheet: the recipe from the cache when its skeleton was seen before."""
+    cuts = list(_V_SPLIT.finditer(xml))
+    pieces = _V_SPLIT.split(xml)
+    values = pieces[1::2]
+    key = (plan.key, sheet, styles_key, b"\0".join(pieces[0::2]))
+    recipe = _RECIPES.get(key)
+    if recipe is None:
+        recipe = _Recipe(xml, cuts, plan, sheet, styles)
+        if len(_RECIPES) >= MAX_RECIPES:
+            _RECIPES.clear()
+        _RECIPES[key] = recipe
+    return recipe, values
+
+
+def _checked(recipe: _Recipe, values: list, strings: _Strings) -> None:
+    """Every value of the sheet as the full reader's parser would accept it (else Decline)."""
+    if not _NUMBERS.fullmatch(b"\0".join(recipe.numbers(values))):
+        raise Decline
+    shared = recipe.shared(values)
+    if not _INDICES.fullmatch(b"\0".join(shared)) or shared and max(map(int, shared)) >= strings.n:
+        raise Decline
+    for i in recipe.texts:
+        if _FAR.search(values[i]):
+            raise Decline
+        _text(values[i])
+
+
+def _labels(recipe: _Recipe, values: list, strings: _Strings) -> None:
+    """Every label where the layout put it (else Decline: the full reader relocates and says so)."""
+    items = strings.raw(tuple(map(int, recipe.anchor_values(values))))
+    if items in recipe.verified:
+        return
+    for (index, text), item in zip(recipe.anchors, items):
+        if _norm(strings.get(int(values[index]))) != text:
+            raise Decline
+    if len(recipe.verified) < 64:
+        recipe.verified.add(items)
+
+
+def _decode(kind: int, v: bytes, strings: _Strings):
+    """A checked value as calamine gives it (None for empty)."""
+    if kind == NUMBER:
+        number = float(v)
+        if number in (float("inf"), float("-inf")):
+            raise Decline
+        return number
+    if kind == SHARED:
+        return strings.get(int(v)) or None
+    return _text(v) or None
+
+
+def _read(path: Path) -> Loaded:
+    from .reader import _note, _read_cover, _read_narrative, _read_value
+
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise Decline
+    data = path.read_bytes()
+    if data[:2] != b"PK":
+        raise Decline
+    z = _Zip(data)
+    names = z.members
+    if (b"xl/workbook.xml" not in names or b"word/document.xml" in names or b"ppt/presentation.xml" in names
+            or b"xl/sharedStrings.xml" not in names):
+        raise Decline
+    parts = _parts(z)
+    if META_SHEET not in parts:
+        raise Decline
+    sst_xml = z.read(b"xl/sharedStrings.xml")
+    count = re.search(rb"<sst\b[^>]*?\suniqueCount=\"([0-9]+)\"", sst_xml[:4096])
+    if count and int(count.group(1)) > max(len(sst_xml), 1024):
+        raise Decline  # the full reader refuses this file: let it say so
+    if not _valid_sst(sst_xml):
+        raise Decline
+    sst_xml.decode("utf-8")  # the full reader decodes every string
+    strings = _Strings(sst_xml)
+    styles_key = z.read(b"xl/styles.xml") if b"xl/styles.xml" in names else b""
+    styles = _STYLES.get(styles_key)
+    if styles is None:
+        styles = _Styles(styles_key or None)
+        if len(_STYLES) < 64:
+            _STYLES[styles_key] = styles
+    meta = _meta(z.read(parts[META_SHEET]), strings)
+    fmt = meta.get("format")
+    if fmt not in FORMAT_IDS:
+        raise Decline
+    plan = _plan(fmt)
+    spec, layout = plan.spec, plan.layout
+    if meta.get("spec_hash") != spec.hash or set(parts) != plan.sheet_set:
+        raise Decline
+
+    report = Report(format=fmt)
+    out = report.values = dict.fromkeys(plan.order)  # the full reader's order
+    problems = report.problems
+    sheets: dict[str, _Grid] = {}
+    unprotected = []
+    for sheet in plan.sheets:
+        recipe, values = _sheet(z.read(parts[sheet]), plan, sheet, styles_key, styles)
+        _checked(recipe, values, strings)
+        _labels(recipe, values, strings)
+        sheets[sheet] = _Grid({rc: None if index is None else _decode(kind, values[index], strings)
+                               for rc, kind, index in recipe.extra})
+        if not recipe.protected:
+            unprotected.append(sheet)
+        counts = recipe.count_values(values)
+        if _SMALL_INTS.fullmatch(b"\0".join(counts)):  # whole numbers in range, nothing to say
+            out.update(zip(recipe.counts, map(int, counts)))
+            entries = recipe.entries
+        else:
+            entries = [(cid, ctype, typed, where, kind, index) for cid, ctype, typed, where, kind, index
+                       in recipe.all_entries()]
+        for cid, ctype, typed, where, kind, index in entries:
+            raw = None if index is None else _decode(kind, values[index], strings)
+            value, problem = _read_value(raw, ctype)
+            out[cid] = value
+            if typed and problem is not None:
+                problems.append(CellProblem(cid, raw, problem, where))
+    if problems:  # in the full reader's order: the layout's
+        problems.sort(key=lambda p: plan.rank[p.cell])
+
+    notes = []
+    level_text = _read_cover(report, layout, sheets, _Unmoved)
+    if level_text is not None:
+        notes.append(_note("S7", "warning", level=level_text))
+    _read_narrative(report, layout, sheets, _Unmoved)
+    if report.year is not None and format_for_year(report.year) != fmt:
+        right = format_for_year(report.year)
+        notes.append(_note("S5", "error", year=report.year, right=right, format=fmt,
+                           why="用了往年模板" if fmt < right else "用了新版格式的模板"))
+    if unprotected:
+        notes.append(_note("S6", "warning", sheets=unprotected))
+    template = {"template_id": meta.get("template_id"), "format": fmt, "spec_hash": meta.get("spec_hash"),
+                "version": meta.get("generator_version"), "layout_version": meta.get("layout_version")}
+    return Loaded(report, path, "workbook", dict(plan.addresses), computed=True, template=template, notes=notes)
