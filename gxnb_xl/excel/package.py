@@ -295,7 +295,8 @@ class XlsFacts:
     the stream's length."""
 
     def __init__(self, data: bytes):
-        self.sheets: dict[str, Facts] = {}
+        self.sheets: dict[str, Facts | None] = {}
+        self._wb, self._offsets = b"", {}
         try:
             import olefile
             with olefile.OleFileIO(data) as ole:
@@ -318,27 +319,36 @@ class XlsFacts:
                 offset, cch, high = struct.unpack_from("<I", body)[0], body[6], body[7] & 1
                 raw = body[8:8 + cch * (2 if high else 1)]
                 sheets.append((raw.decode("utf-16-le" if high else "latin-1", "replace"), offset))
-        for name, offset in sheets:
-            facts = Facts()
-            pos = offset
-            while pos + 4 <= len(wb):
-                rtype, size = struct.unpack_from("<HH", wb, pos)
-                body = wb[pos + 4:pos + 4 + size]
-                pos += 4 + size
-                if rtype == 0x000A:
-                    break
-                if rtype == 0x0012 and len(body) >= 2:
-                    facts.protected = body[0] == 1 or facts.protected
-                elif rtype == 0x0006 and len(body) >= 14:
-                    r, c = struct.unpack_from("<HH", body)
-                    addr = _a1(r, c)
-                    facts.formulas.add(addr)
-                    if body[6] == 0x02 and body[12:14] == b"\xff\xff":
-                        facts.errors[addr] = _BIFF_ERRORS.get(body[8], "#VALUE!")
-                elif rtype == 0x0205 and len(body) >= 8 and body[7] == 1:
-                    r, c = struct.unpack_from("<HH", body)
-                    facts.errors[_a1(r, c)] = _BIFF_ERRORS.get(body[6], "#VALUE!")
-            self.sheets[name] = facts
+        self._wb = wb
+        self._offsets = dict(sheets)
 
     def sheet(self, name: str, details: bool = True) -> Facts | None:
-        return self.sheets.get(name)
+        """One sheet's substream, parsed when first asked for (the hidden cell map is never parsed)."""
+        if name not in self.sheets:
+            offset = self._offsets.get(name)
+            self.sheets[name] = None if offset is None else _biff_sheet(self._wb, offset)
+        return self.sheets[name]
+
+
+def _biff_sheet(wb: bytes, offset: int) -> Facts:
+    import struct
+    facts = Facts()
+    pos = offset
+    while pos + 4 <= len(wb):
+        rtype, size = struct.unpack_from("<HH", wb, pos)
+        body = wb[pos + 4:pos + 4 + size]
+        pos += 4 + size
+        if rtype == 0x000A:
+            break
+        if rtype == 0x0012 and len(body) >= 2:
+            facts.protected = body[0] == 1 or facts.protected
+        elif rtype == 0x0006 and len(body) >= 14:
+            r, c = struct.unpack_from("<HH", body)
+            addr = _a1(r, c)
+            facts.formulas.add(addr)
+            if body[6] == 0x02 and body[12:14] == b"\xff\xff":
+                facts.errors[addr] = _BIFF_ERRORS.get(body[8], "#VALUE!")
+        elif rtype == 0x0205 and len(body) >= 8 and body[7] == 1:
+            r, c = struct.unpack_from("<HH", body)
+            facts.errors[_a1(r, c)] = _BIFF_ERRORS.get(body[6], "#VALUE!")
+    return facts
