@@ -25,7 +25,7 @@ from ..report import CellProblem, Report
 from ..spec import FORMAT_IDS, format_for_year, load_spec
 from ..values import ABSURD_COUNT, ValueProblem, format_number, read_value
 from .anchors import Locator, find_renamed, guess_format, norm, plan_of
-from .layout import LEVEL_CODES, LEVEL_LABELS, META_SHEET, Layout, a1, layout_of, parse_a1
+from .layout import COVER, LEVEL_CODES, LEVEL_LABELS, META_SHEET, Layout, a1, layout_of, parse_a1
 from .package import OdsFacts, Package, XlsFacts, meta_from_xml
 from .sniff import guarded, refuse, sniff
 
@@ -219,7 +219,7 @@ def _read(wb, pkg: Package | None, facts, path: Path) -> Loaded:
             real[sheet] = sheet
         else:
             missing_sheets.append(sheet)
-    if missing_sheets:
+    if missing_sheets and (meta or COVER in present):  # our template with a sheet renamed, not some other workbook
         for sheet, found in _renamed(wb, pkg, name, plan, missing_sheets, set(layout.sheets)).items():
             sheets[sheet], real[sheet] = found
             missing_sheets.remove(sheet)
