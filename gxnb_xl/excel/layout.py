@@ -265,6 +265,7 @@ class _Builder:
             self.width(sheet, c0 + j, 10)
         self.height(sheet, h0, 42)
         self.lay.repeat_rows[sheet] = (0, h0 + 2)
+        self.lay.landscape.add(sheet)  # 表三 is wide (label columns + 7 applicant columns): landscape, one page wide
         self.check_rows_per_sheet[sheet] = first + len(rows)
         self._grid_meta = getattr(self, "_grid_meta", {})
         self._grid_meta[sheet] = (c0, ncol)
@@ -365,7 +366,7 @@ class _Builder:
                 flag += len(totals)
                 row += 1
         lay.structure_row = row
-        for c, w in enumerate((24, 56, 12, 16, 36)):
+        for c, w in enumerate((24, 56, 18, 16, 36)):  # 结果 holds BROKEN in two lines
             self.width(s, c, w)
         self.lay.repeat_rows[s] = (2, 2)
 
