@@ -54,7 +54,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             pdfs = build(Path(tmp))
             office = build_office(Path(tmp))
-            for kind, group in (("pdf", pdfs), ("xlsx", office["xlsx"]), ("doc", office["doc"])):
+            for kind, group in (("pdf", pdfs), ("xlsx", office["xlsx"]), ("xls", office["xls"]), ("doc", office["doc"])):
                 r, w, b, n = run(group, kind)
                 print(f"{kind:5s} total: right {r}/{n} ({r / n:.1%}), wrong {w}, blank {b}")
                 bad += w
