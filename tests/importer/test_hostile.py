@@ -1,5 +1,7 @@
 """Odd input the importer must survive: run-together rows that explode combinatorially, text in
 any encoding Notepad/WPS/a crawler saves, page furniture around the report."""
+from decimal import Decimal
+
 import pytest
 
 from gxnb_xl.importer import import_file, import_text
@@ -164,3 +166,12 @@ def test_disclosure_catalogue_box_stays_out(top):
 def test_breadcrumb_before_the_title_is_not_the_unit():
     r = import_text("首页 > 政务公开 > 政府信息公开年报 > 某某县某某局2023年政府信息公开工作年度报告\n一、总体情况\n好。")
     assert (r.report.unit, r.report.year) == ("某某县某某局", 2023)
+
+
+def test_amount_column_headed_in_yuan_is_converted():
+    text = ("某某县某某局2020年政府信息公开工作年度报告\n一、总体情况\n好。\n二、主动公开政府信息情况\n第二十条第（九）项\n"
+            "信息内容 | 采购项目数量 | 采购总金额（元）\n政府集中采购 | 2 | 326800\n三、收到和处理政府信息公开申请情况\n")
+    r = import_text(text)
+    assert r.report.values["t2.procurement.projects"] == 2
+    assert r.report.values["t2.procurement.amount"] == Decimal("32.68")
+    assert "万元" in r.cell_status["t2.procurement.amount"].reason_zh
