@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gxnb_xl.spec import load_spec  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 
 FORMAT = "2021"
 CACHE = Path(tempfile.gettempdir()) / "gxnb-bench-aggregate"
@@ -112,7 +112,7 @@ def _tree_rss(root: int) -> int:
 
 def run_aggregate(folder: Path, out: Path, jobs: int | None) -> tuple[float, int, dict, int]:
     """(wall seconds, exit code, --json output, peak tree RSS bytes) of one `gxnb aggregate` run."""
-    cmd = [sys.executable, "-m", "gxnb_xl", "aggregate", str(folder), "-o", str(out), "--json", "--unit", "基准县"]
+    cmd = [sys.executable, "-m", "gxnb_xl", "aggregate", str(folder), "-o", str(out), "--json", "--unit", "基准县", "--force"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     peak = [0]

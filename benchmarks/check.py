@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gxnb_xl.check import check as check_report  # noqa: E402  (the one door: relations, cover, text rules)
 from gxnb_xl.spec import load_spec  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 
 
 def naive_check(spec, values):

@@ -1,4 +1,10 @@
-"""Importing a 20-page published report (bar: ≤ 200 ms per import), against a named baseline.
+"""Importing published reports, against named baselines in the same run.
+
+Bars: a real report's text (flattened web text of ``tests/importer/fixtures/corpus``) ≤ 50 ms;
+a 20-page report as .txt/.html/.docx ≤ 200 ms; a 20-page PDF ≤ 1 s. The PDF is the padded report
+below written as a Word file with bordered tables and printed to PDF by LibreOffice (skipped when
+LibreOffice is absent); its baseline is PDFium's plain text extraction (open + text, no tables).
+``--backends`` also runs ``import_pdf_backends.py`` (pypdfium2 vs pdfplumber on the PDF corpus).
 
 The report: a random 2021 report whose narrative is padded to ~20 printed pages (~24 000 Chinese
 characters), written as .txt (PDF-style, lost cell boundaries), .html (rowspan/colspan tables)
@@ -22,10 +28,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "importer"))
 
 from gxnb_xl.importer import import_file  # noqa: E402
-from gxnb_xl.importer.synthetic import narrative_for, published_text  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.published import narrative_for, published_text  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 
 BAR_MS = 200.0
+TEXT_BAR_MS = 50.0
+PDF_BAR_MS = 1000.0
 PAGE_CHARS = 1200
 
 
@@ -88,7 +96,63 @@ def main() -> int:
             ok &= ours <= BAR_MS
             print(f"{name:32s} import {ours:7.1f} ms | baseline (open + read text only) {base:7.1f} ms | "
                   f"ratio {ours / base:4.1f}x | cells right {right}/{len(rep.values)} | bar {BAR_MS:.0f} ms {verdict}")
+        ok &= corpus_texts()
+        ok &= twenty_page_pdf(rep, tmp)
+    if "--backends" in sys.argv:
+        import import_pdf_backends
+        import_pdf_backends.main()
     return 0 if ok else 1
+
+
+def corpus_texts() -> bool:
+    """Each real published report (flattened web text) against reading it and pulling its numbers."""
+    corpus = ROOT / "tests" / "importer" / "fixtures" / "corpus" / "reports"
+    worst = 0.0
+    ratios = []
+    for path in sorted(corpus.glob("*.txt")):
+        import_file(path)
+        ours = timeit(lambda: import_file(path))
+        base = timeit(lambda: baseline(path))
+        worst = max(worst, ours)
+        ratios.append(ours / base)
+    ok = worst <= TEXT_BAR_MS
+    print(f"{'real report texts (7, flattened)':32s} import worst {worst:5.1f} ms | baseline (read + regex numbers) | "
+          f"ratio {min(ratios):.0f}–{max(ratios):.0f}x | bar {TEXT_BAR_MS:.0f} ms {'OK' if ok else 'TOO SLOW'}")
+    return ok
+
+
+def twenty_page_pdf(rep, tmp: Path) -> bool:
+    import shutil
+    import subprocess
+    from imp_builders import report_docx
+    if not shutil.which("soffice"):
+        print("20-page PDF: skipped (LibreOffice not installed)")
+        return True
+    src = tmp / "r20.docx"
+    src.write_bytes(report_docx(rep, style="Table Grid"))
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp / 'lo').as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp), str(src)], capture_output=True, timeout=300)
+    pdf = tmp / "r20.pdf"
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(str(pdf))
+    pages = len(doc)
+    doc.close()
+
+    def plain():
+        d = pdfium.PdfDocument(str(pdf))
+        text = "\n".join(d[i].get_textpage().get_text_range() for i in range(len(d)))
+        d.close()
+        return text
+
+    import_file(pdf)
+    ours = timeit(lambda: import_file(pdf), 5)
+    base = timeit(plain, 5)
+    res = import_file(pdf)
+    right = sum(res.report.values[c] == v for c, v in rep.values.items())
+    ok = ours <= PDF_BAR_MS
+    print(f"{f'PDF ({pages} pages, LibreOffice)':32s} import {ours:7.1f} ms | baseline (PDFium plain text) {base:7.1f} ms | "
+          f"ratio {ours / base:4.1f}x | cells right {right}/{len(rep.values)} | bar {PDF_BAR_MS:.0f} ms {'OK' if ok else 'TOO SLOW'}")
+    return ok
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from gxnb_xl.excel.layout import layout_of  # noqa: E402
 from gxnb_xl.excel.template import write_workbook  # noqa: E402
 from gxnb_xl.report import Report  # noqa: E402
 from gxnb_xl.spec import load_spec  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 from gxnb_xl.values import read_value  # noqa: E402
 
 BAR = 0.005

@@ -33,7 +33,7 @@ import httpx  # noqa: E402
 
 from gxnb_xl.check import check  # noqa: E402
 from gxnb_xl.excel.template import build_workbook_bytes  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 
 TOKEN = "benchmark-token-0123456789"
 H = {"Authorization": f"Bearer {TOKEN}"}

@@ -175,7 +175,7 @@ def _write_review(results, skipped, copy_of: dict, path: Path, lang: str) -> Non
             suggest = "；".join(say("review.suggest_value", lang, address=layout.address(s.cell),
                                    value=format_number(s.suggested)) for s in f.suspects[:3] if s.cell in layout.cells)
             tab.add([n if j == 0 else "", rep.unit or "" if j == 0 else "", Path(r.file).name if j == 0 else "",
-                     state if j == 0 else "", where, _text(f, lang), suggest, copy_of.get(i, "") if j == 0 else ""],
+                     state if j == 0 else "", where, f.text(lang), suggest, copy_of.get(i, "") if j == 0 else ""],
                     "row", "red" if f.severity == "error" else "amber")
     for s in skipped:
         n += 1

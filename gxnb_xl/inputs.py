@@ -12,6 +12,8 @@ from .loaded import Loaded, make_effective
 from .report import load_report
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+# published reports, read by the importer (gxnb_xl.importer): web pages, Word, PDF, text
+IMPORT_SUFFIXES = (".pdf", ".doc", ".docx", ".html", ".htm", ".txt", ".wps", ".rtf")
 
 
 def read_input(path: str | Path) -> Loaded:
@@ -25,10 +27,32 @@ def read_input(path: str | Path) -> Loaded:
     suffix = p.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         from .excel.reader import read_workbook
-        return make_effective(read_workbook(p))
+        try:
+            loaded = read_workbook(p)
+            if not loaded.template.get("template_id"):
+                # [importer hook] no _gxnb marker: not (or no longer) our template; the label
+                # reader decides when the two readings disagree (see importer/loaded.py)
+                from .importer.loaded import prefer
+                loaded = prefer(loaded, p)
+            return make_effective(loaded)
+        except ReportError as exc:
+            # [importer hook] not our template and no template sheet: find the tables by label;
+            # when no table is found that way either, the template reader's refusal stands
+            if not any(m in exc.message("zh") for m in ("找不到表二、表三、表四", "找不到模板标识")):
+                raise
+            from .importer.loaded import load
+            try:
+                return make_effective(load(p, workbook=True))
+            except ReportError:
+                raise exc from None
     if suffix == ".json":
         return make_effective(Loaded(load_report(p), p, "json"))
+    if suffix in IMPORT_SUFFIXES:  # [importer hook] published reports: web pages, Word, PDF, text
+        from .importer.loaded import load
+        return make_effective(load(p))
     if not p.exists():
         raise ReportError(f"{name}：文件不存在", f"{name}: no such file")
-    raise ReportError(f"{name}：不支持的文件类型“{suffix or '无扩展名'}”（可用 .xlsx .xls .ods .json）",
-                      f"{name}: unsupported file type {suffix or '(none)'!r} (use .xlsx .xls .ods .json)")
+    raise ReportError(f"{name}：不支持的文件类型“{suffix or '无扩展名'}”（可用 .xlsx .xls .ods .json，"
+                      f"已发布的报告 .pdf .docx .doc .html .txt）",
+                      f"{name}: unsupported file type {suffix or '(none)'!r} (use .xlsx .xls .ods .json, "
+                      f"or a published report .pdf .docx .doc .html .txt)")

@@ -17,6 +17,8 @@ class Level:
     en: str
     rank: int  # reports of one rank are summed into a report of ``parent``
     parent: str  # "" when nothing sums this level
+    guess: int = 0  # order in which ``of_name`` tries the patterns (0: never guessed)
+    name_patterns: tuple = ()
 
     def label(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
@@ -30,7 +32,8 @@ def levels() -> dict[str, Level]:
     except ModuleNotFoundError:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     text = resources.files("gxnb_xl.formats").joinpath("levels.toml").read_text(encoding="utf-8")
-    return {code: Level(code, d["zh"], d["en"], int(d["rank"]), d.get("parent", ""))
+    return {code: Level(code, d["zh"], d["en"], int(d["rank"]), d.get("parent", ""), int(d.get("guess", 0)),
+                        tuple(d.get("name_patterns", ())))
             for code, d in tomllib.loads(text).items()}
 
 
@@ -66,3 +69,15 @@ def rank(code: str | None) -> int | None:
 def parent(code: str | None) -> str | None:
     lv = levels().get(code or "")
     return (lv.parent or None) if lv else None
+
+
+def of_name(unit: str | None) -> str | None:
+    """The level an organ's name implies (城关镇人民政府 → township), or None."""
+    import re
+    if not unit:
+        return None
+    name = re.sub(r"\s+", "", unit)
+    for lv in sorted((lv for lv in levels().values() if lv.guess), key=lambda lv: lv.guess):
+        if any(re.search(p, name) for p in lv.name_patterns):
+            return lv.code
+    return None

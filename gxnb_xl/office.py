@@ -8,11 +8,14 @@ instead of a Latin font. A missing LibreOffice raises ``OfficeError`` with a Chi
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
@@ -76,12 +79,20 @@ def convert(src, fmt: str, outdir, *, timeout: int = 180) -> list[Path]:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     profile = Path(tempfile.gettempdir()) / f"lo-gxnb-{uuid.uuid4().hex}"
+    args = [binary, "--headless", "--norestore", "--nologo", "--nodefault",
+            f"-env:UserInstallation={profile.as_uri()}", "--convert-to", fmt, "--outdir", str(outdir),
+            *map(str, sources)]
+    posix = os.name == "posix"
     try:
-        proc = subprocess.run(
-            [binary, "--headless", "--norestore", "--nologo", "--nodefault",
-             f"-env:UserInstallation={profile.as_uri()}", "--convert-to", fmt, "--outdir", str(outdir),
-             *map(str, sources)],
-            capture_output=True, text=True, timeout=timeout, env=office_env())
+        # its own process group: soffice starts soffice.bin, and an interrupted run stops both
+        with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=office_env(),
+                              start_new_session=posix) as proc:
+            try:
+                stdout, stderr = proc.communicate(timeout=timeout)
+            except BaseException:
+                _kill(proc, posix)
+                raise
+        proc.stdout, proc.stderr = stdout, stderr
     except subprocess.TimeoutExpired:
         raise OfficeError(f"LibreOffice 转换超时（{timeout} 秒）", f"LibreOffice timed out ({timeout} s)") from None
     except OSError as exc:
@@ -98,15 +109,63 @@ def convert(src, fmt: str, outdir, *, timeout: int = 180) -> list[Path]:
     return outs
 
 
-def to_pdf(docx: Path, pdf: Path) -> Path:
-    """Convert one document to ``pdf`` (written atomically: converted in a temporary folder, then moved)."""
-    pdf = Path(pdf)
-    tmp = Path(tempfile.mkdtemp(prefix=".gxnb-pdf-", dir=pdf.parent))
+def _kill(proc, group: bool) -> None:
     try:
-        staged = tmp / f"{pdf.stem}{Path(docx).suffix}"
-        shutil.copyfile(docx, staged)
-        (out,) = convert(staged, "pdf", tmp)
-        os.replace(out, pdf)
+        if group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except OSError:
+        pass
+    try:
+        proc.wait(timeout=10)
+    except Exception:
+        pass
+
+
+class Terminated(BaseException):
+    """SIGTERM/SIGHUP arrived while converting: unwinds like Ctrl-C so temporary files go."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _terminate_as_exception():
+    """Within the block, SIGTERM and SIGHUP raise ``Terminated`` (main thread only; elsewhere a
+    no-op), so ``finally`` clauses run and LibreOffice is killed (``subprocess.run`` kills its child
+    on any exception)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Terminated(signum)
+
+    sigs = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    old = {s: signal.signal(s, handler) for s in sigs}
+    try:
+        yield
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def to_pdf(docx: Path, pdf: Path) -> Path:
+    """Convert one document to ``pdf``, written atomically: LibreOffice works in a private folder
+    under the system's temporary directory (never beside the output), the result is copied to a
+    temporary file beside ``pdf`` and renamed. Interrupted (Ctrl-C, SIGTERM, SIGHUP), it leaves
+    nothing behind and re-raises (``Terminated`` for the signals)."""
+    pdf = Path(pdf)
+    from .outputs import write_bytes_atomic
+    with _terminate_as_exception():
+        tmp = Path(tempfile.mkdtemp(prefix="gxnb-pdf-"))
+        try:
+            staged = tmp / f"{pdf.stem}{Path(docx).suffix}"
+            shutil.copyfile(docx, staged)
+            (out,) = convert(staged, "pdf", tmp)
+            write_bytes_atomic(pdf, out.read_bytes())
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return pdf

@@ -38,14 +38,13 @@ class Cell:
     row_labels: tuple[str, ...]
     col_labels: tuple[str, ...]
     block: str = ""  # table 二: 第二十条第（X）项
+    kind: str = ""  # the table's kind: blocks | grid | groups (how a clerk names a cell in it)
+    captioned: bool = False  # the first row label is a caption over several rows (三、本年度办理结果)
 
     @property
     def row_label(self) -> str:
-        labels = self.row_labels
-        # 三、本年度办理结果 is the caption over every outcome row: leave it out of the short label
-        if len(labels) > 1 and labels[0].startswith("三、本年度办理结果"):
-            labels = labels[1:]
-        return " ".join(labels)
+        # a caption over many rows says nothing about one of them: leave it out of the short label
+        return " ".join(self.row_labels[1:] if self.captioned else self.row_labels)
 
     @property
     def col_label(self) -> str:
@@ -55,7 +54,7 @@ class Cell:
         """How a clerk would point at this cell."""
         if lang == "en":
             return f"{self.id}"
-        if self.table == "t4":
+        if self.kind == "groups":  # 表四: a group and a column, no rows to speak of
             return f"{self.table_label}“{self.row_label}”“{self.col_label}”"
         return f"{self.table_label}“{self.row_label}”行“{self.col_label}”列"
 
@@ -175,20 +174,22 @@ class Spec:
                         for col in block["columns"]:
                             cid = f"{tid}.{row['key']}.{col['key']}"
                             cells[cid] = Cell(cid, tid, row["key"], col["key"], col["type"], True, tlabel,
-                                              (row["label"],), (col["label"],), block["caption"])
+                                              (row["label"],), (col["label"],), block["caption"], "blocks")
             elif t["kind"] == "grid":
+                firsts = [row["labels"][0] for row in t["rows"]]
                 for row in t["rows"]:
+                    captioned = len(row["labels"]) > 1 and firsts.count(row["labels"][0]) > 1
                     for col in t["columns"]:
                         cid = f"{tid}.{row['key']}.{col['key']}"
                         col_labels = tuple(x for x in (col.get("group"), col["label"]) if x)
                         cells[cid] = Cell(cid, tid, row["key"], col["key"], t["cell_type"], True, tlabel,
-                                          tuple(row["labels"]), col_labels)
+                                          tuple(row["labels"]), col_labels, kind="grid", captioned=captioned)
             elif t["kind"] == "groups":
                 for group in t["groups"]:
                     for col in t["columns"]:
                         cid = f"{tid}.{group['key']}.{col['key']}"
                         cells[cid] = Cell(cid, tid, group["key"], col["key"], t["cell_type"], True, tlabel,
-                                          (" ".join(group["labels"][-1:]),), (col["label"],))
+                                          (" ".join(group["labels"][-1:]),), (col["label"],), kind="groups")
             else:
                 raise SpecError(f"table {tid}: unknown kind {t['kind']!r}")
         return cells

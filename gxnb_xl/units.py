@@ -81,3 +81,57 @@ def common_place(names) -> str:
     prefix = os.path.commonprefix(placed) if len(placed) > 1 else ""
     m = re.match(r"^(.*[县区市旗州盟])", prefix)
     return m.group(1) if m and len(m.group(1)) >= 2 else ""
+
+
+def cores(key: str) -> list[str]:
+    """A key without its leading place names, one at a time: 某市示范区城关街道 → [示范区城关街道, 城关街道]."""
+    out = []
+    rest = key
+    for _ in range(4):
+        m = re.match(r"^.{1,12}?(?:自治县|自治旗|[省市县区旗州盟])", rest)
+        if not m or len(rest) - m.end() < 2:
+            break
+        rest = rest[m.end():]
+        out.append(rest)
+    return out
+
+
+class UnitIndex:
+    """Names → items, found by unit identity in constant time per name (never pairwise).
+
+    ``find(name)`` returns the items of the same unit: the same key, else — for a name with a place
+    prefix — the items whose key is the name without it, else — for a name without — the items of
+    the one prefixed key that reduces to it (two such keys, e.g. 甲县城关镇 and 乙县城关镇, are two
+    units: no match)."""
+
+    def __init__(self, prefixes=()):
+        self.prefixes = tuple(prefixes)
+        self.by_key: dict[str, list] = {}
+        self.by_core: dict[str, set[str]] = {}
+
+    def key(self, name: str | None) -> str:
+        return unit_key(name, self.prefixes)
+
+    def find_key(self, name: str | None) -> str | None:
+        k = self.key(name)
+        if not k:
+            return None
+        if k in self.by_key:
+            return k
+        for c in cores(k):
+            if c in self.by_key:
+                return c
+        longer = self.by_core.get(k, set())
+        return next(iter(longer)) if len(longer) == 1 else None
+
+    def find(self, name: str | None) -> list:
+        k = self.find_key(name)
+        return self.by_key[k] if k is not None else []
+
+    def add(self, name: str | None, item) -> str:
+        """File ``item`` under its unit (joining an existing one when the same); returns the key."""
+        k = self.find_key(name) or self.key(name)
+        self.by_key.setdefault(k, []).append(item)
+        for c in cores(k):
+            self.by_core.setdefault(c, set()).add(k)
+        return k

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gxnb_xl.report import write_bytes_atomic  # noqa: E402
+from gxnb_xl.outputs import write_bytes_atomic  # noqa: E402
 from gxnb_xl.spec import FORMAT_IDS  # noqa: E402
 from gxnb_xl.word.build import build_template  # noqa: E402
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from gxnb_xl.excel.layout import META_SHEET, layout_of
 from gxnb_xl.excel.template import build_workbook_bytes
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 
 @dataclass
@@ -297,6 +297,23 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
     add("41-inserted-column.xlsx", with_openpyxl(good, lambda wb: wb["表三"].insert_cols(5)), 0, "已按标签重新定位",
         ("S4",))
 
+    # hostile parts (issue 16): every scan linear, every expansion bounded, labels that disagree refused
+    add("35-formula-token-flood.xlsx", edit_sheet(good, "表三", lambda x: x.replace(
+        "</worksheet>", "<extLst><ext uri='x'>" + "<f " * 400_000 + "</ext></extLst></worksheet>")), 0,
+        "全部勾稽关系正确", note="400 k stray <f tokens: a backwards search per token took ~245 s")
+    merges = "".join(f'<mergeCell ref="K{100 + 3 * i}:DZ{101 + 3 * i}"/>' for i in range(30_000))
+    add("36-merged-range-bomb.xlsx", edit_sheet(good, "表三", lambda x: re.sub(
+        r"<mergeCells\b.*?</mergeCells>", lambda _: f'<mergeCells count="30000">{merges}</mergeCells>', x, flags=re.S)),
+        0, "全部勾稽关系正确", note="30,000 merges of 9,000 cells: expansion capped")
+
+    def two_headers(wb):
+        del wb[META_SHEET]
+        ws = wb["表三"]
+        ws.unmerge_cells("D3:D4")
+        ws["D4"], ws["E4"] = "商业企业", "自然人"  # a second header row typed in another order
+    add("37-two-header-rows.xlsx", with_openpyxl(good, two_headers), 1, "互相矛盾", ("S4",),
+        note="headers that disagree would read a column twice: the table is refused")
+
     def drop_sheet(name):
         def fn(wb):
             del wb[name]
@@ -307,7 +324,7 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
 
     def rename(wb):
         wb["表三"].title = "Sheet3"
-    add("44-renamed-sheet.xlsx", with_openpyxl(good, rename), 1, "被删除或改名", ("S3",))
+    add("44-renamed-sheet.xlsx", with_openpyxl(good, rename), 1, "被改名为", ("S3",))
     add("45-all-tables-deleted.xlsx",
         with_openpyxl(good, lambda wb: [wb.remove(wb[s]) for s in ("表二", "表三", "表四")]), 2, "找不到表二、表三、表四")
 
@@ -334,6 +351,19 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
     add("51-json-bad-values.json", json.dumps(jrep, ensure_ascii=False).encode(), 1, "不是数字", ("not_number",))
     add("52-json-unknown-format.json", json.dumps({"format": "2030", "values": {}}).encode(), 2, "未知的报告格式")
     add("53-json-gbk.json", json.dumps(jrep, ensure_ascii=False).encode("gbk"), 2, "不是 UTF-8")
+    # issue 16: hostile JSON — refused or named per cell, never a hang or an internal error
+    body = rep.dumps()
+    add("54-json-duplicate-unit-key.json",
+        body.replace('"unit": ', '"unit": "示范县另一镇人民政府", "unit": ', 1).encode(), 2, "键“unit”出现了两次")
+    add("55-json-huge-exponent.json", re.sub(rf'("{cid}": )\d+', r"\g<1>1e999999999", body).encode(), 1, "超出范围",
+        ("not_number",))
+    add("56-json-5000-digits.json", re.sub(rf'("{cid}": )\d+', lambda m: m.group(1) + "9" * 5000, body).encode(), 1,
+        "超出范围", ("not_number",))
+    add("57-json-infinity.json", re.sub(rf'("{cid}": )\d+', r"\g<1>Infinity", body).encode(), 1, "超出范围",
+        ("not_number",))
+    add("58-json-deep-nesting.json", ("[" * 100_000 + "]" * 100_000).encode(), 2, "嵌套超过")
+    add("59-json-unit-not-text.json", body.replace('"unit": ', '"unit": 12345, "x_unit": ', 1).encode(), 2,
+        "应为文本")
 
     # --- LibreOffice "save as" --------------------------------------------------------------------
     binary = find_soffice() if soffice is True else (soffice or None)
@@ -362,6 +392,90 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
     else:
         corpus.skipped.append("LibreOffice .xls/.ods cases (soffice not installed)")
     return corpus
+
+
+# ---------------------------------------------------------------------------------------------
+# a hostile county folder (issue 16): entries that must each be listed with their fate by
+# `gxnb aggregate` and `gxnb check`, ending within seconds, never an internal error
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Entry:
+    name: str  # path relative to the folder, as listed (GBK names decoded)
+    state: str  # the aggregate state expected (summed, unreadable, ignored, not_report, excluded, duplicate)
+    message: str = ""  # a substring of its Chinese reason
+
+
+def make_bad_folder(outdir) -> tuple[Path, list[Entry]]:
+    """Write a folder of township reports with every odd entry a Linux disk can hold; returns the
+    folder and the expected entries. The township 甲镇 is sent three times under names that are
+    one unit (invisible characters, no county prefix): it must be summed once."""
+    import socket
+    root = Path(outdir) / "bad-folder"
+    root.mkdir(parents=True, exist_ok=True)
+    entries: list[Entry] = []
+
+    def report(unit, seed, date=""):
+        rep = random_report(random.Random(seed), "2021", year=2024, busy=0.5, unit=unit)
+        if date:
+            rep.extra["date"] = date
+        return rep
+
+    (root / "01-甲镇.json").write_text(report("示范县甲镇人民政府", 1, "2025-01-05").dumps(), encoding="utf-8")
+    (root / "02-甲镇-重发.json").write_text(report("\ufeff示范县甲镇人民政府\u200b", 2, "2025-01-09").dumps(), encoding="utf-8")
+    (root / "03-甲镇-无县名.json").write_text(report("甲镇人民政府", 3, "2025-01-20").dumps(), encoding="utf-8")
+    entries += [Entry("01-甲镇.json", "duplicate", "同一单位"), Entry("02-甲镇-重发.json", "duplicate", "同一单位"),
+                Entry("03-甲镇-无县名.json", "summed")]
+    # a name in GBK bytes (a Windows zip unpacked on Linux)
+    gbk = os.path.join(os.fsencode(root), "04-乙乡.json".encode("gbk"))
+    with open(gbk, "wb") as f:
+        f.write(report("示范县乙乡人民政府", 4).dumps().encode("utf-8"))
+    entries.append(Entry("04-乙乡.json", "summed"))
+    # a huge but self-consistent number
+    huge = report("示范县丙镇人民政府", 5)
+    huge.values = {c: (10 ** 13 if c == "t3.new.natural" else v) for c, v in huge.values.items()}
+    (root / "05-丙镇.json").write_text(huge.dumps(), encoding="utf-8")
+    entries.append(Entry("05-丙镇.json", "excluded", "数值过大"))
+    # a duplicate "unit" key: refused, not given to another township
+    dup = report("示范县丁镇人民政府", 6).dumps().replace('"unit": ', '"unit": "示范县戊镇人民政府", "unit": ', 1)
+    (root / "06-丁镇.json").write_text(dup, encoding="utf-8")
+    entries.append(Entry("06-丁镇.json", "unreadable", "出现了两次"))
+    # special files and links
+    os.mkfifo(root / "07-管道.xlsx")
+    entries.append(Entry("07-管道.xlsx", "unreadable", "命名管道"))
+    os.symlink("/dev/zero", root / "08-零设备.json")
+    entries.append(Entry("08-零设备.json", "unreadable", "设备文件"))
+    os.symlink(root / "不存在.xlsx", root / "09-断链.xlsx")
+    entries.append(Entry("09-断链.xlsx", "unreadable", "不存在"))
+    sock_path = root / "10-套接字.json"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(sock_path))
+    sock.close()  # the socket file stays on disk
+    entries.append(Entry("10-套接字.json", "unreadable", "套接字"))
+    other = Path(outdir) / "bad-folder-elsewhere"
+    other.mkdir(exist_ok=True)
+    (other / "己镇.json").write_text(report("示范县己镇人民政府", 7).dumps(), encoding="utf-8")
+    os.symlink(other, root / "11-链接文件夹")
+    entries.append(Entry("11-链接文件夹/己镇.json", "summed"))
+    os.symlink(root, other / "回到上级")  # a loop
+    entries.append(Entry("11-链接文件夹/回到上级", "ignored", "已经列出"))
+    os.symlink(root / "12-自环", root / "12-自环")
+    entries.append(Entry("12-自环", "ignored", "循环"))
+    locked = root / "13-锁住的文件夹"
+    locked.mkdir()
+    (locked / "庚镇.json").write_text(report("示范县庚镇人民政府", 8).dumps(), encoding="utf-8")
+    if os.geteuid() != 0:  # root reads any folder: the case needs an ordinary user
+        locked.chmod(0)
+        entries.append(Entry("13-锁住的文件夹", "unreadable", "无法打开"))
+    else:
+        entries.append(Entry("13-锁住的文件夹/庚镇.json", "summed"))
+    (root / "~$01-甲镇.xlsx").write_bytes(b"\x00lock")
+    entries.append(Entry("~$01-甲镇.xlsx", "ignored", "锁文件"))
+    (root / ".~lock.01-甲镇.xlsx#").write_text("lock", encoding="utf-8")
+    entries.append(Entry(".~lock.01-甲镇.xlsx#", "ignored", "锁文件"))
+    (root / "14-辛镇年报.pdf").write_bytes(b"%PDF-1.4\n")
+    entries.append(Entry("14-辛镇年报.pdf", "not_report", "不是报告工作簿"))
+    return root, entries
 
 
 def main(argv=None):

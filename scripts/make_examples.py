@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gxnb_xl.engine import compute_derived  # noqa: E402
-from gxnb_xl.synth import random_report  # noqa: E402
+from gxnb_xl.testing.synth import random_report  # noqa: E402
 
 TOWNS = ["城关镇", "东坝镇", "西河乡", "南山镇", "北塬乡", "清水镇", "石桥镇", "柳林乡", "白杨镇", "红岩乡", "新集镇", "龙泉镇"]
 SLIP_TOWN = "清水镇"

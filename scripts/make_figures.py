@@ -27,7 +27,7 @@ def template_figure(tmp: Path) -> Path:
 
     from gxnb_xl.excel.layout import layout_of
     from gxnb_xl.excel.template import write_workbook
-    from gxnb_xl.synth import random_report
+    from gxnb_xl.testing.synth import random_report
 
     report = random_report(random.Random(2024), "2021", unit="示范县城关镇人民政府", year=2024, level="township")
     # one slip so the figure shows what a failing check looks like

@@ -36,3 +36,31 @@ def test_annotate_refuses_to_overwrite_the_input(tmp_path):
     copy.write_bytes(SLIP.read_bytes())
     res = CliRunner().invoke(main, ["check", str(copy), "--annotate", str(copy)])
     assert res.exit_code == 2 and copy.read_bytes() == SLIP.read_bytes()
+
+
+def test_check_folder_annotate_outdir(tmp_path):
+    """One annotated copy per readable input (named after the unit) + 审核意见.xlsx; the summary line;
+    lock files and non-report files listed the way aggregate lists them; nothing overwritten."""
+    import shutil
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SLIP.parent, inbox)
+    (inbox / "~$01-城关镇.xlsx").write_bytes(b"\x00lock")
+    (inbox / "新集镇年报.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "broken.json").write_text("{", encoding="utf-8")
+    before = {p: p.read_bytes() for p in inbox.iterdir()}
+    out = tmp_path / "审核"
+    res = CliRunner().invoke(main, ["check", str(inbox), "--annotate", str(out), "--jobs", "2"])
+    assert res.exit_code == 2, res.output  # broken.json is unusable
+    assert "15 份：11 份通过，1 份有错误，1 份无法读取，1 份非报告文件，1 个已跳过" in res.output
+    copies = sorted(p.name for p in out.glob("*-审核.xlsx"))
+    assert len(copies) == 12 and "示范县清水镇人民政府-审核.xlsx" in copies
+    review = CalamineWorkbook.from_path(str(out / "审核意见.xlsx")).get_sheet_by_index(0).to_python()
+    text = "\n".join(" ".join(str(x) for x in r if x != "") for r in review)
+    assert "表三!D7 应为 12" in text and "通过，无需修改" in text and "请报送填好的 Excel 填报模板" in text
+    assert "broken.json" in text and "新集镇年报.pdf" in text
+    ws = openpyxl.load_workbook(out / "示范县清水镇人民政府-审核.xlsx")["审核报告"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:F")
+    assert ws.page_setup.orientation == "landscape" and ws["A2"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert {p: p.read_bytes() for p in inbox.iterdir()} == before
+    again = CliRunner().invoke(main, ["check", str(inbox), "--annotate", str(out)])
+    assert again.exit_code == 2 and "未覆盖" in again.output

@@ -8,7 +8,7 @@ import pytest
 
 from engine_only import relations_only as check_report
 from gxnb_xl.report import load_report
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

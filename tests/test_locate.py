@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from engine_only import relations_only as check_report
 from gxnb_xl.locate import plausibility
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 RELATED = {fmt: [c for c in load_spec(fmt).cells if c.startswith(("t3.", "t4."))] for fmt in ("2021", "2019")}
 

@@ -3,7 +3,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from gxnb_xl.text_rules import check_text, repeated_share
 
 
@@ -17,7 +17,8 @@ def rules(findings):
     return sorted(f.instance for f in findings)
 
 
-FEE = {"other_matters": "本年度未收取信息处理费，金额为0元。"}
+FEE = {"other_matters": "本年度未收取信息处理费，金额为0元。",
+       "problems": "信息公开内容还不够丰富，下一步将加强培训。"}
 
 
 def test_t1_quoted_numbers_must_equal_the_tables():
@@ -78,3 +79,34 @@ def test_t5_draft_markers_must_be_removed_before_publishing():
     found = {f.instance: f for f in check_text(r)}
     assert set(found) == {"T5[overview]", "T5[problems]"}
     assert found["T5[problems]"].severity == "error" and "五、存在的主要问题及改进情况" in found["T5[problems]"].message
+
+
+def test_t2_a_cover_year_the_text_contradicts_is_named_as_such():
+    """Cover 2023, narrative about 2024: not 'copied from an earlier report' but a contradiction."""
+    r = report({**FEE, "overview": "2024年，我镇认真落实条例。"}, year=2023)
+    [f] = check_text(r)
+    assert f.rule == "T2" and f.message.startswith("封面年度 2023 与正文中的 2024 年不一致")
+    assert "照搬" not in f.message and "2024" in f.text("en")
+
+
+def test_t6_an_earlier_year_named_as_the_report_year():
+    r = report({**FEE, "preamble": "本报告中所列数据统计期限为2022年1月1日至12月31日。",
+                "overview": "2023年，我镇完成2022年度政府信息公开工作年度报告的发布。上年2022年度结转3件，较2022年度增长。"},
+               year=2023)
+    found = [f for f in check_text(r) if f.rule == "T6"]
+    assert [f.params["wrong"] for f in found] == [2022] and "统计期限为2022年" in found[0].message
+    r.narrative["preamble"] = "本报告中所列数据统计期限为2023年1月1日至12月31日。"
+    r.narrative["overview"] = "2023年，我镇工作稳步推进，上年2022年度结转3件，同比2022年度增长。"
+    assert not [f for f in check_text(r) if f.rule == "T6"]
+
+
+def test_t7_t8_sections_missing_misnumbered_or_empty():
+    r = report({"overview": "2024年工作情况。", "problems": "无"})
+    found = {f.instance: f for f in check_text(r)}
+    assert "T7[other_matters]" in found and "六、其他需要报告的事项" in found["T7[other_matters]"].message
+    assert "T8" in found and "只写了“无”" in found["T8"].message
+    r.narrative = {**FEE, "overview": "2024年工作情况。\n四、存在的主要问题及改进情况\n培训不足。"}
+    [f] = [f for f in check_text(r) if f.rule == "T7"]
+    assert "“四、存在的主要问题及改进情况”" in f.message and "应为“五、存在的主要问题及改进情况”" in f.message
+    r.narrative = {**FEE, "overview": "2024年工作情况。\n（一）主动公开\n一、总体情况"}
+    assert not [f for f in check_text(r) if f.rule in ("T7", "T8")]

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from .. import levels
-from ..units import clean, common_place, place_of, same_unit, unit_key
+from ..units import UnitIndex, clean, common_place, place_of, same_unit, unit_key
 from .records import (STATE_DUPLICATE, STATE_ERRORS, STATE_EXCLUDED, STATE_SUMMED, STATE_UNREADABLE, FileRecord)
 
 
@@ -123,24 +123,13 @@ def _choose_group(candidates: list[FileRecord], year, format_id, notes: list) ->
 
 
 def _resolve_duplicates(records: list[FileRecord], prefixes: tuple, notes: list) -> list[dict]:
-    """Group the group's records by unit identity; in each group of two or more, use one."""
-    groups: list[list[FileRecord]] = []
-    by_key: dict[str, list[FileRecord]] = {}
+    """Group the group's records by unit identity (an index, linear in the number of files); in
+    each group of two or more, use one."""
+    index = UnitIndex(prefixes)
     for r in records:
-        key = unit_key(r.unit, prefixes)
-        if key in by_key:
-            by_key[key].append(r)
-            continue
-        for g in groups:  # near-identical names (one with the county prefix, one without)
-            if same_unit(g[0].unit, r.unit, prefixes)[0]:
-                g.append(r)
-                by_key[key] = g
-                break
-        else:
-            by_key[key] = [r]
-            groups.append(by_key[key])
+        index.add(r.unit, r)
     out = []
-    for g in groups:
+    for g in index.by_key.values():
         if len(g) < 2:
             continue
         names = list(dict.fromkeys(r.unit for r in g))
@@ -208,12 +197,19 @@ def match_expected(records: list[FileRecord], expected: list[str], county: str |
     rank = {s: i for i, s in enumerate((STATE_SUMMED, STATE_DUPLICATE, STATE_ERRORS, STATE_EXCLUDED,
                                         STATE_UNREADABLE, "not_report"))}
     states, missing, matched = [], [], set()
+    index = UnitIndex(prefixes)
+    for r in records:
+        if r.unit:
+            index.add(r.unit, r)
+    by_stem = {}
+    for r in records:  # unreadable and non-report files have no cover: their file name may name the unit
+        if not r.unit and r.state in (STATE_UNREADABLE, "not_report", STATE_EXCLUDED):
+            by_stem.setdefault(unit_key(Path(r.file).stem), []).append(r)
     for name in expected:
-        hits = [r for r in records if r.unit and same_unit(name, r.unit, prefixes)[0]]
+        hits = index.find(name)
         if not hits:
-            key = unit_key(name, prefixes)
-            hits = [r for r in records if not r.unit and r.state in (STATE_UNREADABLE, "not_report", STATE_EXCLUDED)
-                    and key and key in unit_key(Path(r.file).stem)]
+            key = index.key(name)
+            hits = [r for stem, rs in by_stem.items() if key and key in stem for r in rs]
         matched.update(id(r) for r in hits)
         if not hits:
             missing.append(name)

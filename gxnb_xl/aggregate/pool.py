@@ -220,7 +220,12 @@ def check_paths(paths: Sequence[str], *, previous=None, jobs: int | None = None)
     order). With ``previous`` (matching last year's reports by unit) it runs in one process."""
     from ..check import check_many
     from ..check.pipeline import check_file
+    from .inputs import display
     if previous or len(paths) < SERIAL_BELOW:
-        return check_many(paths, previous=previous)
-    got = dict(map_files(check_file, paths, jobs, lost=_lost_check))
-    return [got[i] for i in range(len(paths))]
+        results = check_many(paths, previous=previous)
+    else:
+        got = dict(map_files(check_file, paths, jobs, lost=_lost_check))
+        results = [got[i] for i in range(len(paths))]
+    for r in results:  # names in GBK bytes (a Windows zip) shown decoded, never unprintable
+        r.file = display(r.file)
+    return results

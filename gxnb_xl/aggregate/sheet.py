@@ -78,4 +78,21 @@ def draw(wb, ws, table: Table, *, widths: list[int], wrap: set[int], main_head: 
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.hide_gridlines(0)
+    # XlsxWriter cannot measure text: give wrapped rows the height their longest cell needs, so a
+    # printed page shows every word (Excel and LibreOffice keep an explicit height)
+    for i, (row, (kind, _)) in enumerate(zip(rows, table.kinds)):
+        if kind not in ("row", "head"):
+            continue
+        lines = 1
+        for j, v in enumerate(row):
+            if (j in wrap or kind == "head") and isinstance(v, str) and v:
+                width = max(widths[j] if j < len(widths) else 12, 4)
+                lines = max(lines, sum(-(-_display_width(part) // width) or 1 for part in v.split("\n")))
+        if lines > 1:
+            ws.set_row(i, min(409, 13.5 * lines))
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes: CJK and full-width characters count two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -18,8 +18,8 @@ from .sheet import Table, draw
 from .words import bounded, say
 
 SUMMARY_SHEET = "汇总情况"
-FILE_COLUMNS = ("n", "file", "unit_col", "year", "format", "status", "errors", "warnings", "included", "reason", "problems")
-WIDTHS = [6, 34, 24, 7, 7, 14, 7, 7, 8, 48, 56]
+FILE_COLUMNS = ("n", "file", "unit", "year", "format", "status", "errors", "warnings", "included", "reason", "problems")
+WIDTHS = [6, 28, 18, 6, 6, 12, 6, 6, 6, 36, 44]  # about 180 characters: landscape A4 at ~75 %
 WRAP = {1, 2, 5, 9, 10}
 
 
@@ -73,7 +73,7 @@ def summary_table(result: AggregateResult, lang: str = "zh") -> tuple[Table, int
         tab.add(["", result.text(result.unit_note, lang)], "note")
     tab.add([], "blank")
     head = len(tab.rows)
-    tab.add([say(f"agg.sheet.{c}", lang) for c in FILE_COLUMNS], "head")
+    tab.add([say(f"agg.sheet.{'unit_col' if c == 'unit' else c}", lang) for c in FILE_COLUMNS], "head")
     for i, f in enumerate(files, 1):
         tab.add([i, f.file, f.unit or "", f.year if f.year is not None else "", f.format or "",
                  say(f"agg.state.{f.state}", lang) if f.state else f.status, f.errors, f.warnings,
@@ -81,23 +81,27 @@ def summary_table(result: AggregateResult, lang: str = "zh") -> tuple[Table, int
                  ("；" if lang != "en" else "; ").join(f.messages(lang))],
                 "row", fill_of(f.state, f.warnings))
     last = len(tab.rows) - 1
-    if result.unit_states:
+    # the sub-tables keep the file table's columns: 文件 (B), 单位 (C), 状态 (F), 原因 (J), 主要问题 (K)
+    unit_states = result.unit_states or [{"unit": u, "state": "missing", "files": []} for u in result.missing_units]
+    if unit_states:
         tab.add([], "blank")
-        tab.add(["", say("agg.sheet.units", lang, n=len(result.unit_states))], "section")
-        tab.add([say("agg.sheet.n", lang), say("agg.sheet.unit_col", lang), say("agg.sheet.unit_state", lang),
-                 say("agg.sheet.unit_files", lang)], "head")
-        for i, u in enumerate(result.unit_states, 1):
-            tab.add([i, u["unit"], say(f"agg.state.{u['state']}", lang), bounded([Path(x).name for x in u["files"]], lang)],
-                    "row", fill_of(u["state"]))
+        tab.add(["", say("agg.sheet.units", lang, n=len(unit_states))], "section")
+        tab.add(_cols(lang, n="agg.sheet.n", file="agg.sheet.unit_files", unit="agg.sheet.unit_col",
+                      status="agg.sheet.unit_state"), "head")
+        for i, u in enumerate(unit_states, 1):
+            tab.add(_row(n=i, file="\n".join(Path(x).name for x in u["files"][:10]) + ("\n…" if len(u["files"]) > 10 else ""),
+                         unit=u["unit"], status=say(f"agg.state.{u['state']}", lang)), "row", fill_of(u["state"]))
     if result.duplicates:
         tab.add([], "blank")
         tab.add(["", say("agg.sheet.duplicates", lang, n=len(result.duplicates))], "section")
-        tab.add([say("agg.sheet.n", lang), say("agg.sheet.unit_col", lang), say("agg.sheet.used", lang),
-                 say("agg.sheet.why_used", lang), say("agg.sheet.differs", lang), say("agg.sheet.unit_files", lang)], "head")
+        tab.add(_cols(lang, n="agg.sheet.n", file="agg.sheet.unit_files", unit="agg.sheet.unit_col",
+                      reason="agg.sheet.why_used", problems="agg.sheet.differs"), "head")
         for i, d in enumerate(result.duplicates, 1):
+            used = Path(d["used"]).name if d["used"] else "—"
             diffs = [f"{Path(x['file']).name}：{_differs(x, rep, lang)}" for x in d["differs"]]
-            tab.add([i, d["unit"], Path(d["used"]).name if d["used"] else "—", result.text(d["why"], lang),
-                     "\n".join(diffs), bounded([Path(x).name for x in d["files"]], lang)], "row")
+            tab.add(_row(n=i, file="\n".join(Path(x).name for x in d["files"][:10]), unit=d["unit"],
+                         reason=f"{say('agg.sheet.used', lang)} {used}：{result.text(d['why'], lang)}",
+                         problems="\n".join(diffs[:10])), "row")
     if result.unexpected_units:
         tab.add([], "blank")
         tab.add(["", say("agg.sheet.unexpected", lang)], "section")
@@ -118,6 +122,15 @@ def summary_table(result: AggregateResult, lang: str = "zh") -> tuple[Table, int
         else:
             tab.add(["", say("agg.sheet.all_hold", lang)], "note")
     return tab, head, last
+
+
+def _row(**cells) -> list:
+    """A row of the file table's shape with only the named columns filled."""
+    return [cells.get(c, "") for c in FILE_COLUMNS]
+
+
+def _cols(lang: str, **keys) -> list:
+    return [say(keys[c], lang) if c in keys else "" for c in FILE_COLUMNS]
 
 
 def _differs(entry: dict, rep: Report | None, lang: str) -> str:

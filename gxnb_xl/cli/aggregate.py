@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_UNUSABLE, fail, friendly, lang_option
+from .common import EXIT_UNUSABLE, fail, format_option, friendly, lang_option
 
 SHOW_ALL_UP_TO = 60  # the terminal lists every file up to this many; beyond, only those not summed
 SHOW_DUPLICATES = 10
@@ -25,8 +25,7 @@ SHOW_DUPLICATES = 10
               help="上年度县级报告文件，或上年度乡镇报告文件夹（跨年度核对）/ last year's county report or township folder")
 @click.option("--include-invalid", is_flag=True, help="有错误的报告也计入汇总 / sum reports with errors too")
 @click.option("--year", type=int, help="只汇总该年度的报告（默认：多数文件的年度）/ sum only this data year (default: most files')")
-@click.option("--format", "format_id", type=click.Choice(["2021", "2019"]),
-              help="只汇总该格式的报告（默认：多数文件的格式）/ sum only this format (default: most files')")
+@format_option(help="只汇总该格式的报告（默认：多数文件的格式）/ sum only this format (default: most files')")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output file")
 @click.option("--jobs", type=click.IntRange(min=1), help="并行读取的进程数（默认 CPU 核数）/ parallel readers (default: cores)")
@@ -40,20 +39,23 @@ def command(inputs, output, unit, units_file, previous, include_invalid, year, f
 
     退出码：0 全部汇总；1 有文件未汇总或有单位未报送；2 无法汇总。
     """
+    from ..aggregate.pool import interrupt_on_termination
+    with interrupt_on_termination():  # SIGTERM/SIGHUP like Ctrl-C: workers ended, no half-written file
+        _run(inputs, output, unit, units_file, previous, include_invalid, year, format_id, as_json, force, jobs, lang)
+
+
+def _run(inputs, output, unit, units_file, previous, include_invalid, year, format_id, as_json, force, jobs, lang):
     from ..aggregate import aggregate, output_conflict, read_expected_units, write_output
     from ..aggregate.inputs import display
     from ..aggregate.words import say
     from ..report import ReportError
 
     if output:
-        why = output_conflict(output, inputs)
+        why = output_conflict(output, inputs)  # a folder, not .xlsx/.json, an input (but an earlier summary)
         if why:
             fail(say(why[0], lang, **why[1]))
-        if Path(output).exists() and not force:
-            fail(say("agg.cli.exists", lang, path=display(output)))
-        parent = Path(output).parent if str(Path(output).parent) else Path(".")
-        if not parent.is_dir():
-            fail(say("agg.cli.output_folder", lang, path=display(parent)))
+        from ..outputs import check_output
+        check_output(output, force=force)  # exists without --force, folder missing: OutputError
     if previous is not None and not (Path(previous).exists() or Path(previous).is_symlink()):
         fail(say("agg.cli.previous_missing", lang, path=display(previous)))
     expected = None

@@ -43,3 +43,15 @@ def friendly(lang_arg: str = "lang"):
                 fail(t(kwargs.get(lang_arg, "zh"), zh, en), EXIT_UNUSABLE)
         return wrapper
     return deco
+
+
+def format_option(help: str = "报告格式 / format id", **kwargs):  # noqa: A002 - click's word
+    """``--format``, its choices being the formats in ``formats/*.toml``."""
+    from ..spec import available_formats
+    return click.option("--format", "format_id", type=click.Choice(list(available_formats())), help=help, **kwargs)
+
+
+def level_option(help: str = "层级 / level", **kwargs):  # noqa: A002
+    """``--level``, its choices being the levels in ``formats/levels.toml``."""
+    from ..levels import codes
+    return click.option("--level", type=click.Choice(list(codes())), help=help, **kwargs)

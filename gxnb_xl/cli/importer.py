@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, friendly, lang_option, t
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, format_option, friendly, lang_option, t
 
 STATUS_ZH = {"read": "读取", "derived": "推出", "missing": "缺失"}
 LEVEL_ZH = {"high": "高", "medium": "中", "low": "低"}
@@ -21,13 +21,17 @@ TABLE_EN = {"t2": "Table II", "t3": "Table III", "t4": "Table IV"}
 @click.option("-o", "--output", type=click.Path(path_type=str),
               help="输出文件 OUT.json 或 OUT.xlsx（多个输入时为文件夹）/ output OUT.json or OUT.xlsx (a folder for several inputs)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（报告、导入记录与校验结果）/ print JSON")
-@click.option("--format", "format_id", type=click.Choice(["2021", "2019"]), help="指定报告格式（默认自动识别）/ force the format")
+@format_option(help="指定报告格式（默认自动识别）/ force the format")
 @click.option("--year", type=int, help="指定数据年度（默认从标题识别）/ force the data year")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite existing output files")
 @lang_option
 @friendly()
 def command(sources, output, as_json, format_id, year, lang, force=False):
-    """从已发布的年度报告（.txt 网页或 PDF 复制的文本、.html/.htm 网页、.docx）导入数据，并校验。
+    """从已发布的年度报告导入数据，并校验。
+
+    可读：.pdf（有文字层；扫描件会说明无法读取）、.docx、.doc（需 LibreOffice）、.html/.htm 网页、
+    .txt（网页或 PDF 复制的文本，整页一行、数字粘连也可；UTF-8/UTF-16/GBK/Big5 自动识别）、
+    以及存有官方表格但不是本工具模板的工作簿（.xlsx/.xls/.ods）。
 
     每个单元格都标明“读取”“推出（附理由）”或“缺失”，不会悄悄猜测。
 

@@ -33,7 +33,19 @@ def command(data_dir, host, port, no_browser, lang):
         app = create_app(data_dir, token)
     except StoreError as exc:
         fail(str(exc), EXIT_UNUSABLE)
+    import socket
+
     import uvicorn
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:  # bind first: a port in use is a plain message, not a server that says it started
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        fail(t(lang, f"无法在 {host}:{port} 启动（{exc.strerror}；端口可能已被占用，可用 --port 换一个）",
+               f"cannot listen on {host}:{port} ({exc.strerror}; port in use? try --port)"), EXIT_UNUSABLE)
+    port = sock.getsockname()[1]
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     url = f"http://{shown}:{port}/?token={token}"
     click.echo(t(lang, f"gxnb 审核台已启动，数据文件夹：{os.path.abspath(data_dir)}",
@@ -43,8 +55,7 @@ def command(data_dir, host, port, no_browser, lang):
         click.echo(t(lang, "已在局域网地址上监听：其他电脑用本机 IP 地址访问，每个请求仍需令牌",
                      "listening on the LAN: other PCs use this PC's address; every request still needs the token"))
     sys.stdout.flush()
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=5)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     if not no_browser:
         import threading
@@ -59,7 +70,7 @@ def command(data_dir, host, port, no_browser, lang):
                 time.sleep(0.1)
         threading.Thread(target=_open, daemon=True).start()
     try:
-        server.run()
+        server.run(sockets=[sock])
     except KeyboardInterrupt:  # pragma: no cover - Ctrl+C
         pass
     if not server.started:

@@ -5,7 +5,8 @@ import json
 
 import click
 
-from .common import lang_option
+from ..spec import available_formats
+from .common import format_option, lang_option
 
 
 def spec_dict(format_id: str) -> dict:
@@ -44,8 +45,7 @@ def spec_dict(format_id: str) -> dict:
 
 
 @click.command()
-@click.option("--format", "format_id", type=click.Choice(["2021", "2019"]), default="2021", show_default=True,
-              help="报告格式 / format id")
+@format_option(default=available_formats()[0], show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 @lang_option
 def command(format_id, as_json, lang):

@@ -5,17 +5,14 @@ from pathlib import Path
 
 import click
 
-from ..levels import codes as level_codes
-from .common import EXIT_UNUSABLE, fail, friendly, lang_option, t
+from .common import EXIT_UNUSABLE, fail, format_option, friendly, lang_option, level_option, t
 
 
 @click.command()
-@click.option("--format", "format_id", type=click.Choice(["2021", "2019"]), default=None,
-              help="报告格式（默认按年度：2020 年及以前为 2019，否则 2021）/ format id")
+@format_option(default=None, help="报告格式（默认按年度，见各格式的适用年度）/ format id (default: by data year)")
 @click.option("--unit", default=None, help="机关名称 / reporting body")
 @click.option("--year", type=int, default=None, help="数据年度 / data year")
-@click.option("--level", type=click.Choice(list(level_codes())),
-              default=None, help="层级 / level (township = 乡镇/街道)")
+@level_option(default=None, help="层级 / level (township = 乡镇/街道)")
 @click.option("--data", "data_path", type=click.Path(dir_okay=False), default=None,
               help="报告 JSON：生成已填好的工作簿 / pre-fill from a report JSON")
 @click.option("--password", default=None,

@@ -34,6 +34,10 @@ NARRATIVE_PARTS = 3  # cells reserved per narrative key (text longer than one ce
 CELL_LIMIT = 32767  # Excel's characters (UTF-16 units) per cell
 
 OK, FAIL, WARN, BLANK, NA = "正确", "错误", "请核实", "未填完", "不适用"
+BROKEN = "表格结构被改动，请用原模板重新填写"  # shown instead of #REF!/#VALUE! when references break
+HELPER_COL = 7  # hidden column of the 校验 sheet: one flag per typed cell (1 = blank or not a valid number)
+VALUE_COL = 8  # hidden: each typed cell's number as gxnb check reads it (text "87", "９", "61 " → 87, 9, 61)
+TOTAL_COL = 9  # hidden: one flag per total (1 = the stored total is not what its formula gives)
 
 
 def col_letter(col: int) -> str:
@@ -82,6 +86,18 @@ class CheckRow:
     title: str
     blanks: tuple[str, ...]  # input cells whose blankness makes it undecidable
     mirror: tuple[str, str] | None = None  # a copy of the result next to the table
+    place: str = ""  # where, in words a clerk knows: 表三“自然人”列
+
+
+@dataclass
+class ContentRow:
+    """One row of the 校验 sheet per table: its typed cells that are blank or hold text, decimals in a
+    count or a negative count (SUM skips text, so the relations alone cannot see them)."""
+
+    sheet: str  # the table's sheet
+    row: int
+    cells: tuple[str, ...]  # input cell ids, each with a hidden helper cell in HELPER_COL
+    helper_rows: tuple[int, ...]
 
 
 @dataclass
@@ -100,6 +116,11 @@ class Layout:
     mirrors: dict[str, tuple[str, str]] = field(default_factory=dict)
     check_rows: list[CheckRow] = field(default_factory=list)
     summary: dict[str, tuple[str, str]] = field(default_factory=dict)  # errors / blanks counters
+    content_rows: list[ContentRow] = field(default_factory=list)
+    structure_row: int | None = None  # 校验 row: every sheet still under its own name
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)  # input cell → its VALUE_COL helper
+    total_rows: list[tuple[int, list[tuple[str, int]]]] = field(default_factory=list)  # (row, [(total, helper row)])
+    status: tuple[str, str] | None = None  # cover cell with the overall verdict
     # drawing plan
     texts: list[Text] = field(default_factory=list)
     merges: list[tuple[str, int, int, int, int]] = field(default_factory=list)
@@ -108,6 +129,7 @@ class Layout:
     repeat_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
     landscape: set = field(default_factory=set)
     table_sheet: dict[str, str] = field(default_factory=dict)  # table id → sheet
+    spec: Spec | None = field(default=None, repr=False, compare=False)  # the format this layout draws
 
     def address(self, cell: str) -> str:
         """``表三!D5`` — how a message points at a cell."""
@@ -121,8 +143,7 @@ class Layout:
 
     def cell_map(self) -> list[tuple[str, str, str, int]]:
         """Rows of the metadata sheet's map: (id, sheet, address, input 1/0)."""
-        from ..spec import load_spec
-        spec = load_spec(self.format)
+        spec = self.spec
         rows = [(cid, s, a, int(spec.cells[cid].input)) for cid, (s, a) in self.cells.items()]
         rows += [(f"meta.{k}", s, a, 1) for k, (s, a) in self.meta.items()]
         for k, parts in self.narrative_cells.items():
@@ -138,7 +159,8 @@ class _Builder:
         tables = list(spec.tables)
         self.table_sheets = {tid: f"表{spec.tables[tid]['number']}" for tid in tables}
         sheets = [COVER, *self.table_sheets.values(), NARRATIVE, CHECKS, META_SHEET]
-        self.lay = Layout(spec.id, template_id_of(spec), spec.hash, sheets, table_sheet=dict(self.table_sheets))
+        self.lay = Layout(spec.id, template_id_of(spec), spec.hash, sheets, table_sheet=dict(self.table_sheets),
+                          spec=spec)
         self.check_rows_per_sheet: dict[str, int] = {}
 
     def text(self, sheet, row, col, text, role, anchor=False):
@@ -163,6 +185,8 @@ class _Builder:
         self.merge(s, 0, 0, 0, 3)
         self.text(s, 1, 0, f"报告格式：{self.spec.name}", "note")
         self.merge(s, 1, 0, 1, 3)
+        lay.status = (s, a1(2, 0))  # the overall verdict of the 校验 sheet, on the first page
+        self.merge(s, 2, 0, 2, 3)
         for i, (key, label) in enumerate(META_FIELDS):
             row = 3 + i
             self.text(s, row, 0, label, "label", anchor=True)
@@ -192,29 +216,26 @@ class _Builder:
                        f"{t['number']}、{t['title']}")
         getattr(self, f"_{t['kind']}")(tid, t, sheet, heading)
 
+    def _draw(self, tid: str, sheet: str, top: int):
+        """The table's merged grid (``word.layout.table_grid``, the one grid every writer and reader
+        shares) drawn from row ``top``: labels with their anchors, merges, the value cells' places."""
+        from ..word.layout import table_grid
+        grid = table_grid(self.spec.id, tid)
+        for g in grid.cells:
+            r, c = top + g.row, g.col
+            if g.cell:
+                self.lay.cells[g.cell] = (sheet, a1(r, c))
+            else:
+                self.text(sheet, r, c, g.text, g.role, anchor=bool(g.text))
+            self.merge(sheet, r, c, r + g.rowspan - 1, c + g.colspan - 1)
+        return grid
+
     def _blocks(self, tid, t, sheet, heading):
         width = 1 + max(len(b["columns"]) for b in t["blocks"])
         self.text(sheet, 0, 0, heading, "title")
         self.merge(sheet, 0, 0, 0, width - 1)
-        row = 1
-        for block in t["blocks"]:
-            self.text(sheet, row, 0, block["caption"], "caption", anchor=True)
-            self.merge(sheet, row, 0, row, width - 1)
-            row += 1
-            self.text(sheet, row, 0, t["row_header"], "header", anchor=True)
-            n = len(block["columns"])
-            for j, col in enumerate(block["columns"]):
-                self.text(sheet, row, 1 + j, col["label"], "header", anchor=True)
-            if n < width - 1:  # short blocks: the last column header spans the rest
-                self.merge(sheet, row, n, row, width - 1)
-            row += 1
-            for r in block["rows"]:
-                self.text(sheet, row, 0, r["label"], "label", anchor=True)
-                for j, col in enumerate(block["columns"]):
-                    self.lay.cells[f"{tid}.{r['key']}.{col['key']}"] = (sheet, a1(row, 1 + j))
-                if n < width - 1:
-                    self.merge(sheet, row, n, row, width - 1)
-                row += 1
+        grid = self._draw(tid, sheet, 1)
+        row = 1 + grid.n_rows
         self.width(sheet, 0, 26)
         for c in range(1, width):
             self.width(sheet, c, 20)
@@ -230,35 +251,10 @@ class _Builder:
         ncol = len(cols)
         self.text(sheet, 0, 0, heading, "title")
         self.merge(sheet, 0, 0, 0, c0 + ncol - 1)
-        # header: note over the label columns, 申请人情况 over the numeric ones, then groups
         h0 = 1
-        self.text(sheet, h0, 0, t.get("note", ""), "note", anchor=bool(t.get("note")))
-        self.merge(sheet, h0, 0, h0 + 2, c0 - 1)
-        self.text(sheet, h0, c0, t.get("column_header", ""), "header", anchor=bool(t.get("column_header")))
-        self.merge(sheet, h0, c0, h0, c0 + ncol - 1)
-        j = 0
-        while j < ncol:
-            group = cols[j].get("group")
-            if not group:
-                self.text(sheet, h0 + 1, c0 + j, cols[j]["label"], "header", anchor=True)
-                self.merge(sheet, h0 + 1, c0 + j, h0 + 2, c0 + j)
-                j += 1
-                continue
-            k = j
-            while k < ncol and cols[k].get("group") == group:
-                self.text(sheet, h0 + 2, c0 + k, cols[k]["label"], "header", anchor=True)
-                k += 1
-            self.text(sheet, h0 + 1, c0 + j, group, "header", anchor=True)
-            self.merge(sheet, h0 + 1, c0 + j, h0 + 1, c0 + k - 1)
-            j = k
-        first = h0 + 3
-        # row labels: a caption shared by consecutive rows merges vertically
-        for level, i, k, leaf, label in caption_spans([r["labels"] for r in rows]):
-            self.text(sheet, first + i, level, label, "label", anchor=True)
-            self.merge(sheet, first + i, level, first + k - 1, c0 - 1 if leaf else level)
+        grid = self._draw(tid, sheet, h0)
+        first = h0 + grid.header_rows
         for i, r in enumerate(rows):
-            for j, col in enumerate(cols):
-                self.lay.cells[f"{tid}.{r['key']}.{col['key']}"] = (sheet, a1(first + i, c0 + j))
             longest = max(len(x) for x in r["labels"])
             if longest > 22:
                 self.height(sheet, first + i, 30 if longest <= 44 else 45)
@@ -280,15 +276,8 @@ class _Builder:
         total = len(groups) * ncol
         self.text(sheet, 0, 0, heading, "title")
         self.merge(sheet, 0, 0, 0, total - 1)
-        for level, i, k, leaf, label in caption_spans([g["labels"] for g in groups]):
-            r = 1 + level
-            self.text(sheet, r, i * ncol, label, "header", anchor=True)
-            self.merge(sheet, r, i * ncol, depth if leaf else r, k * ncol - 1)
+        self._draw(tid, sheet, 1)
         hr = 1 + depth
-        for g, group in enumerate(groups):
-            for j, col in enumerate(cols):
-                self.text(sheet, hr, g * ncol + j, col["label"], "header", anchor=True)
-                self.lay.cells[f"{tid}.{group['key']}.{col['key']}"] = (sheet, a1(hr + 1, g * ncol + j))
         for c in range(total):
             self.width(sheet, c, 9)
         self.height(sheet, hr, 30)
@@ -339,7 +328,7 @@ class _Builder:
         lay.summary["errors"] = (s, "B2")
         self.text(s, 1, 2, "未填完数", "label")
         lay.summary["blanks"] = (s, "D2")
-        for j, h in enumerate(("编号", "勾稽关系", "结果", "差额（左边−右边）", "涉及单元格")):
+        for j, h in enumerate(("位置", "勾稽关系", "结果", "差额（左边−右边）", "涉及单元格")):
             self.text(s, 2, j, h, "header", anchor=True)
         row = 3
         mirror_rows: dict[tuple[str, str], int] = {}
@@ -348,7 +337,7 @@ class _Builder:
             if eq.rule.scope != "report":
                 continue
             title = eq.rule.title + "".join(f"［{label}］" for _, label in eq.labels)
-            cr = CheckRow(eq, row, title, tuple(_input_closure(spec, eq.cells)))
+            cr = CheckRow(eq, row, title, tuple(_input_closure(spec, eq.cells)), place=self._place(eq))
             lay.checks[eq.instance] = (s, a1(row, 2))
             lay.imbalances[eq.instance] = (s, a1(row, 3))
             if not eq.defines:
@@ -357,9 +346,34 @@ class _Builder:
                     lay.mirrors[eq.instance] = cr.mirror
             lay.check_rows.append(cr)
             row += 1
-        for c, w in enumerate((14, 60, 10, 16, 40)):
+        # typed cells: one row per table, fed by hidden per-cell flags
+        helper = 3
+        for tid, sheet in self.table_sheets.items():
+            cells = tuple(c for c in spec.input_cells if c.startswith(f"{tid}."))
+            if not cells:
+                continue
+            lay.content_rows.append(ContentRow(sheet, row, cells, tuple(range(helper, helper + len(cells)))))
+            for i, c in enumerate(cells):
+                lay.values[c] = (s, a1(helper + i, VALUE_COL))
+            helper += len(cells)
+            row += 1
+        flag = 3  # totals whose stored value is not what their formula gives (a formula typed over)
+        for tid, sheet in self.table_sheets.items():
+            totals = [c for c in spec.derived_order if c.startswith(f"{tid}.")]
+            if totals:
+                lay.total_rows.append((row, [(c, flag + i) for i, c in enumerate(totals)]))
+                flag += len(totals)
+                row += 1
+        lay.structure_row = row
+        for c, w in enumerate((24, 56, 12, 16, 36)):
             self.width(s, c, w)
         self.lay.repeat_rows[s] = (2, 2)
+
+    def _place(self, eq: Equation) -> str:
+        """表三“自然人”列 / 表三“（一）予以公开”行: where a relation sits, as the clerk sees the table."""
+        sheet = next((self.lay.cells[c][0] for c in eq.cells if c in self.lay.cells), "")
+        words = {"col": "列", "row": "行"}
+        return sheet + "".join(f"“{label}”{words.get(kind, '')}" for kind, label in eq.labels)
 
     def _mirror(self, eq: Equation, title, mirror_rows, list_rows):
         """A copy of a non-definitional check next to its table (red when it fails)."""

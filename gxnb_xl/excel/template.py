@@ -23,7 +23,7 @@ from pathlib import Path
 from ..engine import evaluate
 from ..report import Report, ReportError, write_bytes_atomic
 from ..spec import CONSTANT, Equation, Spec, load_spec
-from .layout import (BLANK, CELL_LIMIT, CHECKS, COVER, FAIL, LEVEL_LABELS, META_SHEET, NA, NARRATIVE, NARRATIVE_PARTS, OK,
+from .layout import (BLANK, BROKEN, CELL_LIMIT, HELPER_COL, TOTAL_COL, VALUE_COL, CHECKS, COVER, FAIL, LEVEL_LABELS, META_SHEET, NA, NARRATIVE, NARRATIVE_PARTS, OK,
                      WARN, Layout, a1, layout_of, parse_a1)
 
 FIXED_CREATED = datetime(2021, 1, 1, tzinfo=timezone.utc)
@@ -94,15 +94,18 @@ def _runs(layout: Layout, cells: list[str]):
     return runs
 
 
-def side_formula(layout: Layout, terms, here: str) -> str:
+def side_formula(layout: Layout, terms, here: str, guard: bool = False) -> str:
+    """One side of a relation as a formula. ``guard``: single cells through N() — text typed in a number
+    cell counts 0 there as in SUM, instead of #VALUE! (full-width digits) or a silent conversion."""
     parts: list[str] = []
     ones = [t.cell for t in terms if t.coef == 1 and t.cell != CONSTANT]
+    wrap = (lambda r: f"N({r})") if guard else (lambda r: r)
     for run in _runs(layout, ones):
         if len(run) >= 3:
             first = _cell_ref(layout, run[0], here)
             parts.append(f"SUM({first}:{layout.cells[run[-1]][1]})")
         else:
-            parts += [_cell_ref(layout, c, here) for c in run]
+            parts += [wrap(_cell_ref(layout, c, here)) for c in run]
     expr = "+".join(parts)
     for t in terms:
         if t.coef == 1 and t.cell != CONSTANT:
@@ -110,7 +113,7 @@ def side_formula(layout: Layout, terms, here: str) -> str:
         if t.cell == CONSTANT:
             term = str(abs(t.coef))
         else:
-            ref = _cell_ref(layout, t.cell, here)
+            ref = wrap(_cell_ref(layout, t.cell, here))
             term = ref if abs(t.coef) == 1 else f"{abs(t.coef)}*{ref}"
         expr += ("-" if t.coef < 0 else "+" if expr else "") + term
     return expr or "0"
@@ -133,28 +136,118 @@ def level_condition(layout: Layout, eq: Equation) -> str | None:
     return "+".join(f'({ref}="{n}")' for n in dict.fromkeys(names))
 
 
+def expand_inputs(spec: Spec, terms) -> list:
+    """A side of a relation over typed cells only: totals replaced by what they sum (as gxnb check does,
+    which recomputes totals from the typed cells and never trusts stored ones)."""
+    coefs: dict[str, int] = {}
+
+    def visit(cell, coef):
+        if cell in spec.derivations:
+            for t in spec.derivations[cell].rhs:
+                visit(t.cell, coef * t.coef)
+        else:
+            coefs[cell] = coefs.get(cell, 0) + coef
+
+    for t in terms:
+        visit(t.cell, t.coef)
+    from ..spec import Term
+    return [Term(k, c) for c, k in coefs.items() if k]
+
+
+def value_side(layout: Layout, terms) -> str:
+    """A side as a formula over the hidden VALUE_COL helpers (contiguous runs become SUM ranges)."""
+    parts: list[str] = []
+    ones = sorted((parse_a1(layout.values[t.cell][1])[0], t.cell) for t in terms
+                  if t.coef == 1 and t.cell in layout.values)
+    run: list[int] = []
+    for r, _ in ones + [(None, None)]:
+        if run and (r is None or r != run[-1] + 1):
+            parts.append(f"SUM({a1(run[0], VALUE_COL)}:{a1(run[-1], VALUE_COL)})" if len(run) > 1
+                         else a1(run[0], VALUE_COL))
+            run = []
+        if r is not None:
+            run.append(r)
+    expr = "+".join(parts)
+    for t in terms:
+        if t.coef == 1 and t.cell in layout.values:
+            continue
+        term = str(abs(t.coef)) if t.cell == CONSTANT else (
+            layout.values[t.cell][1] if abs(t.coef) == 1 else f"{abs(t.coef)}*{layout.values[t.cell][1]}")
+        expr += ("-" if t.coef < 0 else "+" if expr else "") + term
+    return expr or "0"
+
+
+def value_formula(ref: str) -> str:
+    """The number gxnb check reads from a typed cell: numbers as they are, text numbers (half- or
+    full-width, padded with spaces) by value, anything else 0. ASC/TRIM/VALUE: Excel, WPS, LibreOffice."""
+    return f"=IFERROR(IF(ISNUMBER({ref}),{ref},VALUE(TRIM(ASC({ref})))),0)"
+
+
 def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
+    """正确/错误/请核实/未填完/不适用 — never an error value: a broken reference (a deleted row) shows BROKEN.
+    Both sides are computed from the typed cells as gxnb check reads them (text numbers included)."""
     here = CHECKS
-    lhs = side_formula(layout, eq.lhs, here)
-    rhs = side_formula(layout, eq.rhs, here)
+    lhs = value_side(layout, expand_inputs(spec, eq.lhs))
+    rhs = value_side(layout, expand_inputs(spec, eq.rhs))
     amounts = any(spec.cells[c].type == "amount" for c in eq.cells if c in spec.cells)
     op = "=" if eq.op == "==" else eq.op
     test = f"ROUND(({lhs})-({rhs}),6){op}0" if amounts else f"({lhs}){op}({rhs})"
     bad = FAIL if eq.rule.severity == "error" else WARN
     out = f'IF({test},"{OK}","{bad}")'
     if blanks:
-        blank = "+".join(f'({_cell_ref(layout, c, here)}="")' for c in blanks)
-        out = f'IF({blank}>0,"{BLANK}",{out})'
+        # +0 makes a number of even a single boolean: Excel and Gnumeric rank FALSE above every number
+        blank = "+".join(f'ISBLANK({_cell_ref(layout, c, here)})' for c in blanks)
+        out = f'IF({blank}+0>0,"{BLANK}",{out})'
     cond = level_condition(layout, eq)
     if cond:
         out = f'IF({cond}=0,"{NA}",{out})'
-    return "=" + out
+    return f'=IFERROR({out},"{BROKEN}")'
 
 
 def imbalance_formula(layout: Layout, eq: Equation, status_addr: str) -> str:
-    lhs = side_formula(layout, eq.lhs, CHECKS)
-    rhs = side_formula(layout, eq.rhs, CHECKS)
-    return f'=IF({status_addr}="{BLANK}","",IF({status_addr}="{NA}","",({lhs})-({rhs})))'
+    spec = layout.spec
+    lhs = value_side(layout, expand_inputs(spec, eq.lhs))
+    rhs = value_side(layout, expand_inputs(spec, eq.rhs))
+    return (f'=IFERROR(IF(OR({status_addr}="{BLANK}",{status_addr}="{NA}",{status_addr}="{BROKEN}"),"",'
+            f'({lhs})-({rhs})),"")')
+
+
+def content_flag_formula(ref: str, cell_type: str) -> str:
+    """1 when a typed cell is blank or not a valid number of its type (text, a decimal count, a negative
+    count), else 0; 1 as well when the reference broke. ISBLANK/ISNUMBER/INT: Excel, WPS, LibreOffice."""
+    bad = {"count": f"OR({ref}<0,{ref}<>INT({ref}))", "signed": f"{ref}<>INT({ref})", "amount": f"{ref}<0"}[cell_type]
+    return f"=IFERROR(IF(ISBLANK({ref}),1,IF(ISNUMBER({ref}),IF({bad},1,0),1)),1)"
+
+
+def content_flag(value, cell_type: str) -> int:
+    """What ``content_flag_formula`` computes for a value a report holds (cached results)."""
+    if value is None:
+        return 1
+    if cell_type == "count":
+        return int(value < 0 or value != int(value))
+    if cell_type == "signed":
+        return int(value != int(value))
+    return int(value < 0)
+
+
+def structure_formula(layout: Layout) -> str:
+    """正确 while every sheet still carries its own name (a renamed sheet makes INDIRECT fail)."""
+    sheets = [s for s in layout.sheets if s not in (CHECKS, META_SHEET)]
+    tests = ",".join(f'ISREF(INDIRECT("\'{s}\'!A1"))' for s in sheets)
+    return f'=IFERROR(IF(AND({tests}),"{OK}","{FAIL}"),"{FAIL}")'
+
+
+def cover_status_formula(errors: str, blanks: str) -> str:
+    return (f'=IFERROR("校验："&IF({errors}>0,{errors}&" 处错误，见“{CHECKS}”表",'
+            f'IF({blanks}>0,{blanks}&" 条勾稽关系未填完，见“{CHECKS}”表","全部正确")),"校验：{BROKEN}")')
+
+
+def cover_status_text(errors: int, blanks: int) -> str:
+    if errors:
+        return f"校验：{errors} 处错误，见“{CHECKS}”表"
+    if blanks:
+        return f"校验：{blanks} 条勾稽关系未填完，见“{CHECKS}”表"
+    return "校验：全部正确"
 
 
 def cells_text(layout: Layout, cells) -> str:
@@ -232,6 +325,7 @@ class _Formats:
         self.plain = f(**base)
         self.plain_wrap = f(base, text_wrap=True, valign="top")
         self.review_head = f(box, bold=True, bg_color=HEAD)
+        self.status = f(base, bold=True, font_size=12, align="left")
         self.cf_red = wb.add_format({"bg_color": RED, "font_color": "#9C0006", "bold": True})
         self.cf_orange = wb.add_format({"bg_color": ORANGE})
         self.cf_yellow = wb.add_format({"bg_color": YELLOW})
@@ -303,8 +397,10 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         if m:
             ws[t.sheet].merge_range(m[1], m[2], m[3], m[4], "", style)
         ws[t.sheet].write_string(t.row, t.col, t.text, style)
-    for sheet, r1, c1, r2, c2 in merged.values():  # merges without text (input areas)
-        ws[sheet].merge_range(r1, c1, r2, c2, "", fm.meta_in if sheet == COVER else fm.label)
+    status_at = (layout.status[0], *parse_a1(layout.status[1])) if layout.status else None
+    for sheet, r1, c1, r2, c2 in merged.values():  # merges without text (input areas, the cover's verdict)
+        style = fm.status if (sheet, r1, c1) == status_at else fm.meta_in if sheet == COVER else fm.label
+        ws[sheet].merge_range(r1, c1, r2, c2, "", style)
     for sheet, widths in layout.widths.items():
         for c, w in widths.items():
             ws[sheet].set_column(c, c, w)
@@ -393,13 +489,15 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         last_row = r
         status, imbalance = check_status(eq, cr.blanks, computed, level_code)
         status_addr = a1(r, 2)
-        chk.write_string(r, 0, eq.instance, fm.label)
+        chk.write_string(r, 0, cr.place, fm.label)
         chk.write_string(r, 1, cr.title, fm.label)
+        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (cells_text(layout, eq.cells), 36)))
         chk.write_formula(r, 2, check_formula(spec, layout, eq, cr.blanks), fm.check, status)
         chk.write_formula(r, 3, imbalance_formula(layout, eq, status_addr), fm.check,
                           "" if imbalance is None else _number(imbalance))
         chk.write_string(r, 4, cells_text(layout, eq.cells), fm.label)
-        chk.write_formula(r, 5, f'=IF({status_addr}="{FAIL}",1,0)', fm.plain, int(status == FAIL))
+        chk.write_formula(r, 5, f'=IF(OR({status_addr}="{FAIL}",{status_addr}="{BROKEN}"),1,0)', fm.plain,
+                          int(status == FAIL))
         chk.write_formula(r, 6, f'=IF({status_addr}="{BLANK}",1,0)', fm.plain, int(status == BLANK))
         if cr.mirror:
             ms, maddr = cr.mirror
@@ -414,14 +512,75 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
                 ws[ms].conditional_format(r0, c0, r0, c0, {
                     "type": "formula", "criteria": f'={abs_ref}="{bad}"', "multi_range": " ".join(involved),
                     "format": fm.cf_mark if bad == FAIL else fm.cf_mark_warn})
+    content_errors = 0
+    for row in layout.content_rows:  # typed cells of each table: blank, text, decimals, negatives
+        flags = 0
+        for cid, hr in zip(row.cells, row.helper_rows):
+            ctype = spec.cells[cid].type
+            flag = content_flag(values.get(cid), ctype)
+            flags += flag
+            ref = _cell_ref(layout, cid, CHECKS)
+            chk.write_formula(hr, HELPER_COL, content_flag_formula(ref, ctype), fm.plain, flag)
+            v = values.get(cid)
+            chk.write_formula(hr, VALUE_COL, value_formula(ref), fm.plain, 0 if v is None else _number(v))
+        helpers = f"{a1(row.helper_rows[0], HELPER_COL)}:{a1(row.helper_rows[-1], HELPER_COL)}"
+        r = row.row
+        status = FAIL if flags else OK
+        content_errors += int(bool(flags))
+        chk.write_string(r, 0, f"{row.sheet}填写区", fm.label)
+        chk.write_string(r, 1, f"{row.sheet}填写区每个单元格已填写且为有效数字（不是文本、件数不含小数和负数）", fm.label)
+        chk.write_formula(r, 2, f'=IF(SUM({helpers})>0,"{FAIL}","{OK}")', fm.check, status)
+        chk.write_formula(r, 3, f'=IF(SUM({helpers})>0,SUM({helpers})&" 格未填写或不是有效数字","")', fm.check,
+                          f"{flags} 格未填写或不是有效数字" if flags else "")
+        chk.write_string(r, 4, "填写有误的单元格在表中以红色标出", fm.label)
+        chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, int(bool(flags)))
+        chk.write_formula(r, 6, "=0", fm.plain, 0)
+        chk.set_row(r, 30)
+        _mark_bad_inputs(ws[row.sheet], fm, [(layout.cells[c][1], spec.cells[c].type) for c in row.cells])
+        last_row = r
+    for r, totals in layout.total_rows:  # a formula typed over with a number (the reader's D1)
+        sheet = layout.cells[totals[0][0]][0]
+        for cid, hr in totals:
+            ref = _cell_ref(layout, cid, CHECKS)
+            formula = side_formula(layout, spec.derivations[cid].rhs, CHECKS, guard=True)
+            tol = "0.000001" if spec.cells[cid].type == "amount" else "0"
+            chk.write_formula(hr, TOTAL_COL, f"=IFERROR(IF(ABS(N({ref})-({formula}))>{tol},1,0),1)", fm.plain, 0)
+        flags = f"{a1(totals[0][1], TOTAL_COL)}:{a1(totals[-1][1], TOTAL_COL)}"
+        chk.write_string(r, 0, f"{sheet}合计", fm.label)
+        chk.write_string(r, 1, f"{sheet}灰色合计单元格的公式未被改动（合计等于所加各格之和）", fm.label)
+        chk.write_formula(r, 2, f'=IF(SUM({flags})>0,"{FAIL}","{OK}")', fm.check, OK)
+        chk.write_formula(r, 3, f'=IF(SUM({flags})>0,SUM({flags})&" 个合计与公式不符","")', fm.check, "")
+        chk.write_string(r, 4, "", fm.label)
+        chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, 0)
+        chk.write_formula(r, 6, "=0", fm.plain, 0)
+        chk.set_row(r, 30)
+        last_row = r
+    if layout.structure_row is not None:
+        r = layout.structure_row
+        chk.write_string(r, 0, "工作表名称", fm.label)
+        chk.write_string(r, 1, "各工作表保持原名（封面、表二、表三、表四、正文），改名后程序和本表都无法按原名找到表格", fm.label)
+        chk.write_formula(r, 2, structure_formula(layout), fm.check, OK)
+        chk.write_string(r, 3, "", fm.check)
+        chk.write_string(r, 4, "", fm.label)
+        chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, 0)
+        chk.write_formula(r, 6, "=0", fm.plain, 0)
+        chk.set_row(r, 30)
+        last_row = r
     if first_row is not None:
         s_err = parse_a1(layout.summary["errors"][1])
         s_blank = parse_a1(layout.summary["blanks"][1])
         statuses = [check_status(cr.equation, cr.blanks, computed, level_code)[0] for cr in layout.check_rows]
-        chk.write_formula(*s_err, f"=SUM({a1(first_row, 5)}:{a1(last_row, 5)})", fm.check, statuses.count(FAIL))
+        n_errors = statuses.count(FAIL) + content_errors
+        chk.write_formula(*s_err, f"=SUM({a1(first_row, 5)}:{a1(last_row, 5)})", fm.check, n_errors)
         chk.write_formula(*s_blank, f"=SUM({a1(first_row, 6)}:{a1(last_row, 6)})", fm.check, statuses.count(BLANK))
-        chk.set_column(5, 6, None, None, {"hidden": True})
+        chk.set_column(5, TOTAL_COL, None, None, {"hidden": True})
         _status_formats(chk, fm, f"{a1(first_row, 2)}:{a1(last_row, 2)}")
+        sr, sc = parse_a1(layout.status[1])
+        ws[COVER].write_formula(sr, sc, cover_status_formula(f"'{CHECKS}'!{layout.summary['errors'][1]}",
+                                                             f"'{CHECKS}'!{layout.summary['blanks'][1]}"),
+                                fm.status, cover_status_text(n_errors, statuses.count(BLANK)))
+        ws[COVER].conditional_format(sr, sc, sr, sc, {"type": "formula", "criteria": f"='{CHECKS}'!$B$2>0",
+                                                      "format": fm.cf_red})
         chk.conditional_format(*s_err, *s_err, {"type": "cell", "criteria": ">", "value": 0, "format": fm.cf_red})
     for ms, addrs in mirrors_by_sheet.items():
         _status_formats(ws[ms], fm, " ".join(addrs))
@@ -481,10 +640,29 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     return _protect_structure(buf.getvalue(), password, ws[COVER])
 
 
+def _wrapped_height(*texts_widths) -> float:
+    """Row height (points) that shows every wrapped text whole: lines = display width / column width."""
+    lines = max(max(1, -(-display_width(t) // max(int(w) - 1, 1))) for t, w in texts_widths)
+    return max(15.0, 14.5 * lines + 2)
+
+
+def _mark_bad_inputs(w, fm, cells: list[tuple[str, str]]):
+    """Typed cells holding text (or a decimal/negative count) turn red in the table itself."""
+    by_type: dict[str, list[str]] = {}
+    for addr, ctype in cells:
+        by_type.setdefault(ctype, []).append(addr)
+    for ctype, addrs in by_type.items():
+        r, c = parse_a1(addrs[0])
+        x = addrs[0]
+        bad = {"count": f"OR({x}<0,{x}<>INT({x}))", "signed": f"{x}<>INT({x})", "amount": f"{x}<0"}[ctype]
+        w.conditional_format(r, c, r, c, {"type": "formula", "multi_range": " ".join(addrs), "format": fm.cf_red,
+                                          "criteria": f"=IFERROR(AND(NOT(ISBLANK({x})),IF(ISNUMBER({x}),{bad},TRUE)),FALSE)"})
+
+
 def _status_formats(w, fm, multi_range: str):
     first = multi_range.split()[0].split(":")[0]
     r, c = parse_a1(first)
-    for text, f in ((FAIL, fm.cf_red), (WARN, fm.cf_orange), (BLANK, fm.cf_yellow)):
+    for text, f in ((FAIL, fm.cf_red), (WARN, fm.cf_orange), (BLANK, fm.cf_yellow), (BROKEN, fm.cf_red)):
         w.conditional_format(r, c, r, c, {"type": "cell", "criteria": "==", "value": f'"{text}"', "format": f,
                                           "multi_range": multi_range})
 

@@ -1,16 +1,23 @@
 """Recovering cells whose boundaries were lost: ``640020470`` → 64 0 0 2 0 4 70.
 
 A row of numbers printed without separators is a string of digits; each way of cutting it into
-the row's cells is a candidate. Numbers never have a leading zero (``0`` alone is fine), and the
-row's relations (表三: 总计 = sum of the six applicant columns; 表四: each group's 总计) must
-hold. What is left is either one split (recovered, with that reason) or several (listed, never
-picked).
+the row's cells is a candidate. Numbers never have a leading zero (``0`` alone is fine), only a
+signed cell (2019 表二 “本年增/减”) may be negative, and the row's relations (表三: 总计 = sum
+of the six applicant columns; 表四: each group's 总计) must hold. What is left is either one
+split (recovered, with that reason) or several (listed, never picked).
+
+The search is bounded: cells are placed one at a time, a relation is checked the moment its
+last cell is placed (and when that cell has coefficient ±1 its value is *forced*, so only one
+cut is tried), states already explored are remembered (the rest of a row only depends on where
+we are in the digits and the relations' running sums), and both the work and the number of
+candidates are capped. Beyond a cap the row is reported as undecidable, never guessed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_NODES = 400_000  # enumeration budget per row
+MAX_NODES = 200_000  # search states explored per row
+MAX_CANDIDATES = 512  # more candidates than this cannot be listed or resolved usefully
 
 
 @dataclass(frozen=True)
@@ -28,93 +35,112 @@ class LocalEq:
 
 
 class BudgetExceeded(Exception):
-    pass
+    """The search would take too long or leave too many candidates to be trusted."""
 
 
-def _pieces(run: str, k: int):
-    """All ways to cut a digit string into k numbers without leading zeros."""
-    n = len(run)
-    if k == 1:
-        if n == 1 or run[0] != "0":
-            yield (int(run),)
-        return
-    if run[0] == "0":
-        firsts = (1,)
-    else:
-        firsts = range(1, n - k + 2)
-    for i in firsts:
-        head = int(run[:i])
-        for rest in _pieces(run[i:], k - 1):
-            yield (head,) + rest
-
-
-def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_digits: int = 7):
-    """Value tuples of length n from tokens (ints already read, or digit strings to cut).
+def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_digits: int = 7,
+           signed: frozenset | set | tuple = (), budget: int = MAX_NODES, cap: int = MAX_CANDIDATES):
+    """Value tuples of length n from tokens (numbers already read, or digit strings to cut).
 
     tokens: list of (kind, x) with kind 'num' (x an int/Decimal kept as one cell) or 'run' (x a
-    digit string that may hold one or more cells). Equations are checked as soon as their last
-    position is filled. Raises BudgetExceeded when the search is too large to be trusted.
+    digit string, optionally with a leading sign, that holds one or more cells). ``signed``:
+    positions that may hold a negative number. Raises BudgetExceeded when the search explores
+    more than ``budget`` states or finds more than ``cap`` candidates.
     """
-    by_last: dict[int, list[LocalEq]] = {}
-    for eq in equations:
-        by_last.setdefault(eq.last, []).append(eq)
-    min_left = []  # minimum number of cells the remaining tokens produce
-    acc = 0
-    for kind, x in reversed(tokens):
-        min_left.append(acc)
-        acc += 1
-    min_left.reverse()
-    max_left = []
-    acc = 0
-    for kind, x in reversed(tokens):
-        max_left.append(acc)
-        acc += len(x) if kind == "run" else 1
-    max_left.reverse()
-    out: list[tuple] = []
+    toks = []
+    for kind, x in tokens:
+        if kind == "run":
+            sign = 1
+            if x[:1] in "+-":
+                sign, x = (-1 if x[0] == "-" else 1), x[1:]
+            if not x.isdigit():
+                return []
+            toks.append(("run", x, sign))
+        else:
+            toks.append(("num", x, 1))
+    ntok = len(toks)
+    # digits still available from token i on (a 'num' counts as one), and tokens left
+    room_after = [0] * (ntok + 1)
+    for i in range(ntok - 1, -1, -1):
+        kind, x, _ = toks[i]
+        room_after[i] = room_after[i + 1] + (len(x) if kind == "run" else 1)
+    if not (ntok <= n <= room_after[0]):
+        return []
+    eqs = list(equations)
+    touching: list[list[tuple[int, int]]] = [[] for _ in range(n)]  # pos → [(eq index, coef)]
+    closing: list[list[int]] = [[] for _ in range(n)]  # pos → eqs whose last position it is
+    for e, eq in enumerate(eqs):
+        for c, p in eq.terms:
+            if p < n:
+                touching[p].append((e, c))
+        if eq.last < n:
+            closing[eq.last].append(e)
+    signed = frozenset(signed)
+    memo: dict = {}
     nodes = 0
-    vals: list = []
 
-    def ok_upto(start: int) -> bool:
-        for pos in range(start, len(vals)):
-            for eq in by_last.get(pos, ()):
-                if not eq.holds(vals):
-                    return False
-        return True
+    def forced(k: int, sums: tuple):
+        """The value position k must take for a relation it closes (coefficient ±1), else None."""
+        for e in closing[k]:
+            coef = sum(c for ee, c in touching[k] if ee == e)
+            if coef in (1, -1):
+                return -sums[e] * coef
+        return None
 
-    def rec(i: int):
+    def rec(i: int, j: int, k: int, sums: tuple):
         nonlocal nodes
+        key = (i, j, k, sums)
+        hit = memo.get(key)
+        if hit is not None:
+            return hit
         nodes += 1
-        if nodes > MAX_NODES:
+        if nodes > budget:
             raise BudgetExceeded
-        if i == len(tokens):
-            if len(vals) == n:
-                out.append(tuple(vals))
-            return
-        kind, x = tokens[i]
-        room = n - len(vals)
+        if i == ntok:
+            res = [()] if k == n else []
+            memo[key] = res
+            return res
+        left = n - k  # cells still to place
+        kind, x, sign = toks[i]
+        digits_left = room_after[i] - j
+        if left <= 0 or left < ntok - i or left > digits_left or digits_left > left * max_digits:
+            memo[key] = []
+            return []
+        options = []
         if kind == "num":
-            vals.append(x)
-            if ok_upto(len(vals) - 1):
-                rec(i + 1)
-            vals.pop()
-            return
-        sign = 1
-        if x[0] in "+-":
-            sign, x = (-1 if x[0] == "-" else 1), x[1:]
-        lo = max(1, room - max_left[i])
-        hi = min(len(x), room - min_left[i])
-        for k in range(lo, hi + 1):
-            for piece in _pieces(x, k):
-                if any(len(str(v)) > max_digits for v in piece):
+            options.append((x, i + 1, 0))
+        else:
+            want = forced(k, sums)
+            rest = len(x) - j
+            for length in range(1, min(max_digits, rest) + 1):
+                if length > 1 and x[j] == "0":
+                    break
+                v = int(x[j:j + length])
+                if j == 0 and sign < 0:
+                    v = -v
+                if want is not None and v != want:
                     continue
-                start = len(vals)
-                vals.extend((sign * piece[0],) + piece[1:])
-                if ok_upto(start):
-                    rec(i + 1)
-                del vals[start:]
+                if j + length == len(x):
+                    options.append((v, i + 1, 0))
+                else:
+                    options.append((v, i, j + length))
+        res: list = []
+        for v, ni, nj in options:
+            if v < 0 and k not in signed:
+                continue
+            new = list(sums)
+            for e, c in touching[k]:
+                new[e] += c * v
+            if any(new[e] != 0 for e in closing[k]):
+                continue
+            for tail in rec(ni, nj, k + 1, tuple(new)):
+                res.append((v,) + tail)
+                if len(res) > cap:
+                    raise BudgetExceeded
+        memo[key] = res
+        return res
 
-    rec(0)
-    return out
+    return rec(0, 0, 0, tuple(0 for _ in eqs))
 
 
 def fill_gap(values: tuple, n: int, equations: tuple[LocalEq, ...]):

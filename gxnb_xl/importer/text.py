@@ -58,7 +58,7 @@ def vocabulary() -> dict:
         variants.setdefault(core(official), []).extend(core(o) for o in others)
     noise = [re.compile(p) for p in data.get("noise", {}).get("patterns", [])]
     chrome = [re.compile(p) for p in data.get("chrome", {}).get("lines", [])]
-    return {"variants": variants, "noise": noise, "chrome": chrome}
+    return {"variants": variants, "noise": noise, "chrome": chrome, "raw": data}
 
 
 def label_forms(label: str) -> list[tuple[str, str]]:

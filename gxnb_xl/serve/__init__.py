@@ -8,8 +8,9 @@ Public API::
 Modules: ``store`` (schema and file store), ``intake`` (limits, sniffing, unit matching, the
 upload pipeline), ``checkdoor`` (the one call into the library's check), ``board`` (states),
 ``outputs`` (county workbook, Word report, feedback, templates, hierarchy, dashboard figures),
-``auth`` (tokens, CSRF), ``app`` (API routes and the guard), ``pages``/``charts`` (HTML, SVG),
-``text`` (words from ``gxnb_xl/messages/serve.toml``).
+``auth`` (tokens, CSRF), ``web`` (request helpers), ``actions`` (what requests do to the store),
+``app`` (API routes, the guard, the app), ``pages``/``charts`` (HTML, SVG), ``text`` (words from
+``gxnb_xl/messages/serve.toml``).
 """
 from .store import Store, StoreError
 

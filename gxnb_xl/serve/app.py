@@ -6,10 +6,8 @@ responsive; the store serialises its own writes.
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -18,11 +16,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import intake, outputs
-from .auth import ADMIN_COOKIE, UNIT_COOKIE, Auth, Principal, unit_token
+from . import intake, outputs, pages
+from .actions import collection_json, create_collection, decide, submission_json
+from .auth import ADMIN_COOKIE, Auth, unit_token
 from .board import STATES, board
 from .store import Store
 from .text import say, words
+from .web import (DOCX, XLSX, ApiError, _download, _error_json, body_json, check_csrf, collection_of, lang_of,
+                  need_admin, principal, submission_of)
 
 PACKAGE = Path(__file__).resolve().parent
 STATIC = {  # the only files served from disk besides the store's own objects
@@ -30,69 +31,6 @@ STATIC = {  # the only files served from disk besides the store's own objects
     "app.css": ("app.css", "text/css; charset=utf-8"),
 }
 MAX_BODY = int(os.environ.get("GXNB_MAX_BODY_MB", "600")) * 1024 * 1024
-FORMATS = ("2021", "2019")
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, key: str, **params):
-        self.status, self.key, self.params = status, key, params
-
-
-# ── helpers ───────────────────────────────────────────────────────────────────────────
-def lang_of(request: Request) -> str:
-    q = request.query_params.get("lang")
-    if q in ("zh", "en"):
-        return q
-    return "en" if request.cookies.get("gxnb_lang") == "en" else "zh"
-
-
-def principal(request: Request) -> Principal:
-    return request.scope["state"]["principal"]
-
-
-def need_admin(request: Request) -> Principal:
-    p = principal(request)
-    if not p.admin:
-        raise ApiError(403, "serve_forbidden")
-    return p
-
-
-def _error_json(request: Request, status: int, key: str, **params) -> JSONResponse:
-    return JSONResponse({"error": key, "message": say(key, lang_of(request), **params),
-                         "message_zh": say(key, "zh", **params), "message_en": say(key, "en", **params)},
-                        status_code=status)
-
-
-def _download(data: bytes, name: str, media: str) -> Response:
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    return Response(data, media_type=media, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
-        "Cache-Control": "no-store"})
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-async def body_json(request: Request) -> dict:
-    ctype = request.headers.get("content-type", "")
-    if ctype.startswith("application/json"):
-        try:
-            data = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "serve_bad_json") from None
-        if not isinstance(data, dict):
-            raise ApiError(400, "serve_bad_json")
-        return data
-    form = await request.form(max_files=0, max_fields=200)
-    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
-
-
-def check_csrf(request: Request, given: str | None = None) -> None:
-    p = principal(request)
-    auth: Auth = request.app.state.auth
-    if not auth.csrf_ok(p, given or request.headers.get("x-csrf-token")):
-        raise ApiError(403, "serve_csrf")
 
 
 # ── the guard ─────────────────────────────────────────────────────────────────────────
@@ -156,94 +94,6 @@ class Guard:
 
 
 # ── API: collections ──────────────────────────────────────────────────────────────────
-def _collection(request: Request):
-    try:
-        cid = int(request.path_params["cid"])
-    except (KeyError, ValueError):
-        raise ApiError(404, "serve_no_collection") from None
-    row = request.app.state.store.collection(cid)
-    if row is None:
-        raise ApiError(404, "serve_no_collection")
-    p = principal(request)
-    if not p.admin and p.collection_id != cid:
-        raise ApiError(403, "serve_forbidden")
-    return row
-
-
-def _submission(request: Request):
-    try:
-        sid = int(request.path_params["sid"])
-    except (KeyError, ValueError):
-        raise ApiError(404, "serve_no_submission") from None
-    row = request.app.state.store.submission(sid)
-    if row is None:
-        raise ApiError(404, "serve_no_submission")
-    p = principal(request)
-    if not p.admin and row["unit_id"] != p.unit_id:
-        raise ApiError(403, "serve_forbidden")
-    return row
-
-
-def parse_units(text: str) -> list[str]:
-    names = []
-    for line in (text or "").replace("，", "\n").replace("、", "\n").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and line not in names:
-            names.append(line)
-    return names
-
-
-def create_collection(store: Store, data: dict) -> int:
-    """Validate a collection's settings (JSON or form) and create it; ApiError when unusable."""
-    from ..spec import format_for_year
-    try:
-        year = int(str(data.get("year", "")).strip())
-    except ValueError:
-        raise ApiError(400, "serve_bad_year") from None
-    if not 2000 <= year <= 2100:
-        raise ApiError(400, "serve_bad_year")
-    fmt = str(data.get("format") or "").strip() or format_for_year(year)
-    if fmt not in FORMATS:
-        raise ApiError(400, "serve_bad_format", format=fmt)
-    if fmt != format_for_year(year):
-        raise ApiError(400, "serve_format_year", year=year, format=fmt, expected=format_for_year(year))
-    unit = str(data.get("unit") or "").strip()
-    if not unit:
-        raise ApiError(400, "serve_no_unit")
-    units = data.get("units")
-    names = parse_units("\n".join(map(str, units))) if isinstance(units, list) else parse_units(str(units or ""))
-    previous_id = data.get("previous") or data.get("previous_id")
-    previous_id = int(previous_id) if str(previous_id or "").strip().isdigit() else None
-    if previous_id is not None and store.collection(previous_id) is None:
-        raise ApiError(400, "serve_no_collection")
-    if previous_id is not None and (not names or data.get("units_from_previous") in ("1", "on", True)):
-        names = names or [u["name"] for u in store.units(previous_id)]
-    if not names:
-        raise ApiError(400, "serve_no_units")
-    if len(names) > 20000:
-        raise ApiError(400, "serve_too_many_units")
-    seen, pairs = {}, []
-    for n in names:
-        k = intake.unit_key(n)
-        if not k:
-            continue
-        if k in seen:
-            raise ApiError(400, "serve_duplicate_unit", a=seen[k], b=n)
-        seen[k] = n
-        pairs.append((n[:200], k))
-    deadline = str(data.get("deadline") or "").strip() or None
-    if deadline is not None:
-        from .board import parse_date
-        if parse_date(deadline) is None:
-            raise ApiError(400, "serve_bad_deadline", deadline=deadline)
-        deadline = deadline[:10]
-    if previous_id is None:  # last year's collection, when there is one, serves as --previous
-        prev = [c for c in store.collections() if c["year"] == year - 1]
-        previous_id = prev[0]["id"] if prev else None
-    return store.create_collection(year=year, format_id=fmt, unit=unit, units=pairs, deadline=deadline,
-                                   previous_id=previous_id)
-
-
 async def api_collections(request: Request):
     need_admin(request)
     store = request.app.state.store
@@ -253,18 +103,13 @@ async def api_collections(request: Request):
             check_csrf(request, data.get("csrf"))
         cid = await run_in_threadpool(create_collection, store, data)
         return JSONResponse({"id": cid}, status_code=201)
-    return JSONResponse({"collections": [_collection_json(c) for c in store.collections()]})
-
-
-def _collection_json(c) -> dict:
-    return {"id": c["id"], "year": c["year"], "format": c["format"], "unit": c["unit"], "deadline": c["deadline"],
-            "previous": c["previous_id"], "created_at": c["created_at"]}
+    return JSONResponse({"collections": [collection_json(c) for c in store.collections()]})
 
 
 async def api_collection(request: Request):
-    c = _collection(request)
+    c = collection_of(request)
     store = request.app.state.store
-    d = _collection_json(c)
+    d = collection_json(c)
     if principal(request).admin:
         base = str(request.base_url).rstrip("/")
         d["units"] = [{"unit": u["name"], "unit_id": u["id"], "link": f"{base}/t/{unit_token(u)}"} for u in store.units(c["id"])]
@@ -272,28 +117,30 @@ async def api_collection(request: Request):
 
 
 async def api_files(request: Request):
-    c = _collection(request)
     p = principal(request)
+    if "cid" in request.path_params:
+        c = collection_of(request)
+    else:  # /t/<token>/files: a unit's link, its own collection
+        c = request.app.state.store.collection(p.collection_id)
     store = request.app.state.store
     try:
         form = await request.form(max_files=intake.MAX_FILES + 1, max_fields=50, max_part_size=1024 * 1024)
     except HTTPException as exc:
         raise ApiError(400, "serve_bad_upload", detail=str(exc.detail)) from None
     check_csrf(request, form.get("csrf") if isinstance(form.get("csrf"), str) else None)
-    files = []
-    for key, value in form.multi_items():
-        if key != "files" or isinstance(value, str):
-            continue
-        data = await value.read(intake.MAX_FILE_BYTES + 1)
-        files.append((value.filename or "upload", data if len(data) <= intake.MAX_FILE_BYTES else None))
-        await value.close()
-    await form.close()
-    if not files:
-        raise ApiError(400, "serve_no_files")
-    if len(files) > intake.MAX_FILES:
-        raise ApiError(413, "serve_too_many_files", n=intake.MAX_FILES)
-    results = await run_in_threadpool(intake.receive, store, c, files,
-                                      source="reviewer" if p.admin else "unit", only_unit=p.unit_id)
+    # every file part (the documented field is "files"); read one at a time in the worker thread
+    files = [(value.filename or "upload", value.file) for key, value in form.multi_items() if not isinstance(value, str)]
+    try:
+        if not files:
+            raise ApiError(400, "serve_no_files")
+        if len(files) > intake.MAX_FILES:
+            raise ApiError(413, "serve_too_many_files", n=intake.MAX_FILES)
+        results = await run_in_threadpool(intake.receive, store, c, files,
+                                          source="reviewer" if p.admin else "unit", only_unit=p.unit_id)
+    except OSError as exc:  # the data folder cannot take the files: nothing of this upload is recorded
+        raise ApiError(507, "serve_disk", why=exc.strerror or str(exc)) from None
+    finally:
+        await form.close()
     lang = lang_of(request)
     for r in results:
         if lang == "en" and "message_en" in r:
@@ -304,15 +151,15 @@ async def api_files(request: Request):
 
 async def api_status(request: Request):
     need_admin(request)
-    c = _collection(request)
+    c = collection_of(request)
     b = await run_in_threadpool(board, request.app.state.store, c)
-    return JSONResponse({"collection": _collection_json(c), "units": b["units"], "counts": b["counts"],
+    return JSONResponse({"collection": collection_json(c), "units": b["units"], "counts": b["counts"],
                          "unmatched": b["unmatched"], "county": b["county"]})
 
 
 async def api_aggregate(request: Request):
     need_admin(request)
-    c = _collection(request)
+    c = collection_of(request)
     lang = lang_of(request)
     inc = request.query_params.get("include_invalid") in ("1", "true", "yes")
     data, _ = await run_in_threadpool(outputs.aggregate_xlsx, request.app.state.store, c, include_invalid=inc, lang=lang)
@@ -321,7 +168,7 @@ async def api_aggregate(request: Request):
 
 async def api_report(request: Request):
     need_admin(request)
-    c = _collection(request)
+    c = collection_of(request)
     inc = request.query_params.get("include_invalid") in ("1", "true", "yes")
     pdf = request.path_params.get("ext") == "pdf"
     store = request.app.state.store
@@ -335,7 +182,7 @@ async def api_report(request: Request):
 
 async def api_feedback(request: Request):
     need_admin(request)
-    c = _collection(request)
+    c = collection_of(request)
     lang = lang_of(request)
     states = tuple(s for s in request.query_params.get("states", "returned").split(",") if s in STATES)
     data = await run_in_threadpool(outputs.feedback_zip, request.app.state.store, c, states=states or ("returned",), lang=lang)
@@ -344,7 +191,7 @@ async def api_feedback(request: Request):
 
 async def api_templates(request: Request):
     need_admin(request)
-    c = _collection(request)
+    c = collection_of(request)
     store = request.app.state.store
     data = await run_in_threadpool(outputs.templates_zip, c, store.units(c["id"]))
     return _download(data, say("serve_templates_name", "zh", year=c["year"]) + ".zip", "application/zip")
@@ -365,84 +212,25 @@ async def api_unit_template(request: Request):
 
 async def api_hierarchy(request: Request):
     need_admin(request)
-    c = _collection(request)
+    c = collection_of(request)
     return JSONResponse(await run_in_threadpool(outputs.hierarchy, request.app.state.store, c, lang_of(request)))
 
 
 async def api_dashboard(request: Request):
     need_admin(request)
-    c = _collection(request)
+    c = collection_of(request)
     return JSONResponse(await run_in_threadpool(outputs.dashboard, request.app.state.store, c, lang_of(request)))
 
 
 # ── API: submissions ──────────────────────────────────────────────────────────────────
-def submission_json(store: Store, sub, lang: str = "zh") -> dict:
-    dec = store.current_decisions([sub["id"]])[sub["id"]]
-    unit = store.unit(sub["unit_id"]) if sub["unit_id"] else None
-    findings = []
-    for f in store.findings(sub["id"]):
-        d = dec["findings"].get(f["id"])
-        detail = json.loads(f["detail"] or "{}")
-        findings.append({
-            "id": f["id"], "code": f["code"] or f["rule"], "rule": f["rule"], "instance": f["instance"],
-            "severity": f["severity"], "status": f["status"], "cells": json.loads(f["cells"]),
-            "addresses": detail.get("addresses") or {}, "suspects": detail.get("suspects") or [],
-            "message": f["message_en"] if lang == "en" else f["message_zh"],
-            "decision": _decision_json(d)})
-    from .board import submission_state
-    warn_ids = [f["id"] for f in findings if f["severity"] == "warning" and f["status"] == "fail"]
-    state = submission_state(sub, dec, warn_ids)
-    history = []
-    if sub["unit_id"]:
-        history = [{"submission_id": v["id"], "version": v["version"], "status": v["status"], "file": v["filename"],
-                    "received_at": v["received_at"]} for v in store.versions(sub["unit_id"])]
-    return {"id": sub["id"], "unit": unit["name"] if unit else None, "unit_id": sub["unit_id"],
-            "collection_id": sub["collection_id"], "role": sub["role"], "version": sub["version"],
-            "status": sub["status"], "state": state, "file": sub["filename"], "received_at": sub["received_at"],
-            "source": sub["source"], "sha256": sub["sha256"],
-            "report": {"unit": sub["report_unit"], "year": sub["report_year"], "format": sub["report_format"],
-                       "level": sub["report_level"]},
-            "message": (sub["message_en"] if lang == "en" else sub["message_zh"]) or None,
-            "errors": sub["errors"], "warnings": sub["warnings"], "findings": findings,
-            "decision": _decision_json(dec["submission"]), "history": history}
-
-
-def _decision_json(d) -> dict | None:
-    if d is None:
-        return None
-    out = {"decision": d["decision"], "note": d["note"], "by": d["by"], "at": d["at"]}
-    if d["carried_from"]:
-        out["carried_from"] = d["carried_from"]
-    return out
-
-
 async def api_submission(request: Request):
-    sub = _submission(request)
+    sub = submission_of(request)
     return JSONResponse(submission_json(request.app.state.store, sub, lang_of(request)))
-
-
-def _decide(request: Request, sub, fid: int | None, data: dict) -> dict:
-    store: Store = request.app.state.store
-    decision = data.get("decision")
-    decision = "clear" if decision in (None, "", "clear", "none") else decision
-    if decision not in ("accept", "return", "clear"):
-        raise ApiError(400, "serve_bad_decision")
-    note = str(data.get("note") or "").strip()[:2000]
-    if fid is not None:
-        f = store.one("SELECT * FROM findings WHERE id=? AND submission_id=?", (fid, sub["id"]))
-        if f is None:
-            raise ApiError(404, "serve_no_finding")
-        if decision == "accept" and f["severity"] == "error":
-            raise ApiError(400, "serve_accept_error")
-    elif decision == "accept":
-        raise ApiError(400, "serve_bad_decision")
-    by = str(data.get("by") or "").strip()[:100] or say("serve_reviewer", "zh")
-    return store.decide(sub["id"], fid, decision, note, by)
 
 
 async def api_decision(request: Request):
     need_admin(request)
-    sub = _submission(request)
+    sub = submission_of(request)
     data = await body_json(request)
     check_csrf(request, data.get("csrf"))
     fid = request.path_params.get("fid")
@@ -450,20 +238,21 @@ async def api_decision(request: Request):
         fid = int(fid) if fid is not None else None
     except ValueError:
         raise ApiError(404, "serve_no_finding") from None
-    d = await run_in_threadpool(_decide, request, sub, fid, data)
+    d = await run_in_threadpool(decide, request, sub, fid, data)
     return JSONResponse({k: d[k] for k in ("decision", "note", "by", "at")})
 
 
 async def api_assign(request: Request):
     need_admin(request)
-    sub = _submission(request)
+    sub = submission_of(request)
     data = await body_json(request)
     check_csrf(request, data.get("csrf"))
     store: Store = request.app.state.store
     if data.get("role") == "county":
         store.set_role(sub["id"], "county")
         return JSONResponse({"role": "county"})
-    uid = intake.match_unit(str(data.get("unit") or ""), store.units(sub["collection_id"]))
+    c = store.collection(sub["collection_id"])
+    uid = intake.match_unit(str(data.get("unit") or ""), store.units(c["id"]), c["unit"])
     if uid is None:
         raise ApiError(400, "serve_no_unit_row")
     version = store.assign_unit(sub["id"], uid)
@@ -471,7 +260,7 @@ async def api_assign(request: Request):
 
 
 async def api_original(request: Request):
-    sub = _submission(request)
+    sub = submission_of(request)
     store: Store = request.app.state.store
     path = store.blob_path(sub["sha256"])
     ext = path.suffix
@@ -480,7 +269,7 @@ async def api_original(request: Request):
 
 
 async def api_annotated(request: Request):
-    sub = _submission(request)
+    sub = submission_of(request)
     store: Store = request.app.state.store
     from .checkdoor import annotated
     lang = lang_of(request)
@@ -493,7 +282,7 @@ async def api_annotated(request: Request):
 
 
 async def api_review(request: Request):
-    sub = _submission(request)
+    sub = submission_of(request)
     store: Store = request.app.state.store
     lang = lang_of(request)
     unit = store.unit(sub["unit_id"]) if sub["unit_id"] else None
@@ -516,7 +305,6 @@ async def static(request: Request):
 # ── the app ───────────────────────────────────────────────────────────────────────────
 def create_app(data_dir: str | os.PathLike, token: str) -> Starlette:
     """The workbench over the data folder ``data_dir``; ``token`` is the admin token."""
-    from . import pages
     store = Store(data_dir)
     auth = Auth(store, token)
 
@@ -560,6 +348,7 @@ def create_app(data_dir: str | os.PathLike, token: str) -> Starlette:
         Route("/api/submissions/{sid:int}/original", api_original),
         Route("/api/submissions/{sid:int}/annotated.xlsx", api_annotated),
         Route("/api/submissions/{sid:int}/review.txt", api_review),
+        Route("/t/{token:str}/files", api_files, methods=["POST"]),
         Route("/static/{name:str}", static),
         *pages.routes(),
     ]

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 
@@ -33,8 +31,9 @@ class Incoming:
 
 # ── what the bytes are ─────────────────────────────────────────────────────────────────
 def sniff(data: bytes) -> tuple[str, str]:
-    """(extension to store under, kind). Kinds the reader takes: xlsx xlsm xlsb ods xls json;
-    others (pdf, docx, html, text, zip of files, unknown) are stored but not read as a report."""
+    """(extension to store under, kind). Kinds checked: xlsx xlsm xlsb ods xls json, and published
+    reports the importer reads (docx, html, txt); others (pdf, zip of files, unknown) are stored
+    but not read as a report."""
     head = data[:8]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
@@ -65,7 +64,22 @@ def sniff(data: bytes) -> tuple[str, str]:
     low = text[:200].lower()
     if low.startswith(b"<!doctype html") or low.startswith(b"<html") or b"<table" in low:
         return "html", "html"
+    if _is_text(data):
+        return "txt", "txt"  # text copied from a published report (web page, PDF)
     return "bin", "unknown"
+
+
+def _is_text(data: bytes) -> bool:
+    sample = data[:4096]
+    if not sample or b"\x00" in sample:
+        return False
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return sum(ch.isprintable() or ch in "\r\n\t" for ch in text) >= 0.95 * len(text)
+    return False
 
 
 def expand(name: str, data: bytes, budget: list[int]) -> list[Incoming]:
@@ -128,29 +142,28 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 # ── which unit ─────────────────────────────────────────────────────────────────────────
-_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]+")
+def unit_key(name: str | None, county: str | None = None) -> str:
+    """A unit name as matching sees it (the project's unit identity): NFKC, no whitespace or
+    invisible characters, without 人民政府/政府 and without the county's own place prefix."""
+    from ..units import place_of
+    from ..units import unit_key as key_of
+    return key_of(name, (place_of(county),) if county else ())
 
 
-def unit_key(name: str | None) -> str:
-    """A unit name as matching sees it: NFKC, no whitespace or invisible characters, no 人民政府/政府."""
-    s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", name or ""))
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
-    for suffix in ("人民政府", "政府"):
-        if s.endswith(suffix) and len(s) > len(suffix):
-            s = s[: -len(suffix)]
-            break
-    return s
-
-
-def match_unit(name: str | None, units: list) -> int | None:
-    """The expected unit (row with id, key) that ``name`` denotes: the same key, else the one
-    longest key contained in it (城关镇 ↔ 示范县城关镇人民政府); None when absent or ambiguous."""
-    key = unit_key(name)
+def match_unit(name: str | None, units: list, county: str | None = None) -> int | None:
+    """The expected unit (row with id, key) that ``name`` denotes: the same key, else the same body
+    by ``units.same_unit`` (a place prefix added or dropped), else the one longest key contained in
+    it; None when absent or ambiguous."""
+    from ..units import same_unit
+    key = unit_key(name, county)
     if not key:
         return None
     for u in units:
         if u["key"] == key:
             return u["id"]
+    same = [u for u in units if same_unit(u["key"], key)[0]]
+    if len(same) == 1:
+        return same[0]["id"]
     hits = [u for u in units if u["key"] and (u["key"] in key or key in u["key"])]
     if not hits:
         return None
@@ -165,53 +178,57 @@ def _file_stem(name: str) -> str:
 
 
 # ── the pipeline ───────────────────────────────────────────────────────────────────────
-def receive(store: Store, collection, files: list[tuple[str, bytes | None]], *, source: str = "reviewer",
-            only_unit: int | None = None) -> list[dict]:
-    """Store, check and record ``files`` (name, bytes); one result dict per file, in order.
+def receive(store: Store, collection, files, *, source: str = "reviewer", only_unit: int | None = None) -> list[dict]:
+    """Store, check and record ``files``; one result dict per file (zip members each), in order.
 
+    ``files``: (name, bytes, or a binary file object read here, or None when already known to be
+    too big). Files are read one at a time, so memory holds one file, not the whole upload.
     ``only_unit``: the upload came through that unit's link — its files go to it, and a file
     that names another expected unit is refused."""
     cid = collection["id"]
     units = store.units(cid)
     by_id = {u["id"]: u for u in units}
-    county_key = unit_key(collection["unit"])
+    county = collection["unit"]
+    county_key = unit_key(county)
     previous = _previous_files(store, collection)
     budget = [MAX_FILES]
-    incoming: list[Incoming] = []
-    for name, data in files:
-        if data is None:
-            incoming.append(Incoming(name, None, "serve_file_too_big", {"mb": MAX_FILE_BYTES // 1048576}))
-            continue
-        if budget[0] <= 0:
-            incoming.append(Incoming(name, None, "serve_too_many_files", {"n": MAX_FILES}))
-            continue
-        incoming += expand(name, data, budget)
+
+    def incoming():
+        for name, src in files:
+            data = src
+            if src is not None and not isinstance(src, (bytes, bytearray)):
+                data = src.read(MAX_FILE_BYTES + 1)
+                data = data if len(data) <= MAX_FILE_BYTES else None
+            if data is None:
+                yield Incoming(name, None, "serve_file_too_big", {"mb": MAX_FILE_BYTES // 1048576})
+            elif budget[0] <= 0:
+                yield Incoming(name, None, "serve_too_many_files", {"n": MAX_FILES})
+            else:
+                yield from expand(name, bytes(data), budget)
 
     results: list[dict] = []
     items: list[dict] = []
     slots: list[int] = []
     written = []
-    for inc in incoming:
+    for inc, kind, stored in _stored(store, incoming()):
         if inc.refused:
             results.append({"file": inc.name, "unit": None, "status": "refused", "submission_id": None,
                             "message": say(inc.refused, "zh", **(inc.params or {})),
                             "message_en": say(inc.refused, "en", **(inc.params or {}))})
             continue
-        ext, kind = sniff(inc.data)
-        stored = store.put(inc.data, ext, sync_dirs=False)
         written.append(stored.path)
-        if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls", "json"):
+        if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls", "json", "docx", "html", "txt"):
             checked = check_path(stored.path)
         else:
             from .checkdoor import Checked
             checked = Checked("unreadable", message_zh=say(f"serve_kind_{kind}", "zh"),
                               message_en=say(f"serve_kind_{kind}", "en"))
         role = "unit"
-        uid = match_unit(checked.report.get("unit"), units)
+        uid = match_unit(checked.report.get("unit"), units, county)
         if uid is None and checked.report.get("unit") and county_key and unit_key(checked.report["unit"]) == county_key:
             role = "county"
         elif uid is None and not checked.report.get("unit"):
-            uid = match_unit(_file_stem(inc.name), units)  # unreadable or no cover name: the file's name
+            uid = match_unit(_file_stem(inc.name), units, county)  # unreadable or no cover name: the file's name
         if only_unit is not None:
             if role == "county" or (uid is not None and uid != only_unit):
                 results.append({"file": inc.name, "unit": by_id[only_unit]["name"], "status": "refused",
@@ -244,6 +261,36 @@ def receive(store: Store, collection, files: list[tuple[str, bytes | None]], *, 
             results[slot].update(submission_id=rec["submission_id"], version=rec["version"],
                                  duplicate=rec["duplicate"])
     return results
+
+
+def _stored(store: Store, incoming, ahead: int = 6):
+    """(incoming, kind, StoredFile) in order, each file already durable. The writes (fsync waits on
+    the disk and releases the interpreter) run a few files ahead in threads while the caller
+    checks: storing overlaps checking instead of adding to it."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+    window: deque = deque()
+    source = iter(incoming)
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="gxnb-store") as pool:
+        def feed() -> bool:
+            inc = next(source, None)
+            if inc is None:
+                return False
+            if inc.refused:
+                window.append((inc, "", None))
+            else:
+                ext, kind = sniff(inc.data)
+                window.append((inc, kind, pool.submit(store.put, inc.data, ext, sync_dirs=False)))
+            return True
+
+        while len(window) < ahead and feed():
+            pass
+        while window:
+            inc, kind, fut = window.popleft()
+            feed()
+            stored = fut.result() if fut is not None else None
+            inc.data = None  # stored: the bytes are not needed any more
+            yield inc, kind, stored
 
 
 def _previous_files(store: Store, collection) -> dict:

@@ -34,32 +34,44 @@ def active_files(store, collection) -> list[dict]:
 
 
 def county_sum(store, collection, *, include_invalid: bool = False, lang: str = "zh"):
-    """``gxnb aggregate`` of the active versions; the 汇总情况 rows name unit and version, and
-    carry the reviewer's 说明 of accepted warnings. Returns the library's AggregateResult."""
+    """``gxnb aggregate`` of the active versions (the library's ``aggregate()``, same inclusion
+    rules and exact sums); the 汇总情况 rows name unit, version and uploaded file, and carry the
+    reviewer's 说明 of accepted warnings. Returns the library's AggregateResult."""
     from ..aggregate import aggregate
     files = active_files(store, collection)
     by_path = {str(f["path"]): f for f in files}
     decisions = store.current_decisions([f["submission"]["id"] for f in files])
     result = aggregate([str(f["path"]) for f in files], unit=collection["unit"], include_invalid=include_invalid,
-                       year=collection["year"], jobs=1 if len(files) < 400 else None, lang=lang)
+                       year=collection["year"], jobs=1 if len(files) < 400 else None)
     for rec in result.files:
-        f = by_path.get(rec.file)
+        f = by_path.get(rec.path) or by_path.get(rec.file)
         if f is None:
             continue
         sub = f["submission"]
         stored, shown = f["path"].name, sub["filename"].replace("\\", "/").rsplit("/", 1)[-1]
-        rec.reason = rec.reason.replace(stored, shown)
-        rec.messages = tuple(m.replace(stored, shown) for m in rec.messages)
+        rec.params = {k: v.replace(stored, shown) if isinstance(v, str) else v for k, v in rec.params.items()}
         rec.file = say("serve_version_label", lang, unit=f["unit"], version=sub["version"], file=sub["filename"])
         dec = decisions.get(sub["id"], {"findings": {}, "submission": None})
         notes = [d["note"] for d in dec["findings"].values() if d["decision"] == "accept" and d["note"]]
         returned = [d for d in [dec["submission"], *dec["findings"].values()] if d is not None and d["decision"] == "return"]
+        extra = []
         if notes:
-            rec.reason += say("serve_accepted_notes", lang, notes="；".join(dict.fromkeys(notes)))
+            rec.notes.append(("serve_accepted_notes", {"notes": "；".join(dict.fromkeys(notes))}))
         if returned:
-            rec.reason += say("serve_returned_mark", lang)
-    got = {f["unit"] for f in files}
-    result.missing_units = [u["name"] for u in store.units(collection["id"]) if u["name"] not in got]
+            rec.notes.append(("serve_returned_mark", {}))
+    # every expected unit in one state, by the collection's own matching (an unreadable file
+    # still counts as sent by the unit it was filed for)
+    rec_of = {str(f["path"]): r for r in result.files for f in [by_path.get(r.path) or by_path.get(r.file)] if f}
+    active = {f["unit"]: f for f in files}
+    result.unit_states, result.missing_units = [], []
+    for u in store.units(collection["id"]):
+        f = active.get(u["name"])
+        rec = rec_of.get(str(f["path"])) if f else None
+        if rec is None:
+            result.missing_units.append(u["name"])
+            result.unit_states.append({"unit": u["name"], "state": "missing", "files": []})
+        else:
+            result.unit_states.append({"unit": u["name"], "state": rec.state, "files": [rec.file]})
     return result
 
 
@@ -77,7 +89,8 @@ def report_docx(store, collection, *, include_invalid: bool = False) -> bytes:
     result = county_sum(store, collection, include_invalid=include_invalid)
     if result.report is None:
         from ..aggregate import AggregateError
-        raise AggregateError(result.refused or "没有可以汇总的报告", "nothing to sum")
+        raise AggregateError(result.text(result.refused, "zh") or "没有可以汇总的报告",
+                             result.text(result.refused, "en") or "nothing to sum")
     return render_docx_bytes(result.report)
 
 
@@ -114,7 +127,8 @@ def review_text(store, collection, sub, unit_name: str, lang: str = "zh") -> str
     dec = store.current_decisions([sub["id"]])[sub["id"]]
     lines = [say("serve_review_title", lang, county=collection["unit"], year=collection["year"]), "",
              say("serve_review_unit", lang, unit=unit_name),
-             say("serve_review_file", lang, file=sub["filename"], version=sub["version"] or "-", at=sub["received_at"])]
+             say("serve_review_file", lang, file=sub["filename"], version=sub["version"] or "-",
+                 at=sub["received_at"][:16].replace("T", " "))]
     returns = [d for d in [dec["submission"], *dec["findings"].values()] if d is not None and d["decision"] == "return"]
     if returns:
         lines.append(say("serve_review_returned", lang))
@@ -192,7 +206,7 @@ def hierarchy(store, collection, lang: str = "zh") -> dict:
     result = county_sum(store, collection, lang=lang)
     out = {"county_submission": county[-1]["id"] if county else None, "differences": [],
            "missing_units": list(result.missing_units),
-           "not_summed": [{"file": r.file, "reason": r.reason} for r in result.files if not r.included]}
+           "not_summed": [{"file": r.file, "reason": r.reason(lang)} for r in result.files if not r.included]}
     if not county or result.report is None:
         return out
     values = json.loads(county[-1]["values_json"])

@@ -3,7 +3,6 @@ collection setup, township upload links and pages, dashboard. Form posts carry a
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from pathlib import Path
 
 import jinja2
@@ -13,16 +12,17 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
 from . import charts, intake, outputs
+from .actions import create_collection, decide, submission_json
 from .auth import UNIT_COOKIE, unit_token
 from .board import STATES, board
 from .text import say
+from .web import ApiError, check_csrf, collection_of, lang_of, need_admin, principal, submission_of
 
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
                           autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
 def render(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
-    from .app import lang_of, principal
     lang = lang_of(request)
     p = request.scope.get("state", {}).get("principal")
     w = request.app.state.words[lang]
@@ -44,13 +44,8 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", status=status, message=message)
 
 
-def _need_admin(request: Request):
-    from .app import need_admin
-    return need_admin(request)
-
-
 async def home(request: Request):
-    _need_admin(request)
+    need_admin(request)
     store = request.app.state.store
     cols = store.collections()
     if not cols:
@@ -59,13 +54,12 @@ async def home(request: Request):
 
 
 async def collections_page(request: Request):
-    _need_admin(request)
+    need_admin(request)
     return render(request, "collections.html", collections=request.app.state.store.collections())
 
 
 async def setup_page(request: Request):
-    from .app import ApiError, body_json, check_csrf, create_collection
-    _need_admin(request)
+    need_admin(request)
     store = request.app.state.store
     error, data = "", {}
     if request.method == "POST":
@@ -86,21 +80,15 @@ async def setup_page(request: Request):
             cid = await run_in_threadpool(create_collection, store, data)
             return RedirectResponse(f"/c/{cid}", 303)
         except ApiError as exc:
-            from .app import lang_of
             error = say(exc.key, lang_of(request), **exc.params)
     year = _dt.date.today().year - 1
     return render(request, "setup.html", collections=store.collections(), data=data, error=error,
                   default_year=year, status=400 if error else 200)
 
 
-def _collection_or_404(request: Request):
-    from .app import _collection
-    return _collection(request)
-
-
 async def collection_board(request: Request):
-    _need_admin(request)
-    return await board_page(request, _collection_or_404(request))
+    need_admin(request)
+    return await board_page(request, collection_of(request))
 
 
 async def board_page(request: Request, c):
@@ -108,45 +96,37 @@ async def board_page(request: Request, c):
     b = await run_in_threadpool(board, store, c)
     state = request.query_params.get("state")
     rows = [r for r in b["units"] if r["state"] == state] if state in STATES else b["units"]
+    from ..office import find_soffice
     return render(request, "board.html", c=c, b=b, rows=rows, state=state if state in STATES else None,
-                  collections=store.collections())
+                  collections=store.collections(), has_office=find_soffice() is not None)
 
 
 async def upload_form(request: Request):
     """The no-script upload: a plain multipart form, answered by the board."""
-    from .app import check_csrf, need_admin
-    p = principal_of(request)
-    c = _collection_or_404(request) if "cid" in request.path_params else None
+    p = principal(request)
+    c = collection_of(request) if "cid" in request.path_params else None
     form = await request.form(max_files=intake.MAX_FILES + 1, max_fields=50)
     check_csrf(request, form.get("csrf") if isinstance(form.get("csrf"), str) else None)
-    files = []
-    for key, value in form.multi_items():
-        if key == "files" and not isinstance(value, str):
-            data = await value.read(intake.MAX_FILE_BYTES + 1)
-            if data or value.filename:
-                files.append((value.filename or "upload", data if len(data) <= intake.MAX_FILE_BYTES else None))
-    await form.close()
+    files = [(value.filename or "upload", value.file) for key, value in form.multi_items()
+             if key == "files" and not isinstance(value, str) and (value.filename or value.size)]
     store = request.app.state.store
     if c is None:  # a township's link
         u = store.unit(p.unit_id)
         c = store.collection(u["collection_id"])
     else:
         need_admin(request)
-    results = await run_in_threadpool(intake.receive, store, c, files, source="reviewer" if p.admin else "unit",
-                                      only_unit=p.unit_id) if files else []
+    try:
+        results = await run_in_threadpool(intake.receive, store, c, files, source="reviewer" if p.admin else "unit",
+                                          only_unit=p.unit_id) if files else []
+    finally:
+        await form.close()
     if not p.admin:
         return await township_page(request, results=results)
     return render(request, "uploaded.html", c=c, results=results)
 
 
-def principal_of(request: Request):
-    from .app import principal
-    return principal(request)
-
-
 async def submission_page(request: Request):
-    from .app import _submission, lang_of, submission_json
-    sub = _submission(request)
+    sub = submission_of(request)
     store = request.app.state.store
     lang = lang_of(request)
     data = await run_in_threadpool(submission_json, store, sub, lang)
@@ -156,36 +136,35 @@ async def submission_page(request: Request):
 
 
 async def decide_form(request: Request):
-    from .app import _decide, _submission, check_csrf
-    _need_admin(request)
-    sub = _submission(request)
+    need_admin(request)
+    sub = submission_of(request)
     form = await request.form(max_files=0, max_fields=20)
     check_csrf(request, form.get("csrf"))
     data = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     fid = data.get("finding")
-    await run_in_threadpool(_decide, request, sub, int(fid) if fid and fid.isdigit() else None, data)
+    await run_in_threadpool(decide, request, sub, int(fid) if fid and fid.isdigit() else None, data)
     return RedirectResponse(f"/s/{sub['id']}#f{fid or ''}", 303)
 
 
 async def assign_form(request: Request):
-    from .app import _submission, check_csrf
-    _need_admin(request)
-    sub = _submission(request)
+    need_admin(request)
+    sub = submission_of(request)
     form = await request.form(max_files=0, max_fields=20)
     check_csrf(request, form.get("csrf"))
     store = request.app.state.store
     if form.get("role") == "county":
         store.set_role(sub["id"], "county")
     else:
-        uid = intake.match_unit(str(form.get("unit") or ""), store.units(sub["collection_id"]))
+        c = store.collection(sub["collection_id"])
+        uid = intake.match_unit(str(form.get("unit") or ""), store.units(c["id"]), c["unit"])
         if uid is not None:
             store.assign_unit(sub["id"], uid)
     return RedirectResponse(f"/s/{sub['id']}", 303)
 
 
 async def links_page(request: Request):
-    _need_admin(request)
-    c = _collection_or_404(request)
+    need_admin(request)
+    c = collection_of(request)
     base = str(request.base_url).rstrip("/")
     units = request.app.state.store.units(c["id"])
     links = [(u, f"{base}/t/{unit_token(u)}") for u in units]
@@ -193,9 +172,8 @@ async def links_page(request: Request):
 
 
 async def dashboard_page(request: Request):
-    from .app import lang_of
-    _need_admin(request)
-    c = _collection_or_404(request)
+    need_admin(request)
+    c = collection_of(request)
     store = request.app.state.store
     lang = lang_of(request)
     d = await run_in_threadpool(outputs.dashboard, store, c, lang)
@@ -216,11 +194,9 @@ async def dashboard_page(request: Request):
 
 
 async def township_page(request: Request, results=None):
-    from .app import lang_of, submission_json
-    p = principal_of(request)
+    p = principal(request)
     store = request.app.state.store
     if p.admin or p.unit_id is None:
-        from .app import ApiError
         raise ApiError(403, "serve_forbidden")
     u = store.unit(p.unit_id)
     c = store.collection(u["collection_id"])
@@ -250,4 +226,4 @@ def routes() -> list[Route]:
     ]
 
 
-__all__ = ["routes", "render", "error_page", "json"]
+__all__ = ["routes", "render", "error_page"]

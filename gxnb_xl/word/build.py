@@ -29,6 +29,7 @@ from docx.shared import Mm, Pt, RGBColor
 from ..spec import load_spec
 from . import style as S
 from .layout import GridCell, TableGrid, table_grids
+from .text import signature_xml
 
 TEMPLATE_VERSION = "1"
 FIXED_TIME = _dt.datetime(2021, 1, 1, 0, 0, 0)
@@ -145,7 +146,7 @@ def _setup_styles(doc) -> None:
     if lang is None:
         lang = parse_xml(f'<w:lang {nsdecls("w")}/>')
         rpr_default.append(lang)
-    lang.set(qn("w:val"), S.LANG)
+    lang.set(qn("w:val"), S.LATIN_LANG)
     lang.set(qn("w:eastAsia"), S.LANG)
     lang.set(qn("w:bidi"), "ar-SA")
     _para_style(doc, S.S_TITLE, S.FONT_TITLE, S.TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=36, outline=None)
@@ -164,8 +165,18 @@ def _setup_styles(doc) -> None:
     if tfl is None:
         tfl = parse_xml(f'<w:themeFontLang {nsdecls("w")}/>')
         settings.append(tfl)
-    tfl.set(qn("w:val"), "en-US")
+    tfl.set(qn("w:val"), S.LATIN_LANG)
     tfl.set(qn("w:eastAsia"), S.LANG)
+    # Word: no line starts with 件/号/元 after a number, none ends with 〔 (LibreOffice ignores
+    # these; the number clusters of text.run_xml hold there)
+    csc = settings.find(qn("w:characterSpacingControl"))
+    kinsoku = [parse_xml(f'<w:noLineBreaksAfter {nsdecls("w")} w:lang="{S.LANG}" w:val="{_xml_escape(S.NO_BREAK_AFTER)}"/>'),
+               parse_xml(f'<w:noLineBreaksBefore {nsdecls("w")} w:lang="{S.LANG}" w:val="{_xml_escape(S.NO_BREAK_BEFORE)}"/>')]
+    for el in reversed(kinsoku):
+        if csc is not None:
+            csc.addnext(el)
+        else:
+            settings.insert(0, el)
 
 
 # ── page ────────────────────────────────────────────────────────────────────────────────
@@ -216,14 +227,27 @@ _BORDERS = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="0000
                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
 
 
+def _cell_runs(c: GridCell, text: str) -> str:
+    """A label line by line (``GridCell.lines``: breaks between words, a vertical caption one
+    character a line), else the text as one run."""
+    if not text:
+        return ""
+    lines = c.lines if c.lines and text == c.text else (text,)
+    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{_xml_escape(line)}</w:t>' for line in lines)
+    return f"<w:r>{inner}</w:r>"
+
+
 def table_xml(grid: TableGrid, text_of: Callable[[GridCell], str]) -> str:
-    """WordprocessingML of one table: fixed layout, official merges, ``text_of`` fills cells."""
+    """WordprocessingML of one table, drawn from the grid (``layout.py``): fixed layout, official
+    merges, header rows repeated on every page, a block's rows kept on one page, labels aligned
+    and broken as the grid says; ``text_of`` fills cells."""
     widths = [_twips(w) for w in grid.widths_mm]
     owner: dict[tuple[int, int], GridCell] = {}
     for c in grid.cells:
         for r in range(c.row, c.row + c.rowspan):
             for k in range(c.col, c.col + c.colspan):
                 owner[(r, k)] = c
+    keep_next = {r for first, end in grid.keep_rows for r in range(first, end - 1)}
     out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
            f'<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type="fixed"/>'
            f'<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="40" w:type="dxa"/>'
@@ -236,6 +260,7 @@ def table_xml(grid: TableGrid, text_of: Callable[[GridCell], str]) -> str:
     for r in range(grid.n_rows):
         head = "<w:tblHeader/>" if r < grid.header_rows else ""
         out.append(f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>")
+        keep = "<w:keepNext/>" if r in keep_next else ""
         k = 0
         while k < grid.n_cols:
             c = owner[(r, k)]
@@ -243,12 +268,10 @@ def table_xml(grid: TableGrid, text_of: Callable[[GridCell], str]) -> str:
             span = f'<w:gridSpan w:val="{c.colspan}"/>' if c.colspan > 1 else ""
             vmerge = "" if c.rowspan == 1 else '<w:vMerge w:val="restart"/>' if c.row == r else "<w:vMerge/>"
             text = text_of(c) if c.row == r else ""
-            left = c.role == "label" and c.rowspan == 1 and len(c.text) > 8
-            jc = "both" if left else "center"
-            run = f'<w:r><w:t xml:space="preserve">{_xml_escape(text)}</w:t></w:r>' if text else ""
+            jc = "left" if c.align == "left" else "center"
             out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span}{vmerge}<w:vAlign w:val="center"/>'
-                       f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{table_style}"/><w:jc w:val="{jc}"/></w:pPr>'
-                       f"{run}</w:p></w:tc>")
+                       f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{table_style}"/>{keep}<w:jc w:val="{jc}"/></w:pPr>'
+                       f"{_cell_runs(c, text)}</w:p></w:tc>")
             k += c.colspan
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -272,7 +295,7 @@ def _skeleton(format_id: str):
 
 
 def _compose(doc, format_id: str, *, title: str, narrative: Callable[[object, str], None],
-             cell_text: Callable[[GridCell], str]) -> None:
+             cell_text: Callable[[GridCell], str], signature: Callable[[object], None]) -> None:
     spec = load_spec(format_id)
     grids = table_grids(format_id, S.TEXT_W_MM)
     doc.add_paragraph(title, S.S_TITLE)
@@ -284,6 +307,7 @@ def _compose(doc, format_id: str, *, title: str, narrative: Callable[[object, st
             narrative(doc, sec.key)
         if sec.table:
             doc.element.body.insert_element_before(parse_xml(table_xml(grids[sec.table], cell_text)), "w:sectPr")
+    signature(doc)
 
 
 def _template_narrative(doc, key: str) -> None:
@@ -329,7 +353,8 @@ def build_template(format_id: str = "2021") -> bytes:
     """The official Word template of one format, as .docx bytes (deterministic)."""
     spec = load_spec(format_id)
     doc = _skeleton(format_id)
-    _compose(doc, format_id, title="{{ title }}", narrative=_template_narrative, cell_text=_template_cell)
+    _compose(doc, format_id, title="{{r title_rich }}", narrative=_template_narrative, cell_text=_template_cell,
+             signature=lambda d: d.add_paragraph("{{p signature }}", "Normal"))
     _core(doc, f"政府信息公开工作年度报告（{spec.name}）模板")
     doc.core_properties.keywords = f"gxnb-report-template format={format_id} version={TEMPLATE_VERSION} spec={spec.hash}"
     buf = io.BytesIO()
@@ -346,6 +371,10 @@ def build_document_directly(ctx: dict, format_id: str):
         for para in ctx["paragraphs"].get(key, ()):
             d.add_paragraph(str(para.text), "Normal")
 
+    def signature(d):
+        for el in parse_xml(f'<w:body {nsdecls("w")}>{signature_xml(ctx["sign"])}</w:body>'):
+            d.element.body.insert_element_before(el, "w:sectPr")
+
     _compose(doc, format_id, title=str(ctx["title"]), narrative=narrative,
-             cell_text=lambda c: str(values.get(c.cell, "")) if c.cell else c.text)
+             cell_text=lambda c: str(values.get(c.cell, "")) if c.cell else c.text, signature=signature)
     return doc

@@ -26,9 +26,13 @@ p{text-indent:2em;margin:0;text-align:justify}
 .gxnb-note{color:#c00000}
 .gxnb-unchecked{border:3px solid #c00000;color:#c00000;padding:.5em 1em;margin:1em 0;text-indent:0}
 .gxnb-unchecked strong{font-size:18pt}
-table{border-collapse:collapse;width:100%;margin:.5em 0 1em;font-size:10.5pt;line-height:1.4}
-td,th{border:1px solid #000;padding:2px 4px;text-align:center;vertical-align:middle;font-weight:normal}
-td.gxnb-label-left{text-align:left}
+.gxnb-table{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.5em 0 1em}
+table{border-collapse:collapse;table-layout:fixed;width:100%;font-size:10.5pt;line-height:1.4}
+td,th{border:1px solid #000;padding:2px 3px;text-align:center;vertical-align:middle;font-weight:normal;
+overflow-wrap:normal;word-break:normal}
+.gxnb-label-left{text-align:left}
+.gxnb-draft{border:3px solid #b36b00;color:#b36b00;padding:.5em 1em;margin:1em 0;text-indent:0}
+.gxnb-sign{text-align:right;text-indent:0}
 """.strip()
 
 
@@ -42,6 +46,8 @@ def _para_html(para) -> str:
 
 
 def _table_html(grid, values: dict) -> str:
+    """The grid as printed (``layout.py``): the page's column widths in mm, so a phone scrolls the
+    table sideways (``.gxnb-table``) instead of squeezing labels to a character a line."""
     rows = []
     for r, cells in enumerate(grid.rows()):
         out = []
@@ -51,10 +57,15 @@ def _table_html(grid, values: dict) -> str:
                 out.append(f'<td{span} data-cell="{c.cell}">{escape(values.get(c.cell, ""))}</td>')
             else:
                 tag = "th" if r < grid.header_rows or c.role in ("caption", "header", "note") else "td"
-                left = ' class="gxnb-label-left"' if c.role == "label" and c.rowspan == 1 and len(c.text) > 8 else ""
-                out.append(f"<{tag}{span}{left}>{escape(c.text)}</{tag}>")
+                classes = (["gxnb-label-left"] if c.align == "left" else []) + (["gxnb-vertical"] if c.vertical else [])
+                left = f' class="{" ".join(classes)}"' if classes else ""
+                text = "<br>".join(escape(line) for line in c.lines) if c.lines else escape(c.text)
+                out.append(f"<{tag}{span}{left}>{text}</{tag}>")
         rows.append("<tr>" + "".join(out) + "</tr>")
-    return f'<table data-table="{grid.table}">\n' + "\n".join(rows) + "\n</table>"
+    cols = "".join(f'<col style="width:{w}mm">' for w in grid.widths_mm)
+    width = round(sum(grid.widths_mm), 2)
+    return (f'<div class="gxnb-table"><table data-table="{grid.table}" style="min-width:{width}mm">\n'
+            f"<colgroup>{cols}</colgroup>\n" + "\n".join(rows) + "\n</table></div>")
 
 
 def render_html(report: Report, *, result=None, context: dict | None = None) -> str:
@@ -71,6 +82,10 @@ def render_html(report: Report, *, result=None, context: dict | None = None) -> 
         items = "".join(f"<li>{escape(m)}</li>" for m in ctx["errors"])
         parts.append(f'<div class="gxnb-unchecked"><strong>未通过校验</strong>：本报告数据存在'
                      f'{len(ctx["errors"])}处错误，请更正后再发布。<ul>{items}</ul></div>')
+    if ctx.get("draft_sections"):
+        from ..messages import say
+        parts.append(f'<div class="gxnb-draft"><strong>草稿</strong>：'
+                     f'{escape(say("render.draft_banner", "zh", sections="、".join(ctx["draft_sections"])))}</div>')
     parts.append(f"<h1>{title}</h1>")
     for sec in spec.sections:
         if sec.heading:
@@ -79,5 +94,8 @@ def render_html(report: Report, *, result=None, context: dict | None = None) -> 
             parts += [_para_html(p) for p in ctx["paragraphs"].get(sec.key, ())]
         if sec.table:
             parts.append(_table_html(grids[sec.table], ctx["v"]))
+    sign = ctx["sign"]
+    parts.append(f'<p class="gxnb-sign">{escape(sign["unit"])}</p>')
+    parts.append(f'<p class="gxnb-sign">{escape(sign["date"])}</p>')
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)

@@ -33,7 +33,15 @@ FONT_H1 = "黑体"
 FONT_H2 = "楷体_GB2312"
 FONT_TABLE = "仿宋_GB2312"
 FONT_PAGE_NUMBER = "宋体"
-LANG = "zh-CN"
+LANG = "zh-CN"  # the East Asian language (and the document's)
+# Latin text (digits included) is English: with zh-CN there LibreOffice breaks lines inside
+# digit runs ("202" / "0"), as it does between any two Chinese characters.
+LATIN_LANG = "en-US"
+# Word's line-breaking rules for zh-CN (settings.xml noLineBreaksBefore/After): its default
+# lists, plus the measure words a number must not be parted from (39件, 109号, 0元).
+NO_BREAK_BEFORE = ("!%),.:;?]}¢°·ˇˉ―‖’”…‰′″›℃∶、。〃〉》」』】〕〗〞︶︺︾﹀﹄﹚﹜﹞！＂％＇），．：；？］｝～￠"
+                   "件号元项")
+NO_BREAK_AFTER = "$([{£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥"
 
 # python-docx style names (ASCII: their ids are the names without spaces)
 S_TITLE, S_H1, S_H2, S_H2_CHAR = "GXNB Title", "GXNB Heading 1", "GXNB Heading 2", "GXNB Heading 2 Char"

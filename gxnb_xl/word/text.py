@@ -13,15 +13,45 @@ from markupsafe import Markup, escape
 
 from . import style as S
 
-# characters XML 1.0 cannot hold (C0 controls except tab/newline/CR, lone surrogates, U+FFFE/F)
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# characters XML 1.0 cannot hold (C0 controls except tab/newline/CR, lone surrogates, U+FFFE/F);
+# Word's Shift-Enter (VT, \x0b) and a page break (FF) become a space, the rest go
+_INVALID_XML = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_AS_SPACE = re.compile("[\x0b\x0c\x85\u2028\u2029]")
+_LINE_BREAKS = re.compile("[\t\n\r]+")
+
+# A number with what belongs to it: "39件", "43.919万元", "〔2020〕109号", "2024年", "12月31日".
+# LibreOffice breaks Chinese text between any two characters (and, with a zh-CN Latin language,
+# inside digit runs); such a cluster is written as its own run in an English-language run
+# (ICU line breaking) with WORD JOINERs at its digit/ideograph seams, so no line ends inside it.
+_CLUSTER = re.compile(r"〔?\d+(?:\.\d+)?(?:〕\d+)?(?:万元|[件元号项年月日个次人条倍%％〕])?")
+WORD_JOINER = "\u2060"
 _REFS = {"{": "&#123;", "}": "&#125;", "%": "&#37;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
 _REF_RE = re.compile("[{}%\t\n\r]")
 
 
 def clean(text: str) -> str:
-    """Drop characters no XML document can contain (the only characters ever dropped)."""
-    return _INVALID_XML.sub("", text)
+    """Drop characters no XML document can contain (the only characters ever dropped); vertical
+    tab (Word's Shift-Enter), form feed and Unicode line separators become a space."""
+    return _INVALID_XML.sub("", _AS_SPACE.sub(" ", text))
+
+
+def clean_line(text) -> str:
+    """One-line text (a unit name, a title): ``clean`` and every line break or tab as one space."""
+    return _LINE_BREAKS.sub(" ", clean(str(text))).strip()
+
+
+def _joined(cluster: str) -> str:
+    out = [cluster[0]]
+    for a, b in zip(cluster, cluster[1:]):
+        if not (a.isascii() and b.isascii()):
+            out.append(WORD_JOINER)
+        out.append(b)
+    return "".join(out)
+
+
+def unjoin(text: str) -> str:
+    """Text as typed: the word joiners ``run_xml`` put into number clusters removed."""
+    return text.replace(WORD_JOINER, "")
 
 
 def xml_literal(text) -> Markup:
@@ -30,16 +60,43 @@ def xml_literal(text) -> Markup:
     return Markup(_REF_RE.sub(lambda m: _REFS[m.group(0)], s))
 
 
-def run_xml(text: str, *, char_style: str | None = None, shade: str | None = None, color: str | None = None) -> str:
-    props = ""
-    if char_style:
-        props += f'<w:rStyle w:val="{S.style_id(char_style)}"/>'
-    if color:
-        props += f'<w:color w:val="{color}"/>'
-    if shade:
-        props += f'<w:shd w:val="clear" w:color="auto" w:fill="{shade}"/>'
+def _run(text: str, style: str, tail: str, nobreak: bool) -> str:
+    if nobreak:  # rPr children in schema order: rStyle, noProof, color, shd, lang
+        props = style + '<w:noProof/>' + tail + '<w:lang w:val="en-US" w:eastAsia="en-US"/>'
+        text = _joined(text)
+    else:
+        props = style + tail
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     return f'<w:r>{rpr}<w:t xml:space="preserve">{xml_literal(text)}</w:t></w:r>'
+
+
+def run_xml(text: str, *, char_style: str | None = None, shade: str | None = None, color: str | None = None) -> str:
+    """Runs of ``text`` with one formatting; every number cluster in a run of its own that no
+    line break can split (see ``_CLUSTER``)."""
+    style = f'<w:rStyle w:val="{S.style_id(char_style)}"/>' if char_style else ""
+    tail = ""
+    if color:
+        tail += f'<w:color w:val="{color}"/>'
+    if shade:
+        tail += f'<w:shd w:val="clear" w:color="auto" w:fill="{shade}"/>'
+    text = clean(text)
+    out, pos = [], 0
+    for m in _CLUSTER.finditer(text):
+        if m.start() > pos:
+            out.append(_run(text[pos:m.start()], style, tail, False))
+        out.append(_run(m.group(0), style, tail, True))
+        pos = m.end()
+    if pos < len(text) or not out:
+        out.append(_run(text[pos:], style, tail, False))
+    return "".join(out)
+
+
+def signature_xml(sign: dict) -> str:
+    """The 落款 paragraphs (``context.signature``): a blank line, the organ name, the date."""
+    def para(text, indent):
+        return (f'<w:p><w:pPr><w:ind w:right="{int(indent)}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>'
+                f'</w:pPr>{run_xml(text)}</w:p>')
+    return "<w:p/>" + para(sign["unit"], sign["unit_indent"]) + para(sign["date"], sign["date_indent"])
 
 
 class Para:

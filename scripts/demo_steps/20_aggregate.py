@@ -29,7 +29,7 @@ def gxnb(args: list, capture: bool = False) -> subprocess.CompletedProcess:
 
 def aggregate(folder: Path, output: Path, units: Path, json_out: Path) -> dict | None:
     """One county run written to ``output``, then its --json kept in ``json_out``."""
-    proc = gxnb(["aggregate", rel(folder), "-o", rel(output), "--units", rel(units)])
+    proc = gxnb(["aggregate", rel(folder), "-o", rel(output), "--units", rel(units), "--force"])
     # 1 is expected: 清水镇 has a typing slip and 马营镇 has not reported
     if proc.returncode not in (0, 1) or not output.exists():
         print(f"!! aggregate failed with exit code {proc.returncode}", file=sys.stderr)

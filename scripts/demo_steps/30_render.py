@@ -2,7 +2,9 @@
 summary when the aggregate step wrote out/county-2024.xlsx, and one PDF when LibreOffice is here.
 
 清水镇 has a typing slip: gxnb render refuses it (exit 1, errors listed), so it is rendered again
-with --force, which marks every page 未通过校验."""
+with --force, which marks every page 未通过校验. The county summary has no narrative: render refuses
+to publish drafted text (exit 1, sections listed), so it is rendered again with --draft (every page
+marked 草稿). The demo starts from an empty out/, so nothing is overwritten."""
 from __future__ import annotations
 
 import subprocess
@@ -42,8 +44,11 @@ def main() -> int:
         if not county.exists():
             continue
         rc = gxnb("render", county, "-o", OUT / "county-2024.docx", "--html")
-        if rc == 1:  # a township's slip flows into the county sums: show the mark
-            print("  ↑ 县级汇总含清水镇的错误，改用 --force 演示 / the county sums carry 清水镇's slip: --force")
+        if rc == 1:  # no narrative yet (drafted from the tables): a draft for the office to complete
+            print("  ↑ 县级汇总没有正文，按规定拒绝发布草拟内容；改用 --draft 生成标注“草稿”的版本 / drafted text: --draft")
+            rc = gxnb("render", county, "-o", OUT / "county-2024-草稿.docx", "--html", "--draft")
+        if rc == 1 and not (OUT / "county-2024-草稿.docx").exists():  # a township's slip in the sums
+            print("  ↑ 县级汇总含错误，改用 --force 演示 / the county sums carry an error: --force")
             rc = gxnb("render", county, "-o", OUT / "county-2024-未通过校验.docx", "--force")
         if rc in (0, 1):
             break
@@ -53,7 +58,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from gxnb_xl.office import find_soffice
     if find_soffice():
-        rc = gxnb("render", COUNTY / "01-城关镇.json", "-o", OUT / "01-城关镇.docx", "--pdf")
+        rc = gxnb("render", COUNTY / "01-城关镇.json", "-o", OUT / "01-城关镇-pdf.docx", "--pdf")
         if rc != 0:
             failed += 1
     else:

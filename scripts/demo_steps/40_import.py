@@ -19,8 +19,8 @@ def gxnb(*args) -> int:
 
 
 def main() -> int:
-    from gxnb_xl.importer.synthetic import narrative_for, published_text
-    from gxnb_xl.synth import random_report
+    from gxnb_xl.testing.published import narrative_for, published_text
+    from gxnb_xl.testing.synth import random_report
     OUT.mkdir(parents=True, exist_ok=True)
     fixtures = ROOT / "tests" / "importer" / "fixtures"
     seeds = sorted(fixtures.glob("*.txt"))

@@ -14,7 +14,7 @@ from gxnb_xl.cli import main
 from gxnb_xl.check import check as check_report
 from gxnb_xl.report import Report, load_report
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "county-2024"
 TOWNS = ["城关镇", "东坝镇", "西河乡", "南山镇", "北塬乡", "清水镇", "石桥镇", "柳林乡", "白杨镇", "红岩乡"]

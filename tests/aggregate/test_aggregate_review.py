@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from gxnb_xl.aggregate import SUMMARY_SHEET, has_summary_sheet
 from gxnb_xl.cli import main
 from gxnb_xl.report import load_report
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 pytest.importorskip("python_calamine")
 from python_calamine import CalamineWorkbook  # noqa: E402

@@ -22,7 +22,7 @@ import gxnb_xl.aggregate.records as records
 from gxnb_xl.aggregate import SUMMARY_SHEET, aggregate
 from gxnb_xl.cli import main
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 pytest.importorskip("python_calamine")
 from python_calamine import CalamineWorkbook  # noqa: E402

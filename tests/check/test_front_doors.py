@@ -22,7 +22,7 @@ from gxnb_xl.cli import main
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import write_workbook
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from lo import convert, soffice
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import build_workbook_bytes, write_workbook
 from gxnb_xl.report import load_report, report_from_dict
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 SPEC = load_spec("2021")
 LAYOUT = layout_of(SPEC)

@@ -171,3 +171,31 @@ def test_warnings_are_said_even_when_exit_is_0(corpus):
         cell_hits = [f for f in hits if f["rule"] == "R0"]
         for f in cell_hits:
             assert f["addresses"], case.name  # names the cell: sheet!A1
+
+
+def test_hostile_folder_every_entry_listed(tmp_path):
+    """Issue 16: a folder with FIFOs, sockets, /dev/zero, dangling links, link loops, a symlinked
+    folder, GBK names, a huge number, a duplicate JSON key and one township sent three times under
+    names that are one unit. aggregate and check end within seconds, list every entry with its fate,
+    sum 甲镇 once, and never say 内部错误."""
+    root, entries = make_bad_inputs.make_bad_folder(tmp_path)
+    out = tmp_path / "县.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "gxnb_xl", "aggregate", str(root), "--json", "-o", str(out),
+                           "--jobs", "2"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert "Traceback" not in proc.stderr and "内部错误" not in proc.stdout + proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    listed = {str(Path(f["file"]).relative_to(root)): f for f in data["files"]}
+    for e in entries:
+        assert e.name in listed, (e.name, sorted(listed))
+        f = listed[e.name]
+        assert f["state"] == e.state and e.message in f["reason"], (e.name, f["state"], f["reason"])
+    assert len(listed) == len(entries) and out.exists()
+    summed = [f for f in data["files"] if f["included"]]
+    assert len([f for f in summed if "甲镇" in f["file"]]) == 1  # one unit, summed once
+    # check lists the same folder the same way, in time, without an internal error
+    proc = subprocess.run([sys.executable, "-m", "gxnb_xl", "check", str(root), "--json"],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == 2 and "内部错误" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+    shown = {str(Path(r["file"]).relative_to(root)) for r in json.loads(proc.stdout)}
+    assert {e.name for e in entries} <= shown

@@ -8,8 +8,10 @@ converts them all, python-calamine reads the results back.
 from __future__ import annotations
 
 import copy
-
+import os
 import random
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,15 +22,14 @@ from python_calamine import CalamineWorkbook
 from engine_only import relations_only as check_report
 from gxnb_xl.engine import compute_derived
 from gxnb_xl.loaded import from_report
-from gxnb_xl.excel.layout import BLANK, FAIL, LEVEL_LABELS, NA, OK, WARN, layout_of, parse_a1
+from gxnb_xl.excel.layout import BLANK, CHECKS, FAIL, LEVEL_LABELS, NA, OK, WARN, layout_of, parse_a1
 from gxnb_xl.report import Report
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 from lo import convert
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.libreoffice
 
 
 def _cases(fmt: str, rng: random.Random) -> list[Report]:
@@ -75,7 +76,7 @@ def _fill(template: Path, rep: Report, path: Path):
     wb.save(path)
 
 
-def test_formulas_and_checks_agree_with_the_engine(tmp_path):
+def _jobs(tmp_path):
     rng = random.Random(20240501)
     jobs = []
     for fmt in ("2021", "2019"):
@@ -83,7 +84,10 @@ def test_formulas_and_checks_agree_with_the_engine(tmp_path):
             path = tmp_path / f"in-{fmt}-{i}.xlsx"
             _fill(ROOT / "templates" / f"template-{fmt}.xlsx", rep, path)
             jobs.append((rep, path))
-    outs = convert([p for _, p in jobs], "xlsx", tmp_path / "out")
+    return jobs
+
+
+def _assert_engine_agrees(jobs, outs):
     seen = {OK: 0, FAIL: 0, WARN: 0, BLANK: 0, NA: 0}
     for (rep, _), out in zip(jobs, outs):
         spec, lay = rep.spec, layout_of(rep.format)
@@ -121,10 +125,42 @@ def test_formulas_and_checks_agree_with_the_engine(tmp_path):
                 assert status == OK, (out.name, eq.instance)
             if eq.instance in lay.mirrors:
                 assert read(lay.mirrors[eq.instance]) == status
+        # never an error value on the 校验 sheet (calamine shows those as empty strings)
+        assert all(isinstance(read(p), float) for p in lay.summary.values()), out.name
+        assert all(r[2] != "" for r in grids[CHECKS][3:] if len(r) > 2 and r[0]), out.name
     # the random cases exercised every outcome
     assert all(seen.values()), seen
 
 
+@pytest.mark.libreoffice
+def test_formulas_and_checks_agree_with_the_engine(tmp_path):
+    """LibreOffice (headless, forced recalculation)."""
+    jobs = _jobs(tmp_path)
+    outs = convert([p for _, p in jobs], "xlsx", tmp_path / "out")
+    _assert_engine_agrees(jobs, outs)
+
+
+@pytest.mark.gnumeric
+def test_formulas_and_checks_agree_in_gnumeric(tmp_path):
+    """A second, independent engine: Gnumeric's ssconvert --recalc, read back from what Gnumeric saves."""
+    ssconvert = shutil.which("ssconvert")
+    if ssconvert is None:
+        if os.environ.get("GXNB_REQUIRE_GNUMERIC") == "1":
+            pytest.fail("Gnumeric (ssconvert) is required (GXNB_REQUIRE_GNUMERIC=1) but not installed")
+        pytest.skip("Gnumeric (ssconvert) not installed")
+    jobs = _jobs(tmp_path)
+    outs = []
+    (tmp_path / "gnm").mkdir()
+    for _, path in jobs:
+        out = tmp_path / "gnm" / path.name
+        proc = subprocess.run([ssconvert, "--recalc", str(path), str(out)], capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+        assert out.exists(), proc.stderr[-2000:]
+        outs.append(out)
+    _assert_engine_agrees(jobs, outs)
+
+
+@pytest.mark.libreoffice
 def test_lo_helper_forces_recalculation(tmp_path):
     """A stale cached result (999) must not survive: tests/lo.py forces recalculation on load."""
     import xlsxwriter

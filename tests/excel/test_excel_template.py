@@ -18,7 +18,7 @@ from gxnb_xl.excel.layout import BLANK, CHECKS, FAIL, META_SHEET, OK, layout_of,
 from gxnb_xl.excel.template import build_workbook_bytes, split_text, write_workbook
 from gxnb_xl.report import ReportError
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,11 +147,18 @@ def test_checks_cached_results(tmp_path):
     rep.values["t3.carried_out.legal"] += 2
     path = write_workbook(tmp_path / "c.xlsx", report=rep)
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(CHECKS).to_python(skip_empty_area=False)
-    by_id = {row[0]: row for row in sheet[3:]}
-    assert by_id["R3.1[legal]"][2] == FAIL and by_id["R3.1[legal]"][3] == -2
-    assert by_id["R3.1[total]"][2] == FAIL
-    assert by_id["R3.1[natural]"][2] == OK
+    def row(instance):
+        r, _ = parse_a1(lay.checks[instance][1])
+        return sheet[r]
+
+    assert row("R3.1[legal]")[2] == FAIL and row("R3.1[legal]")[3] == -2
+    assert row("R3.1[legal]")[0] == "表三“法人或其他组织 法律服务机构”列" or "R3" not in row("R3.1[legal]")[0]
+    assert row("R3.1[total]")[2] == FAIL
+    assert row("R3.1[natural]")[2] == OK
     assert sheet[1][1] == 2  # 错误数
+    assert not any(str(r[0]).startswith(("R", "W")) for r in sheet[3:] if r and r[0])  # names, not rule ids
+    cover = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("封面").to_python(skip_empty_area=False)
+    assert cover[2][0] == "校验：2 处错误，见“校验”表"
 
 
 def test_long_narrative_is_split_not_truncated(tmp_path):

@@ -27,7 +27,7 @@ from gxnb_xl.check import check as check_loaded
 from gxnb_xl.excel.template import build_workbook_bytes
 from gxnb_xl.inputs import read_input
 from gxnb_xl.report import ReportError
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 CASES = int(os.environ.get("GXNB_FUZZ_CASES", "300"))
 SETTINGS = dict(max_examples=max(CASES // 2, 1), deadline=None, database=None, derandomize=CASES <= 1000,

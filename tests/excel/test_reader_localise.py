@@ -21,7 +21,7 @@ from gxnb_xl.engine import compute_derived
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import build_workbook_bytes
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 SPEC = load_spec("2021")
 LAYOUT = layout_of(SPEC)

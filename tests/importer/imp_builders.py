@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import io
 
-from gxnb_xl.importer.synthetic import table_rows
+from gxnb_xl.testing.published import table_rows
 from gxnb_xl.report import Report
 
 
@@ -103,7 +103,9 @@ def report_html(report: Report) -> str:
     return "\n".join(out)
 
 
-def report_docx(report: Report) -> bytes:
+def report_docx(report: Report, *, style: str | None = None) -> bytes:
+    """A .docx with real merged cells; ``style="Table Grid"`` draws cell borders (a PDF made from it
+    has ruling lines), the default python-docx table has none."""
     import docx
     d = docx.Document()
     for kind, content in _sections(report):
@@ -117,6 +119,8 @@ def report_docx(report: Report) -> bytes:
             ncols = max(sum(cs for _, _, cs in row) for row in content[:1]) if content else 1
             ncols = max(ncols, max(sum(cs for _, _, cs in row) for row in content))
             table = d.add_table(rows=len(content), cols=ncols)
+            if style:
+                table.style = style
             occupied: set = set()
             for r, row in enumerate(content):
                 c = 0

@@ -7,9 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from gxnb_xl.cli import main
-from gxnb_xl.importer.synthetic import published_text
+from gxnb_xl.testing.published import published_text
 from gxnb_xl.report import load_report
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = FIXTURES / "002_6f3669565db78123.txt"
@@ -77,6 +77,10 @@ def test_bad_inputs_are_clear(tmp_path):
     bad = tmp_path / "r.pdf"
     bad.write_bytes(b"%PDF-1.4")
     res = run("import", bad)
+    assert res.exit_code == 2 and "不是有效的 PDF" in res.output and "Traceback" not in res.output
+    odd = tmp_path / "r.csv"
+    odd.write_text("a,b")
+    res = run("import", odd)
     assert res.exit_code == 2 and "不支持的文件类型" in res.output
     fake = tmp_path / "r.docx"
     fake.write_text("not a zip")

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gxnb_xl.importer import import_file, import_text
-from gxnb_xl.importer.synthetic import LAYOUTS, narrative_for, published_text
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.published import LAYOUTS, narrative_for, published_text
+from gxnb_xl.testing.synth import random_report
 
 CLEAN = tuple(x for x in LAYOUTS if x != "lost")
 UNITS = ("示例县某某镇人民政府", "某某市某某区某某街道办事处", "某某县人民政府", "某某县教育局")

@@ -5,8 +5,8 @@ import random
 import pytest
 
 from gxnb_xl.importer import import_file
-from gxnb_xl.importer.synthetic import narrative_for
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.published import narrative_for
+from gxnb_xl.testing.synth import random_report
 
 HAVE_WORD = importlib.util.find_spec("gxnb_xl.word") is not None
 pytestmark = pytest.mark.skipif(not HAVE_WORD, reason="gxnb_xl.word (gxnb render) is not in this tree yet")

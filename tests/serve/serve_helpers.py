@@ -2,6 +2,7 @@
 real ``gxnb serve`` process on a free port (fixtures in conftest.py)."""
 from __future__ import annotations
 
+import functools
 import os
 import random
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gxnb_xl.excel.template import build_workbook_bytes
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 TOKEN = "test-admin-token-0123456789"
 COUNTY = "测试县人民政府"
@@ -47,19 +48,36 @@ def workbook(rep) -> bytes:
     return build_workbook_bytes("2021", rep)
 
 
+@functools.lru_cache(maxsize=None)
+def good(town: str, seed: int) -> bytes:
+    """A filled workbook of ``report(town, seed)``, made once per session."""
+    return workbook(report(town, seed))
+
+
+@functools.lru_cache(maxsize=None)
+def warned_wb(town: str, seed: int) -> bytes:
+    return workbook(warned(town, seed))
+
+
+@functools.lru_cache(maxsize=None)
+def _scenario_files() -> tuple:
+    """Made once per test session (the template writer takes a while per workbook)."""
+    return tuple({
+        "城关镇.xlsx": good("城关镇", 1),
+        "东坝镇-填报.xlsx": workbook(slipped("东坝镇", 2)),
+        "南山镇.xlsx": warned_wb("南山镇", 3),
+        "西河乡.xlsx": b"PK\x03\x04 this is a truncated workbook",
+        "北塬乡.xlsx": workbook(report("北塬乡", 5)),
+        "北塬乡(1).xlsx": workbook(report("北塬乡", 6)),  # the same unit twice: the later one counts
+    }.items())
+
+
 @pytest.fixture
 def township_files(tmp_path):
     """The key scenario's files as written on disk: good, slipped, warned, unreadable, duplicate."""
     folder = tmp_path / "in"
     folder.mkdir()
-    files = {
-        "城关镇.xlsx": workbook(report("城关镇", 1)),
-        "东坝镇-填报.xlsx": workbook(slipped("东坝镇", 2)),
-        "南山镇.xlsx": workbook(warned("南山镇", 3)),
-        "西河乡.xlsx": b"PK\x03\x04 this is a truncated workbook",
-        "北塬乡.xlsx": workbook(report("北塬乡", 5)),
-        "北塬乡(1).xlsx": workbook(report("北塬乡", 6)),  # the same unit twice: the later one counts
-    }
+    files = dict(_scenario_files())
     for name, data in files.items():
         (folder / name).write_bytes(data)
     return folder, files

@@ -1,6 +1,5 @@
 """The JSON API through Starlette's TestClient (the same app the server runs)."""
 import io
-import json
 import warnings
 import zipfile
 from decimal import Decimal
@@ -14,7 +13,7 @@ from gxnb_xl.aggregate import aggregate  # noqa: E402
 from gxnb_xl.inputs import read_input  # noqa: E402
 from gxnb_xl.serve import intake  # noqa: E402
 from gxnb_xl.serve.app import create_app  # noqa: E402
-from serve_helpers import COUNTY, TOKEN, TOWNS, full, report, warned, workbook  # noqa: E402
+from serve_helpers import COUNTY, TOKEN, TOWNS, full, good, report, warned, warned_wb, workbook  # noqa: E402
 
 H = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -76,6 +75,11 @@ def test_every_expected_unit_gets_its_state(client, township_files):
 def test_a_missing_unit_after_the_deadline_is_late(client):
     cid = new_collection(client, deadline="2020-01-20")
     assert {u["state"] for u in states(client, cid).values()} == {"late"}
+    upload(client, cid, {"城关镇.xlsx": good("城关镇", 1)})
+    row = states(client, cid)["城关镇"]
+    assert row["state"] == "ok" and row["late"] is True  # received after the deadline: its state, marked late
+    counts = client.get(f"/api/collections/{cid}/status", headers=H).json()["counts"]
+    assert counts["late"] == len(TOWNS) - 1 and counts["ok"] == 1
 
 
 def test_findings_carry_cells_messages_and_the_likely_wrong_cell(client, township_files):
@@ -132,6 +136,10 @@ def test_errors_cannot_be_accepted_but_can_be_returned(client, township_files):
     assert "表三自然人列请核对" in text and "应为" in text or "建议" in text
     bad = client.post(f"/api/submissions/{sid}/findings/{fid}/decision", json={"decision": "maybe"}, headers=H)
     assert bad.status_code == 400
+    # the corrected workbook answers the return: a new version, no longer returned
+    fixed = upload(client, cid, {"东坝镇-更正.xlsx": good("东坝镇", 2)}).json()["files"][0]
+    assert fixed["version"] == 2 and fixed["status"] == "ok"
+    assert states(client, cid)["东坝镇"]["state"] == "ok"
 
 
 def test_the_county_workbook_equals_gxnb_aggregate_of_the_included_files(client, township_files, tmp_path):
@@ -162,8 +170,8 @@ def test_the_county_workbook_equals_gxnb_aggregate_of_the_included_files(client,
 
 def test_accepted_warnings_appear_as_notes_in_the_summary_sheet(client, tmp_path):
     cid = new_collection(client)
-    sid = upload(client, cid, {"南山镇.xlsx": workbook(warned("南山镇", 3)),
-                               "城关镇.xlsx": workbook(report("城关镇", 1))}).json()["files"][0]["submission_id"]
+    sid = upload(client, cid, {"南山镇.xlsx": warned_wb("南山镇", 3),
+                               "城关镇.xlsx": good("城关镇", 1)}).json()["files"][0]["submission_id"]
     fid = client.get(f"/api/submissions/{sid}", headers=H).json()["findings"][0]["id"]
     client.post(f"/api/submissions/{sid}/findings/{fid}/decision", json={"decision": "accept", "note": "上级规章转发"}, headers=H)
     out = tmp_path / "c.xlsx"
@@ -233,12 +241,12 @@ def test_a_township_link_uploads_and_sees_only_its_own_unit(client):
     links = {short(u["unit"]): u["link"] for u in client.get(f"/api/collections/{cid}", headers=H).json()["units"]}
     token = links["城关镇"].rsplit("/t/", 1)[1]
     T = {"Authorization": f"Bearer {token}"}
-    ok = upload(client, cid, {"our.xlsx": workbook(report("城关镇", 1))}, headers=T).json()["files"][0]
+    ok = upload(client, cid, {"our.xlsx": good("城关镇", 1)}, headers=T).json()["files"][0]
     assert short(ok["unit"]) == "城关镇" and ok["status"] == "ok"
-    other = upload(client, cid, {"theirs.xlsx": workbook(report("东坝镇", 2))}, headers=T).json()["files"][0]
+    other = upload(client, cid, {"theirs.xlsx": good("东坝镇", 2)}, headers=T).json()["files"][0]
     assert other["status"] == "refused" and other["submission_id"] is None
     assert client.get(f"/api/submissions/{ok['submission_id']}", headers=T).status_code == 200
-    theirs = upload(client, cid, {"d.xlsx": workbook(report("东坝镇", 2))}).json()["files"][0]
+    theirs = upload(client, cid, {"d.xlsx": good("东坝镇", 2)}).json()["files"][0]
     assert client.get(f"/api/submissions/{theirs['submission_id']}", headers=T).status_code == 403
     for path in (f"/api/collections/{cid}/status", f"/api/collections/{cid}/aggregate.xlsx", "/api/collections"):
         assert client.get(path, headers=T).status_code == 403, path
@@ -249,7 +257,7 @@ def test_a_township_link_uploads_and_sees_only_its_own_unit(client):
 
 def test_limits_and_sniffing(client, monkeypatch):
     cid = new_collection(client)
-    wb = workbook(report("城关镇", 1))
+    wb = good("城关镇", 1)
     docx_like = io.BytesIO()
     with zipfile.ZipFile(docx_like, "w") as z:
         z.writestr("word/document.xml", "<w:document/>")
@@ -270,8 +278,8 @@ def test_a_zip_of_workbooks_is_taken_apart(client):
     cid = new_collection(client)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("乡镇/城关镇.xlsx", workbook(report("城关镇", 1)))
-        z.writestr("乡镇/东坝镇.xlsx", workbook(report("东坝镇", 2)))
+        z.writestr("乡镇/城关镇.xlsx", good("城关镇", 1))
+        z.writestr("乡镇/东坝镇.xlsx", good("东坝镇", 2))
         z.writestr("乡镇/~$城关镇.xlsx", b"lock")
     files = upload(client, cid, {"全部.zip": buf.getvalue()}).json()["files"]
     assert sorted(short(f["unit"]) for f in files) == ["东坝镇", "城关镇"]
@@ -306,3 +314,65 @@ def test_last_years_collection_serves_as_previous(client):
     f = upload(client, cid, {"南山镇.xlsx": workbook(rep)}).json()["files"][0]
     codes = {x["code"] for x in client.get(f"/api/submissions/{f['submission_id']}", headers=H).json()["findings"]}
     assert "X2" in codes
+
+
+def test_a_published_word_report_is_imported_and_checked(client):
+    """A unit that sends its published Word report instead of the workbook: the importer reads it
+    back into data, which is checked like any other report."""
+    from gxnb_xl.word import render_docx_bytes
+    cid = new_collection(client)
+    rep = report("城关镇", 1)
+    f = upload(client, cid, {"城关镇年报.docx": render_docx_bytes(rep)}).json()["files"][0]
+    assert f["unit"] == "城关镇" and f["status"] != "unreadable", f
+    s = client.get(f"/api/submissions/{f['submission_id']}", headers=H).json()
+    assert s["report"]["year"] == 2024 and s["report"]["unit"] == full("城关镇")
+
+
+def test_the_bad_input_corpus_gets_the_same_verdicts_as_gxnb_check(client, tmp_path):
+    """The project's corpus of bad inputs (scripts/make_bad_inputs.py, without the LibreOffice
+    cases) in one upload: every file is answered, unusable ones as unreadable with a Chinese reason,
+    the others as gxnb check judges them — never a crash."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    import make_bad_inputs
+    cases = [c for c in make_bad_inputs.make_corpus(tmp_path / "bad", soffice=False)
+             if c.command == "check" and c.path.is_file()]
+    assert len(cases) > 30
+    cid = new_collection(client)
+    r = client.post(f"/api/collections/{cid}/files", headers=H,
+                    files=[("files", (c.path.name, c.path.read_bytes(), "application/octet-stream")) for c in cases])
+    assert r.status_code == 200
+    verdict = {2: {"unreadable"}, 1: {"errors"}, 0: {"ok", "warnings"}}
+    got = r.json()["files"]
+    assert len(got) == len(cases)
+    for case, f in zip(cases, got):
+        assert f["status"] in verdict[case.exit], (case.name, f)
+        if f["status"] == "unreadable":
+            assert f["message"] and "Traceback" not in f["message"], case.name
+
+
+def test_a_full_disk_is_a_plain_message_and_records_nothing(client, monkeypatch):
+    cid = new_collection(client)
+    store = client.app.state.store
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(store, "put", full)
+    r = upload(client, cid, {"城关镇.xlsx": good("城关镇", 1)})
+    assert r.status_code == 507 and "磁盘" in r.json()["message"]
+    assert store.query("SELECT count(*) FROM submissions")[0][0] == 0
+
+
+def test_an_unmatched_file_is_listed_and_can_be_assigned(client):
+    cid = new_collection(client)
+    f = upload(client, cid, {"report.xlsx": good("不在名单镇", 4)}).json()["files"][0]
+    assert f["unit"] is None and f["submission_id"]
+    st = client.get(f"/api/collections/{cid}/status", headers=H).json()
+    assert [u["submission_id"] for u in st["unmatched"]] == [f["submission_id"]]
+    assert st["counts"]["missing"] == len(TOWNS)
+    r = client.post(f"/api/submissions/{f['submission_id']}/unit", json={"unit": "清水镇"}, headers=H)
+    assert r.status_code == 200 and r.json()["version"] == 1
+    row = states(client, cid)["清水镇"]
+    assert row["submission_id"] == f["submission_id"] and row["state"] == "ok"
+    assert client.get(f"/api/collections/{cid}/status", headers=H).json()["unmatched"] == []

@@ -7,6 +7,8 @@ accepted warning survives a re-saved resubmission and a restart; the county work
 bound to 0.0.0.0 the server refuses requests without the token or with a wrong one.
 """
 import hashlib
+import os
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +20,7 @@ import httpx
 import pytest
 
 from gxnb_xl.inputs import read_input
-from serve_helpers import COUNTY, TOKEN, TOWNS, full, report, workbook
+from serve_helpers import COUNTY, TOKEN, TOWNS, good, report, warned_wb
 
 H = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -41,10 +43,10 @@ def clerk_saved(tmp_path_factory):
     """城关镇 and 南山镇 (its warning unchanged) re-saved by LibreOffice: one soffice run."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from lo import convert
-    from serve_helpers import warned
+
     src = tmp_path_factory.mktemp("src")
-    (src / "城关镇.xlsx").write_bytes(workbook(report("城关镇", 1)))
-    (src / "南山镇.xlsx").write_bytes(workbook(warned("南山镇", 3)))
+    (src / "城关镇.xlsx").write_bytes(good("城关镇", 1))
+    (src / "南山镇.xlsx").write_bytes(warned_wb("南山镇", 3))
     out = tmp_path_factory.mktemp("lo")
     convert([src / "城关镇.xlsx", src / "南山镇.xlsx"], "xlsx", out)
     return {p.name: p for p in out.iterdir()}
@@ -119,16 +121,16 @@ def test_kill_9_during_an_upload_loses_nothing_acknowledged(server_factory, tmp_
     first = tmp_path / "first"
     first.mkdir()
     for i, t in enumerate(TOWNS[:3]):
-        (first / f"{t}.xlsx").write_bytes(workbook(report(t, 10 + i)))
+        (first / f"{t}.xlsx").write_bytes(good(t, 10 + i))
     acked = post_files(base, cid, sorted(first.iterdir()))
     sid = acked["城关镇.xlsx"]["submission_id"]
     r = httpx.post(f"{base}/api/submissions/{sid}/decision", json={"decision": "return", "note": "请补充正文"}, headers=H)
     assert r.status_code == 200
     before = board(base, cid)
 
-    # a big upload (many files) killed while the server stores and checks it
-    big = [("files", (f"{TOWNS[3 + i % 3]}-{i}.xlsx", workbook(report(TOWNS[3 + i % 3], 100 + i)), "application/octet-stream"))
-           for i in range(240)]
+    # a big upload (600 report JSON files: quick to make) killed while the server stores and checks it
+    big = [("files", (f"{TOWNS[3 + i % 3]}-{i}.json", report(TOWNS[3 + i % 3], 100 + i).dumps().encode("utf-8"),
+                      "application/json")) for i in range(600)]
     objects = data / "objects"
     n0 = sum(1 for p in objects.rglob("*") if p.is_file())
     outcome = {}
@@ -179,3 +181,59 @@ def test_bound_to_all_interfaces_every_request_still_needs_the_token(server_fact
     assert httpx.get(f"{base}/api/collections", headers=H).status_code == 200
     r = httpx.get(f"{base}/?token={TOKEN}", follow_redirects=False)
     assert r.status_code == 303 and r.cookies.get("gxnb_token") == TOKEN
+
+
+def test_twenty_uploaders_at_once(server_factory, tmp_path):
+    """20 clients upload at the same moment (townships through their links, the reviewer with the
+    admin token): every file is answered with its own submission and the versions are consecutive."""
+    srv = server_factory(tmp_path / "data")
+    base = srv.url
+    units = [f"并发{i:02d}镇" for i in range(10)]
+    cid = httpx.post(f"{base}/api/collections", json={"year": 2024, "unit": COUNTY, "units": units}, headers=H).json()["id"]
+    links = {u["unit"]: u["link"].rsplit("/t/", 1)[1]
+             for u in httpx.get(f"{base}/api/collections/{cid}", headers=H).json()["units"]}
+    payloads = []
+    for i in range(20):
+        unit = units[i % 10]
+        body = good(unit, 500 + i)
+        token = links[unit] if i < 10 else TOKEN  # half through the unit's link, half by the reviewer
+        payloads.append((unit, token, body))
+    (tmp_path / "x").mkdir()
+    results, errors = [None] * 20, []
+    barrier = threading.Barrier(20)
+
+    def one(i):
+        unit, token, body = payloads[i]
+        try:
+            barrier.wait(10)
+            r = httpx.post(f"{base}/api/collections/{cid}/files", headers={"Authorization": f"Bearer {token}"},
+                           files=[("files", (f"{unit}.xlsx", body, "application/octet-stream"))], timeout=120)
+            results[i] = r
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert all(r is not None and r.status_code == 200 for r in results)
+    got = [r.json()["files"][0] for r in results]
+    assert all(f["status"] == "ok" and f["submission_id"] for f in got)
+    assert len({f["submission_id"] for f in got}) == 20
+    rows = board(base, cid)
+    for unit in units:
+        assert rows[unit]["versions"] == 2 and rows[unit]["version"] == 2 and rows[unit]["state"] == "ok"
+
+
+def test_a_port_in_use_is_a_plain_message(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        gxnb = Path(sys.executable).with_name("gxnb")
+        r = subprocess.run([str(gxnb), "serve", "--data", str(tmp_path / "d"), "--port", str(port), "--no-browser"],
+                           capture_output=True, text=True, timeout=60, env=dict(os.environ, GXNB_TOKEN=TOKEN))
+    assert r.returncode == 2 and "端口" in r.stderr and "Traceback" not in r.stderr
+    assert "已启动" not in r.stdout

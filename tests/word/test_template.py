@@ -61,7 +61,7 @@ def test_fonts_east_asian_and_language(fmt):
     assert _rfonts(doc.styles[S.S_H2_CHAR])["eastAsia"] == "楷体_GB2312"
     defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
-    assert defaults.find(qn("w:lang")).get(qn("w:val")) == "zh-CN"
+    assert defaults.find(qn("w:lang")).get(qn("w:val")) == "en-US"  # Latin text: no breaks inside digit runs
     assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert doc.core_properties.language == "zh-CN"
 
@@ -88,7 +88,7 @@ def test_template_text_comes_from_the_spec(fmt):
     body = [p.text for p in doc.paragraphs]
     headings = [p.text for p in doc.paragraphs if p.style.name == S.S_H1]
     assert headings == [s.heading for s in spec.sections if s.heading]
-    assert body[0] == "{{ title }}"
+    assert body[0] == "{{r title_rich }}"
     for key in spec.narrative_keys:
         assert "{%p for para in paragraphs." + key + " %}" in body
     placeholders = re.findall(r"\{\{ v\['([^']+)'\] \}\}", "".join(c.text for t in doc.tables for r in t.rows for c in r.cells))

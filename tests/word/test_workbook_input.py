@@ -17,10 +17,11 @@ from gxnb_xl.engine import compute_derived
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import build_workbook_bytes
 from gxnb_xl.spec import load_spec
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 from gxnb_xl.values import format_number
 from gxnb_xl.word import MARK, build_template
 from gxnb_xl.word.context import TITLE_SUFFIX, TO_FILL
+from gxnb_xl.word.text import unjoin
 
 from .docx_grid import table_grid
 from .test_render import expected_positions
@@ -68,8 +69,8 @@ def test_workbook_without_cached_values_prints_recomputed_totals(tmp_path):
     src = _openpyxl_filled(tmp_path / "t.xlsx", rep)
     assert CliRunner().invoke(main, ["check", str(src)]).exit_code == 0
     out = tmp_path / "r.docx"
-    res = run(src, "-o", out, "--html")
-    assert res.exit_code == 0, res.output
+    res = run(src, "-o", out, "--html", "--draft")
+    assert res.exit_code == 1, res.output  # a draft (drafted sections) is not for publishing
     doc = Document(str(out))
     full = compute_derived(SPEC, rep.values)
     grid = _t3_grid(doc)
@@ -77,8 +78,8 @@ def test_workbook_without_cached_values_prints_recomputed_totals(tmp_path):
         assert grid[pos]["text"] == format_number(full[cid]), cid  # 总计 column and （七）总计 row included
     total_col = [cid for cid in expected_positions("2021")["t3"] if cid.endswith(".total")]
     assert all(grid[expected_positions("2021")["t3"][c]]["text"] for c in total_col)
-    text = "\n".join(p.text for p in doc.paragraphs)
-    applications = next(p.text for p in doc.paragraphs if p.text.startswith("（二）依申请公开"))
+    text = "\n".join(unjoin(p.text) for p in doc.paragraphs)
+    applications = next(unjoin(p.text) for p in doc.paragraphs if p.text.startswith("（二）依申请公开"))
     assert TO_FILL not in applications
     assert f"本年度共收到政府信息公开申请{format_number(full[T3_TOTAL])}件" in text
     assert f">{format_number(full['t3.total.total'])}<" in out.with_suffix(".html").read_text(encoding="utf-8")
@@ -91,13 +92,13 @@ def test_typed_over_total_in_a_workbook_is_not_printed(tmp_path):
     check = CliRunner().invoke(main, ["check", str(src)])
     assert "999" in check.output and str(true_total) in check.output
     out = tmp_path / "r.docx"
-    res = run(src, "-o", out)
+    res = run(src, "-o", out, "--draft")
     if res.exit_code == 1 and not out.exists():  # the stale total is an error finding: render it anyway
         res = run(src, "-o", out, "--force")
     assert res.exit_code in (0, 1) and out.exists(), res.output
     doc = Document(str(out))
     assert _t3_grid(doc)[expected_positions("2021")["t3"][T3_TOTAL]]["text"] == format_number(true_total)
-    applications = next(p.text for p in doc.paragraphs if p.text.startswith("（二）依申请公开"))
+    applications = next(unjoin(p.text) for p in doc.paragraphs if p.text.startswith("（二）依申请公开"))
     assert f"申请{format_number(true_total)}件" in applications and "999" not in applications
 
 
@@ -116,13 +117,13 @@ def test_json_totals_are_printed_as_typed(tmp_path):
 def test_blank_cover_refused_then_forced_with_placeholders(tmp_path):
     src = _openpyxl_filled(tmp_path / "t.xlsx", _report(), unit=None, year=None)
     out = tmp_path / "r.docx"
-    res = run(src, "-o", out)
+    res = run(src, "-o", out, "--draft")
     assert res.exit_code == 2 and not out.exists()
     assert "封面未填写机关名称/年度，无法生成报告标题" in res.output and "--force" in res.output
     res = run(src, "-o", out, "--force", "--html")
     assert res.exit_code == 1 and out.exists(), res.output
     doc = Document(str(out))
-    text = "\n".join(p.text for p in doc.paragraphs)
+    text = "\n".join(unjoin(p.text) for p in doc.paragraphs)
     assert f"【机关名称】【年度】{TITLE_SUFFIX}" in text
     assert f"\n{TITLE_SUFFIX}" not in text and not text.startswith(TITLE_SUFFIX)
     assert MARK in doc.sections[0].header.paragraphs[0].text
@@ -133,7 +134,7 @@ def test_blank_cover_refused_then_forced_with_placeholders(tmp_path):
 
 def test_blank_year_alone_is_refused(tmp_path):
     src = _openpyxl_filled(tmp_path / "t.xlsx", _report(), year=None)
-    res = run(src, "-o", tmp_path / "r.docx")
+    res = run(src, "-o", tmp_path / "r.docx", "--draft")
     assert res.exit_code == 2 and "无法生成报告标题" in res.output
 
 
@@ -152,6 +153,6 @@ def test_missing_output_folder_refused(tmp_path):
     src = tmp_path / "in.json"
     shutil.copy(COUNTY / "01-城关镇.json", src)
     out = tmp_path / "nope" / "r.docx"
-    res = run(src, "-o", out)
+    res = run(src, "-o", out, "--draft")
     assert res.exit_code == 2 and "输出文件夹不存在" in res.output
     assert not out.parent.exists()

@@ -8,9 +8,9 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from .engine import compute_derived
-from .report import Report
-from .spec import load_spec
+from ..engine import compute_derived
+from ..report import Report
+from ..spec import load_spec
 
 
 def _small(rng: random.Random, busy: float) -> int:

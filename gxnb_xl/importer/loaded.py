@@ -1,0 +1,61 @@
+"""A published report or a non-template workbook as a ``Loaded`` input for check/export/aggregate.
+
+The importer's provenance travels along: the report JSON keeps ``source`` (every cell read /
+derived with its reason / missing), and the check shows one note saying how the file was read
+(I1/I2) plus the importer's own notes (I3: a split taken, a row not found), so a reviewer sees
+what to verify. Totals are *not* recomputed: a published report's totals are what it printed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ReportError
+from ..findings import Finding
+from ..loaded import Loaded
+from ..messages import say
+
+MAX_NOTES = 20
+
+
+def load(path, *, workbook: bool = False) -> Loaded:
+    """Import ``path`` and wrap it for the checker. ``workbook``: a workbook that our template reader
+    refused; when no table is found by label either, it stays refused."""
+    from . import import_file
+    p = Path(path)
+    result = import_file(p)
+    conf = result.confidence
+    counts = {k: sum(c[k] for c in conf.values()) for k in ("read", "derived", "missing")}
+    if workbook and counts["read"] + counts["derived"] == 0:
+        raise ReportError(say("import.no_tables", "zh", name=p.name), say("import.no_tables", "en", name=p.name))
+    severity = "warning" if counts["derived"] or counts["missing"] else "info"
+    if result.kind == "workbook":
+        notes = [Finding("I1", severity, params=counts)]
+    else:
+        notes = [Finding("I2", severity, params={**counts, "kind_zh": say(f"import.kind.{result.kind}", "zh"),
+                                                 "kind_en": say(f"import.kind.{result.kind}", "en")})]
+    for w in result.warnings[:MAX_NOTES]:
+        notes.append(Finding("I3", "warning", cells=list(w.cells), params={"note_zh": w.zh, "note_en": w.en}))
+    return Loaded(result.report, p, "import", {}, computed=False,
+                  template={"format": result.report.format, "source": result.kind}, notes=notes)
+
+
+def prefer(template_read: Loaded, path) -> Loaded:
+    """A workbook without our marker, read by the template reader (positions relocated by label):
+    read it by its labels too. When both give the same value for every cell either of them read,
+    keep the template reading (it knows addresses); otherwise the label reading, whose every cell
+    says read / derived / missing, wins — a cell is never taken from a layout we only guessed."""
+    try:
+        mine = load(path, workbook=True)
+    except ReportError:
+        return template_read
+    theirs = template_read.report.values
+    ours = mine.report.values
+    spec = template_read.report.spec
+    if mine.report.format != template_read.report.format:
+        return mine
+    inputs = [c for c, cell in spec.cells.items() if cell.input]  # totals are recomputed from these
+    disagree = [c for c in inputs if theirs.get(c) is not None and ours.get(c) is not None and theirs[c] != ours[c]]
+    more = sum(ours.get(c) is not None for c in inputs) > sum(theirs.get(c) is not None for c in inputs)
+    if disagree or more:
+        return mine
+    return template_read
