@@ -480,6 +480,7 @@ class _Plan:
         self.order = tuple(spec.cells)
         self.rank = {cid: i for i, cid in enumerate(self.order)}
         self.addresses = {cid: f"{layout.cells[cid][0]}!{layout.cells[cid][1]}" for cid in self.order}
+        self.addresses.update({f"meta.{key}": f"{sheet}!{addr}" for key, (sheet, addr) in layout.meta.items()})
         needed = {s for s, _ in layout.cells.values()} | {s for s, _ in layout.meta.values()}
         needed |= {s for ps in layout.narrative_cells.values() for s, _ in ps}
         self.sheets = [s for s in layout.sheets if s in needed and s != META_SHEET]

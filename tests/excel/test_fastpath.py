@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from gxnb_xl.excel import fastpath, reader
 from gxnb_xl.excel.template import build_workbook_bytes, write_workbook
 from gxnb_xl.report import ReportError
-from gxnb_xl.synth import random_report
+from gxnb_xl.testing.synth import random_report
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
