@@ -18,7 +18,9 @@ readers over every generated, corrupted and engine-saved workbook and requires e
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 import struct
 import unicodedata
 import zlib
@@ -620,15 +622,40 @@ def _decode(kind: int, v: bytes, strings: _Strings):
     return _text(v) or None
 
 
+_LAST: list = []  # (identity, zip) of the last file parsed: the listing, the reader and the saved stamp share it
+
+
+def _package(path: Path) -> _Zip:
+    """The zip at ``path``, read and parsed once for the calls about the same unchanged file."""
+    st = os.stat(path)
+    key = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+    if _LAST and _LAST[0] == key:
+        return _LAST[1]
+    if st.st_size > MAX_FILE_BYTES or not stat.S_ISREG(st.st_mode):
+        raise Decline
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if data[:2] != b"PK" or len(data) != st.st_size:
+        raise Decline
+    z = _Zip(data)
+    _LAST[:] = [key, z]
+    return z
+
+
+def member(path, name: str) -> bytes | None:
+    """The member ``name`` of the .xlsx at ``path`` (CRC checked) through this module's zip parse, so
+    a file is read once for everything asked about it; None when absent or when this parse declines
+    (the caller then opens the file its own way)."""
+    try:
+        return _package(Path(path)).read(name.encode())
+    except (Decline, KeyError, OSError, ValueError, zlib.error, struct.error):
+        return None
+
+
 def _read(path: Path) -> Loaded:
     from .reader import _note, _read_cover, _read_narrative, _read_value
 
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise Decline
-    data = path.read_bytes()
-    if data[:2] != b"PK":
-        raise Decline
-    z = _Zip(data)
+    z = _package(path)
     names = z.members
     if (b"xl/workbook.xml" not in names or b"word/document.xml" in names or b"ppt/presentation.xml" in names
             or b"xl/sharedStrings.xml" not in names):
