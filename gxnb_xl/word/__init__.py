@@ -2,14 +2,18 @@
 
 Public API::
 
-    render_report(report, out_path, template=None, force=False, pdf=False, html=False, lang="zh",
+    render_report(report, out_path, template=None, force=False, pdf=False, html=False, result=None,
                   draft=False, overwrite=None)
+    render_docx_bytes(report, template=None, result=None, context=None) -> bytes
     render_html(report) -> str
     build_template(format_id) -> bytes      # the official template, deterministic
 
+The shipped template (or a custom one) is prepared once per process (``prepared.py``) and renders
+in a bounded sandbox (``sandbox.py``); tables are drawn from ``layout.py``, the one table grid.
+
 Exceptions: ``RenderRefused`` (error findings and no ``force``), ``DraftRefused`` (narrative
-holding 【请补充】/【系统草拟】 and no ``draft``/``force``), ``OutputExists`` (an output exists and
-no ``force``; a ``ReportError``), ``TemplateProblem`` (a custom template cannot be used or went
+holding 【请补充】/【系统草拟】 and no ``draft``/``force``), ``OutputExists`` (``errors.OutputError``:
+an output exists and no ``force``, is an input, or cannot be written), ``TemplateProblem`` (a custom template cannot be used or went
 over the sandbox's limits; a ``ReportError``), ``office.OfficeError`` (no LibreOffice for PDF).
 """
 from .build import build_template
