@@ -71,10 +71,11 @@ def _floor_chunk(args):
     return n, total
 
 
-def floor_main(folder: str, jobs: int) -> None:
-    """Runs as its own process: list, read in ``jobs`` processes, print the sums as JSON."""
+def floor_main(folder: str, jobs: int, plan: str) -> None:
+    """Runs as its own process: list, read in ``jobs`` processes, print the sums as JSON. The cell
+    plan comes as a JSON file (the floor does not pay for importing gxnb)."""
     import multiprocessing as mp
-    cells = _plan()
+    cells = [tuple(c) for c in json.loads(Path(plan).read_text(encoding="utf-8"))]
     paths = sorted(str(p) for p in Path(folder).rglob("*.xlsx"))
     size = max(1, len(paths) // (jobs * 8))
     chunks = [(paths[i:i + size], cells) for i in range(0, len(paths), size)]
@@ -134,9 +135,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2, help="processes for both gxnb and the floor")
     ap.add_argument("--floor", help=argparse.SUPPRESS)
+    ap.add_argument("--plan", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.floor:
-        floor_main(args.floor, args.jobs)
+        floor_main(args.floor, args.jobs, args.plan)
         return
     agg = _aggregate_bench()
     folder, sums = agg.generate(args.n, "xlsx", os.cpu_count() or 1)
@@ -149,7 +151,10 @@ def main() -> None:
         out = Path(tmp) / "county.xlsx"
         agg_cmd = [*GXNB, "aggregate", str(folder), "-o", str(out), "--json", "--force", "--unit", "基准县",
                    "--jobs", str(args.jobs)]
-        floor_cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", str(folder), "--jobs", str(args.jobs)]
+        plan = Path(tmp) / "plan.json"
+        plan.write_text(json.dumps(_plan()), encoding="utf-8")
+        floor_cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", str(folder), "--jobs", str(args.jobs),
+                     "--plan", str(plan)]
         check_cmd = [*GXNB, "check", str(folder), "--json", "--jobs", str(args.jobs)]
         res = best({"aggregate": agg_cmd, "floor": floor_cmd, "check": check_cmd}, args.rounds)
         agg_wall, agg_proc = res["aggregate"]
