@@ -152,6 +152,9 @@ def read_fast(path: str | Path) -> Loaded | None:
 
 
 # ── the zip ───────────────────────────────────────────────────────────────────────────────
+_SAME: dict[tuple, bytes] = {}  # (method, crc, size, compressed bytes) → inflated, CRC-checked content
+
+
 class _Zip:
     """The central directory of an in-memory zip, and its members inflated on demand (CRC checked)."""
 
@@ -183,7 +186,8 @@ class _Zip:
         if pos != end or total > MAX_UNZIPPED_BYTES or total / (packed or 1) > MAX_RATIO:
             raise Decline
 
-    def read(self, name: bytes) -> bytes:
+    def raw(self, name: bytes) -> tuple:
+        """(method, crc, size, compressed bytes) of a member, its local header checked."""
         method, crc, csize, usize, offset = self.members[name]
         if usize > MAX_PART_BYTES:
             raise Decline
@@ -195,6 +199,26 @@ class _Zip:
         raw = self.data[start:start + csize]
         if len(raw) != csize:
             raise Decline
+        return method, crc, usize, raw
+
+    def read(self, name: bytes, same: bool = False) -> bytes:
+        """A member inflated and CRC-checked. ``same``: a part that files of one template share
+        (package parts, styles, the metadata sheet): when its compressed bytes equal ones already
+        inflated and checked, the same content is returned without inflating again."""
+        key = self.raw(name)
+        if same:
+            out = _SAME.get(key)
+            if out is not None:
+                return out
+        out = self._inflate(*key)
+        if same:
+            if len(_SAME) >= 64:
+                _SAME.clear()
+            _SAME[key] = out
+        return out
+
+    @staticmethod
+    def _inflate(method: int, crc: int, usize: int, raw: bytes) -> bytes:
         if method == 8:
             d = zlib.decompressobj(-15)
             out = d.decompress(raw, usize + 1)
@@ -519,12 +543,12 @@ def _plan(fmt: str) -> _Plan:
 # ── reading ───────────────────────────────────────────────────────────────────────────────
 def _parts(z: _Zip) -> dict[str, bytes]:
     for name in (b"[Content_Types].xml", b"_rels/.rels"):  # what the full reader's parser opens first
-        _wellformed(z.read(name))
-    package = z.read(b"_rels/.rels")
+        _wellformed(z.read(name, same=True))
+    package = z.read(b"_rels/.rels", same=True)
     if b'Target="xl/workbook.xml"' not in package and b'Target="/xl/workbook.xml"' not in package:
         raise Decline
-    wb = z.read(b"xl/workbook.xml")
-    rels = z.read(b"xl/_rels/workbook.xml.rels")
+    wb = z.read(b"xl/workbook.xml", same=True)
+    rels = z.read(b"xl/_rels/workbook.xml.rels", same=True)
     _wellformed(wb)
     _wellformed(rels)
     targets = dict(_REL.findall(rels))
@@ -540,9 +564,31 @@ def _parts(z: _Zip) -> dict[str, bytes]:
     return out
 
 
-def _meta(xml: bytes, strings: _Strings) -> dict:
+_META_ROWS: dict[tuple, list] = {}  # metadata part (compressed) → its first rows, strings unresolved
+
+
+def _meta(z: _Zip, part: bytes, strings: _Strings) -> dict:
     """key → value of the metadata rows (before the cell map), as the full reader reads them."""
+    key = z.raw(part)
+    rows = _META_ROWS.get(key)
+    if rows is None:
+        rows = _meta_rows(z.read(part, same=True))
+        if len(_META_ROWS) >= 64:
+            _META_ROWS.clear()
+        _META_ROWS[key] = rows
     meta = {}
+    for a, b in rows:
+        a = a if isinstance(a, str) else strings.get(a)
+        if a == "cell":
+            break
+        if a and b is not None:
+            meta[a] = b if isinstance(b, str) else strings.get(b)
+    return meta
+
+
+def _meta_rows(xml: bytes) -> list:
+    """(column A, column B or None) of the first 41 rows: text, or a shared-string index (int)."""
+    rows = []
     for n, row in enumerate(_ROW.finditer(xml)):
         if n > 40:
             break
@@ -555,19 +601,14 @@ def _meta(xml: bytes, strings: _Strings) -> dict:
             kind = kind.group(1) if kind else b"n"
             if kind == b"s":
                 v = _V.search(body)
-                text = strings.get(int(v.group(1))) if v else ""
+                cells[col] = int(v.group(1)) if v else ""
             elif kind == b"inlineStr":
-                text = "".join(_text(t) for t in _T_TEXT.findall(body))
+                cells[col] = "".join(_text(t) for t in _T_TEXT.findall(body))
             else:
                 v = _V.search(body)
-                text = _text(v.group(1)) if v else ""
-            cells[col] = text
-        key = cells.get(b"A")
-        if key == "cell":
-            break
-        if key and b"B" in cells:
-            meta[key] = cells[b"B"]
-    return meta
+                cells[col] = _text(v.group(1)) if v else ""
+        rows.append((cells.get(b"A", ""), cells.get(b"B")))
+    return rows
 
 
 def _sheet(xml: bytes, plan, sheet: str, styles_key: bytes, styles: _Styles):
@@ -647,7 +688,7 @@ def member(path, name: str) -> bytes | None:
     a file is read once for everything asked about it; None when absent or when this parse declines
     (the caller then opens the file its own way)."""
     try:
-        return _package(Path(path)).read(name.encode())
+        return _package(Path(path)).read(name.encode(), same=name == "xl/workbook.xml")
     except (Decline, KeyError, OSError, ValueError, zlib.error, struct.error):
         return None
 
@@ -671,13 +712,13 @@ def _read(path: Path) -> Loaded:
         raise Decline
     sst_xml.decode("utf-8")  # the full reader decodes every string
     strings = _Strings(sst_xml)
-    styles_key = z.read(b"xl/styles.xml") if b"xl/styles.xml" in names else b""
+    styles_key = z.read(b"xl/styles.xml", same=True) if b"xl/styles.xml" in names else b""
     styles = _STYLES.get(styles_key)
     if styles is None:
         styles = _Styles(styles_key or None)
         if len(_STYLES) < 64:
             _STYLES[styles_key] = styles
-    meta = _meta(z.read(parts[META_SHEET]), strings)
+    meta = _meta(z, parts[META_SHEET], strings)
     fmt = meta.get("format")
     if fmt not in FORMAT_IDS:
         raise Decline
