@@ -34,7 +34,8 @@ def review_rows(result, lang: str = "zh") -> list[list[str]]:
     for f in result.findings:
         cells = [s.cell for s in f.suspects] or list(f.cells)
         cells = list(dict.fromkeys(cells))
-        where = "、".join(addr(c) for c in cells[:4]) + (f" 等 {len(cells)} 格" if len(cells) > 4 else "")
+        more = (f" and {len(cells) - 4} more" if en else f" 等 {len(cells)} 格") if len(cells) > 4 else ""
+        where = (", " if en else "、").join(addr(c) for c in cells[:4]) + more
         rows.append([label("severity", f.severity, lang), f.instance, label("status", f.status, lang), where,
                      f.text(lang), _suggestion(f, addr, lang)])
     if len(rows) == 1:
@@ -53,7 +54,7 @@ def _suggestion(f, addr, lang: str) -> str:
     first = f"{addr(picks[0].cell)} → {format_number(picks[0].suggested)}"
     if len(picks) == 1:
         return first
-    others = "；".join(f"{addr(s.cell)} → {format_number(s.suggested)}" for s in picks[1:4])
+    others = ("; " if lang == "en" else "；").join(f"{addr(s.cell)} → {format_number(s.suggested)}" for s in picks[1:4])
     return (f"most likely {first}; other possibilities: {others}" if lang == "en"
             else f"最可能 {first}；其他可能：{others}")
 
@@ -171,8 +172,8 @@ def _write_review(results, skipped, copy_of: dict, path: Path, lang: str) -> Non
             continue
         for j, f in enumerate(shown):
             cells = [s.cell for s in f.suspects] or list(f.cells)
-            where = "、".join(dict.fromkeys(layout.address(c) for c in cells[:4] if c in layout.cells))
-            suggest = "；".join(say("review.suggest_value", lang, address=layout.address(s.cell),
+            where = (", " if lang == "en" else "、").join(dict.fromkeys(layout.address(c) for c in cells[:4] if c in layout.cells))
+            suggest = ("; " if lang == "en" else "；").join(say("review.suggest_value", lang, address=layout.address(s.cell),
                                    value=format_number(s.suggested)) for s in f.suspects[:3] if s.cell in layout.cells)
             tab.add([n if j == 0 else "", rep.unit or "" if j == 0 else "", Path(r.file).name if j == 0 else "",
                      state if j == 0 else "", where, f.text(lang), suggest, copy_of.get(i, "") if j == 0 else ""],

@@ -98,9 +98,10 @@ def summary_table(result: AggregateResult, lang: str = "zh") -> tuple[Table, int
                       reason="agg.sheet.why_used", problems="agg.sheet.differs"), "head")
         for i, d in enumerate(result.duplicates, 1):
             used = Path(d["used"]).name if d["used"] else "—"
-            diffs = [f"{Path(x['file']).name}：{_differs(x, rep, lang)}" for x in d["differs"]]
+            colon = ": " if lang == "en" else "："
+            diffs = [f"{Path(x['file']).name}{colon}{_differs(x, rep, lang)}" for x in d["differs"]]
             tab.add(_row(n=i, file="\n".join(Path(x).name for x in d["files"][:10]), unit=d["unit"],
-                         reason=f"{say('agg.sheet.used', lang)} {used}：{result.text(d['why'], lang)}",
+                         reason=f"{say('agg.sheet.used', lang)} {used}{colon}{result.text(d['why'], lang)}",
                          problems="\n".join(diffs[:10])), "row")
     if result.unexpected_units:
         tab.add([], "blank")

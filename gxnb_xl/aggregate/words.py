@@ -1,31 +1,13 @@
 """Words at the edge for aggregation: catalogue sentences (``messages/aggregate.toml``) by key.
 
 The library keeps reasons as ``(key, params)``; the CLI and the sheet writer render them in the
-reader's language here. Uses the package catalogue (``gxnb_xl.messages``) when it is there, else
-reads this area's TOML file itself (same format, same ``{x:list}`` spec).
+reader's language here, through the package catalogue (``gxnb_xl.messages``).
 """
 from __future__ import annotations
 
-import string
-from functools import lru_cache
-from pathlib import Path
+from ..messages import say, t  # noqa: F401  (the one catalogue and zh/en helper)
 
 LIST_MAX = 10  # a list in one line shows this many, then "等 N 个"
-
-
-def say(key: str, lang: str = "zh", **params) -> str:
-    try:
-        from .. import messages as catalogue
-        if hasattr(catalogue, "say") and catalogue.has(key):
-            return catalogue.say(key, lang, **params)
-    except ImportError:  # pragma: no cover
-        pass
-    entry = _own()[key]
-    return _Formatter(lang).vformat(entry.get(lang) or entry.get("zh", ""), (), _Params(params))
-
-
-def t(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
 
 
 def join(items, lang: str = "zh") -> str:
@@ -63,43 +45,3 @@ def reason(key: str, params: dict, lang: str = "zh") -> str:
         else:
             filled[k] = v
     return say(key, lang, **filled)
-
-
-@lru_cache(maxsize=1)
-def _own() -> dict:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    text = (Path(__file__).resolve().parent.parent / "messages" / "aggregate.toml").read_text(encoding="utf-8")
-    out: dict = {}
-
-    def walk(table, prefix):
-        for k, v in table.items():
-            if isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) and ("zh" in v or "en" in v):
-                out[prefix + k] = v
-            elif isinstance(v, dict):
-                walk(v, f"{prefix}{k}.")
-    walk(tomllib.loads(text), "")
-    return out
-
-
-class _Params(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
-
-
-class _Formatter(string.Formatter):
-    def __init__(self, lang: str):
-        self.lang = lang
-
-    def get_value(self, key, args, kwargs):
-        return kwargs[key]
-
-    def format_field(self, value, format_spec):
-        if format_spec == "list":
-            return join(value, self.lang)
-        if format_spec == "num":
-            from ..values import format_number
-            return value if isinstance(value, str) else format_number(value)
-        return super().format_field(value, format_spec)

@@ -167,7 +167,7 @@ def test_english_is_english(inbox):
     words = " ".join([*reasons.values(), *data["notes"]]).replace("填报日期", "").replace("东坝镇（修改后）.xlsx", "")
     assert not any(ch in words for ch in "（）：，；。") and "1 errors" not in words
     res = run("aggregate", root, "--lang", "en", "--unit", "Demo County")
-    assert "summed 10 of 21 files: Demo County, 2024, format 2021" in res.output
+    assert "summed 10 of 21: Demo County, 2024, format 2021" in res.output
 
 
 def test_gbk_names_huge_numbers_and_output_folder(tmp_path):
@@ -236,3 +236,17 @@ def test_workers_die_with_aggregate(tmp_path, sig):
     if sig != signal.SIGKILL:  # SIGTERM and SIGHUP (the terminal closed) end it like Ctrl-C
         err = proc.stderr.read().decode()
         assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err
+
+
+def test_fifo_and_dev_zero_as_inputs_end_at_once(tmp_path):
+    """A FIFO or a link to /dev/zero as check input, --units or --previous: a plain message, exit 2."""
+    os.mkfifo(tmp_path / "p.xlsx")
+    os.symlink("/dev/zero", tmp_path / "z.txt")
+    county = ROOT / "examples" / "county-2024"
+    for args, words in ((["check", tmp_path / "p.xlsx"], "命名管道"),
+                        (["aggregate", county, "--units", tmp_path / "z.txt"], "设备文件"),
+                        (["aggregate", county, "--previous", tmp_path / "p.xlsx", "--json"], "命名管道")):
+        proc = subprocess.run([sys.executable, "-m", "gxnb_xl", *map(str, args)], capture_output=True, text=True,
+                              timeout=30, cwd=ROOT)
+        assert proc.returncode == 2 and words in proc.stdout + proc.stderr, (args, proc.stdout[-300:], proc.stderr)
+        assert "Traceback" not in proc.stderr and "内部错误" not in proc.stdout + proc.stderr
