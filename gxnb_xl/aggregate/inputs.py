@@ -16,30 +16,15 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..inputs import WORKBOOK_SUFFIXES
+from .files import SUMMARY_SHEET, display, has_summary_sheet  # noqa: F401  (re-exported)
 from .records import (SKIP_LITTER, SKIP_LOCK, SKIP_OUTPUT, SKIP_TYPE, FileRecord, STATE_IGNORED, STATE_NOT_REPORT,
                       STATE_UNREADABLE)
 
 REPORT_SUFFIXES = WORKBOOK_SUFFIXES + (".json",)
-SUMMARY_SHEET = "汇总情况"
 _LITTER = {"thumbs.db", "desktop.ini", ".ds_store"}
 MAX_DEPTH = 32
 MAX_ENTRIES = 200_000
 MAX_BYTES = 50 * 1024 * 1024  # a filled template is ~30 KB, a report JSON a few KB
-
-
-def display(path: str | os.PathLike) -> str:
-    """A path as people read it: bytes that are not UTF-8 (GBK names from a Windows zip) decoded
-    as GB18030, anything else undecodable replaced — never a string that cannot be printed."""
-    s = os.fspath(path)
-    try:
-        s.encode("utf-8")
-        return s
-    except UnicodeEncodeError:
-        raw = os.fsencode(s)
-        try:
-            return raw.decode("gb18030")
-        except UnicodeDecodeError:
-            return raw.decode("utf-8", "replace")
 
 
 def expand(inputs: Iterable, *, output: str | os.PathLike | None = None) -> Iterator[tuple[str, FileRecord | None]]:
@@ -174,39 +159,6 @@ def read_capped(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise OSError(27, "File too large")
     return data
-
-
-def has_summary_sheet(path: str | os.PathLike) -> bool:
-    """True when the workbook has a 汇总情况 sheet: a county summary this tool wrote. Never raises.
-
-    An .xlsx/.xlsm is a zip whose xl/workbook.xml names the sheets (read without opening the
-    sheets); other workbook kinds are asked through calamine."""
-    import zipfile
-
-    from ..excel.fastpath import member
-    xml = member(path, "xl/workbook.xml")  # the reader's own zip parse: the file is read once for both
-    if xml is not None and len(xml) <= 5 * 1024 * 1024:
-        names = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml.decode("utf-8", "replace"))
-        return SUMMARY_SHEET in {n.replace("&amp;", "&") for n in names}
-    try:
-        with zipfile.ZipFile(path) as z:
-            info = z.getinfo("xl/workbook.xml")
-            if info.file_size > 5 * 1024 * 1024:
-                return False
-            xml = z.read(info).decode("utf-8", "replace")
-        names = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml)
-        return SUMMARY_SHEET in {n.replace("&amp;", "&") for n in names}
-    except (zipfile.BadZipFile, KeyError):
-        pass
-    except Exception:  # noqa: BLE001 - unreadable: the reader says why
-        return False
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        return False
-    try:
-        from python_calamine import CalamineWorkbook
-        return SUMMARY_SHEET in CalamineWorkbook.from_path(os.fspath(path)).sheet_names
-    except Exception:  # noqa: BLE001
-        return False
 
 
 def split_for_check(files: Iterable) -> tuple[list[str], list[FileRecord]]:

@@ -241,7 +241,7 @@ def read_one(path: str) -> FileRecord:
     from ..check import check
     from ..errors import ReportError
     from ..inputs import WORKBOOK_SUFFIXES
-    from .inputs import display, has_summary_sheet
+    from .files import display, has_summary_sheet
     shown = display(path)
     try:
         mtime = os.stat(path).st_mtime

@@ -327,6 +327,17 @@ def create_app(data_dir: str | os.PathLike, token: str) -> Starlette:
             return _error_json(request, exc.status_code, key, **params)
         return pages.error_page(request, exc.status_code, say(key, lang_of(request), **params))
 
+    async def internal_error(request: Request, exc: Exception):
+        """A bug: the traceback goes to the server's console for the maintainers, the user gets a
+        plain message (never a traceback in the page or the API)."""
+        import sys
+        import traceback
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        if request.url.path.startswith("/api/"):
+            return _error_json(request, 500, "serve_internal", detail=detail)
+        return pages.error_page(request, 500, say("serve_internal", lang_of(request), detail=detail))
+
     from ..errors import ReportError
     from ..office import OfficeError
     routes = [
@@ -353,7 +364,8 @@ def create_app(data_dir: str | os.PathLike, token: str) -> Starlette:
         *pages.routes(),
     ]
     app = Starlette(routes=routes, exception_handlers={ApiError: api_error, ReportError: report_error,
-                                                       OfficeError: report_error, HTTPException: http_error},
+                                                       OfficeError: report_error, HTTPException: http_error,
+                                                       Exception: internal_error},
                     max_body_size=MAX_BODY)
     app.state.store = store
     app.state.auth = auth

@@ -29,7 +29,7 @@ class Checked:
         return sum(f["severity"] == "warning" and f["status"] == "fail" for f in self.findings)
 
 
-IMPORTED = (".docx", ".html", ".txt")  # published reports: read by the importer, then checked
+IMPORTED = (".docx", ".doc", ".pdf", ".html", ".txt")  # published reports: read by the importer, then checked
 
 
 def _source(path):

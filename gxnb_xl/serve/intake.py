@@ -32,8 +32,8 @@ class Incoming:
 # ── what the bytes are ─────────────────────────────────────────────────────────────────
 def sniff(data: bytes) -> tuple[str, str]:
     """(extension to store under, kind). Kinds checked: xlsx xlsm xlsb ods xls json, and published
-    reports the importer reads (docx, html, txt); others (pdf, zip of files, unknown) are stored
-    but not read as a report."""
+    reports the importer reads (docx, doc, pdf, html, txt); others (a zip of nothing readable,
+    unknown bytes) are stored but not read as a report."""
     head = data[:8]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
@@ -55,6 +55,8 @@ def sniff(data: bytes) -> tuple[str, str]:
         except (zipfile.BadZipFile, OSError, ValueError, KeyError):
             return "xlsx", "xlsx"  # a damaged workbook: the reader says what is wrong with it
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if "WordDocument".encode("utf-16-le") in data:
+            return "doc", "doc"  # a Word 97 document: the importer reads published reports from it
         return "xls", "xls"  # OLE2: .xls, or an encrypted .xlsx — the reader tells them apart
     if head.startswith(b"%PDF"):
         return "pdf", "pdf"
@@ -217,7 +219,7 @@ def receive(store: Store, collection, files, *, source: str = "reviewer", only_u
                             "message_en": say(inc.refused, "en", **(inc.params or {}))})
             continue
         written.append(stored.path)
-        if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls", "json", "docx", "html", "txt"):
+        if kind in ("xlsx", "xlsm", "xlsb", "ods", "xls", "json", "docx", "doc", "pdf", "html", "txt"):
             checked = check_path(stored.path)
         else:
             from .checkdoor import Checked

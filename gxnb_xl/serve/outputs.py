@@ -3,9 +3,12 @@ and Word writer over the active versions), feedback for townships, pre-filled te
 hierarchy check and the dashboard's figures. Bytes in memory; nothing here writes the store."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import re
+import shutil
 import tempfile
 import zipfile
 from decimal import Decimal
@@ -41,8 +44,11 @@ def county_sum(store, collection, *, include_invalid: bool = False, lang: str = 
     files = active_files(store, collection)
     by_path = {str(f["path"]): f for f in files}
     decisions = store.current_decisions([f["submission"]["id"] for f in files])
-    result = aggregate([str(f["path"]) for f in files], unit=collection["unit"], include_invalid=include_invalid,
-                       year=collection["year"], jobs=1 if len(files) < 400 else None)
+    with _previous_folder(store, collection) as (previous, prev_year, n_prev):
+        result = aggregate([str(f["path"]) for f in files], unit=collection["unit"], include_invalid=include_invalid,
+                           year=collection["year"], jobs=1 if len(files) < 400 else None, previous=previous)
+    if previous and not result.previous_error:  # name last year's collection, not a temporary folder
+        result.previous_source = (say("serve_previous_source", lang, year=prev_year, n=n_prev),)
     for rec in result.files:
         f = by_path.get(rec.path) or by_path.get(rec.file)
         if f is None:
@@ -73,6 +79,29 @@ def county_sum(store, collection, *, include_invalid: bool = False, lang: str = 
         else:
             result.unit_states.append({"unit": u["name"], "state": rec.state, "files": [rec.file]})
     return result
+
+
+@contextlib.contextmanager
+def _previous_folder(store, collection):
+    """Last year's collection as ``gxnb aggregate --previous`` takes it: a folder holding its
+    active versions (hard links, or copies, in the store's tmp/), so the county sums are checked
+    across years (X1 …) with the same code. Yields (folder or None, year, number of files)."""
+    prev = store.collection(collection["previous_id"]) if collection["previous_id"] else None
+    files = active_files(store, prev) if prev is not None else []
+    if not files:
+        yield None, None, 0
+        return
+    folder = Path(tempfile.mkdtemp(dir=store.root / "tmp"))
+    try:
+        for i, f in enumerate(files):
+            target = folder / f"{i:05d}{f['path'].suffix}"
+            try:
+                os.link(f["path"], target)
+            except OSError:
+                shutil.copyfile(f["path"], target)
+        yield str(folder), prev["year"], len(files)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def aggregate_xlsx(store, collection, *, include_invalid: bool = False, lang: str = "zh") -> tuple[bytes, object]:

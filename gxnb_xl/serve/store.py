@@ -132,6 +132,7 @@ class Store:
             (self.root / "tmp").mkdir(exist_ok=True)
         except OSError as exc:
             raise StoreError(f"数据文件夹无法使用：{self.root}（{exc.strerror}）") from None
+        self._folder_lock = _lock_folder(self.root)  # one server per data folder
         self._clean_tmp()
         self._lock = threading.RLock()
         try:
@@ -153,6 +154,9 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.db.close()
+        if self._folder_lock is not None:
+            self._folder_lock.close()  # closing the file releases the lock
+            self._folder_lock = None
 
     # ── transactions ────────────────────────────────────────────────────────────────────
     @contextmanager
@@ -425,6 +429,23 @@ class Store:
 def match_key(rule: str, code: str, cells, instance: str = "") -> str:
     """What makes a finding 'the same' in the next version: rule, kind and cells (not the words)."""
     return "|".join((rule, code or "", instance or "", ",".join(sorted(cells))))
+
+
+def _lock_folder(root: Path):
+    """Hold an exclusive lock on ``root/lock`` for the store's life: a second server on the same
+    folder would empty the first one's tmp/ at its start. Released by the OS when the process ends
+    (even by kill -9). Returns the open lock file (None where file locks are not available)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no second-server guard
+        return None
+    f = open(root / "lock", "a+b")
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        raise StoreError(f"数据文件夹 {root} 正由另一个 gxnb serve 使用（同一文件夹只能启动一个审核台）") from None
+    return f
 
 
 def _fsync_dir(path: Path) -> None:

@@ -303,7 +303,7 @@ def test_collection_settings_are_validated(client):
     assert c["previous"] == last and len(c["units"]) == len(TOWNS)
 
 
-def test_last_years_collection_serves_as_previous(client):
+def test_last_years_collection_serves_as_previous(client, tmp_path):
     last = new_collection(client, year=2023)
     old = report("南山镇", 7, year=2023)
     upload(client, last, {"南山镇2023.xlsx": workbook(old)})
@@ -314,6 +314,13 @@ def test_last_years_collection_serves_as_previous(client):
     f = upload(client, cid, {"南山镇.xlsx": workbook(rep)}).json()["files"][0]
     codes = {x["code"] for x in client.get(f"/api/submissions/{f['submission_id']}", headers=H).json()["findings"]}
     assert "X2" in codes
+    # the county sums are checked against last year's collection too (gxnb aggregate --previous)
+    out = tmp_path / "c.xlsx"
+    out.write_bytes(client.get(f"/api/collections/{cid}/aggregate.xlsx", headers=H).content)
+    from python_calamine import CalamineWorkbook
+    text = "\n".join(" ".join(map(str, r)) for r in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("汇总情况").to_python())
+    assert "上年度（2023 年）收集中 1 个单位的有效版本之和" in text and "X2" in text
+    assert str(tmp_path) not in text and "/tmp" not in text
 
 
 def test_a_published_word_report_is_imported_and_checked(client):
@@ -330,10 +337,12 @@ def test_a_published_word_report_is_imported_and_checked(client):
 
 def test_the_bad_input_corpus_gets_the_same_verdicts_as_gxnb_check(client, tmp_path):
     """The project's corpus of bad inputs (scripts/make_bad_inputs.py, without the LibreOffice
-    cases) in one upload: every file is answered, unusable ones as unreadable with a Chinese reason,
-    the others as gxnb check judges them — never a crash."""
+    cases) in one upload: every file is answered with the status the library's check door gives
+    the same file (``gxnb check``), unusable ones with a Chinese reason — never a crash."""
     import sys
     from pathlib import Path
+
+    from gxnb_xl.check.pipeline import check_file
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
     import make_bad_inputs
     cases = [c for c in make_bad_inputs.make_corpus(tmp_path / "bad", soffice=False)
@@ -343,11 +352,10 @@ def test_the_bad_input_corpus_gets_the_same_verdicts_as_gxnb_check(client, tmp_p
     r = client.post(f"/api/collections/{cid}/files", headers=H,
                     files=[("files", (c.path.name, c.path.read_bytes(), "application/octet-stream")) for c in cases])
     assert r.status_code == 200
-    verdict = {2: {"unreadable"}, 1: {"errors"}, 0: {"ok", "warnings"}}
     got = r.json()["files"]
     assert len(got) == len(cases)
     for case, f in zip(cases, got):
-        assert f["status"] in verdict[case.exit], (case.name, f)
+        assert f["status"] == check_file(case.path).status, (case.name, f)
         if f["status"] == "unreadable":
             assert f["message"] and "Traceback" not in f["message"], case.name
 

@@ -110,3 +110,16 @@ def test_only_the_packages_own_static_files_are_served(client):
     assert client.get("/static/app.css").headers["content-type"].startswith("text/css")
     for bad in ("/static/..%2Fapp.py", "/static/store.py", "/static/%2e%2e/%2e%2e/README.md", "/static/"):
         assert client.get(bad).status_code == 404, bad
+
+
+def test_a_bug_is_a_plain_message_not_a_traceback(tmp_path, monkeypatch):
+    from gxnb_xl.serve import outputs
+    app = create_app(tmp_path / "data", TOKEN)
+    monkeypatch.setattr(outputs, "dashboard", lambda *a, **k: 1 / 0)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        cid = c.post("/api/collections", json={"year": 2024, "unit": COUNTY, "units": TOWNS}, headers=H).json()["id"]
+        r = c.get(f"/api/collections/{cid}/dashboard", headers=H)
+        assert r.status_code == 500 and "内部错误" in r.json()["message"] and "Traceback" not in r.text
+        page = c.get(f"/c/{cid}/dashboard", headers=H)
+        assert page.status_code == 500 and "内部错误" in page.text and "Traceback" not in page.text
+    app.state.store.close()

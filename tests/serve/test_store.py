@@ -144,3 +144,12 @@ def test_the_database_file_is_a_real_sqlite_file(store, coll):
     con = sqlite3.connect(store.root / "gxnb.sqlite3")
     assert con.execute("SELECT count(*) FROM units").fetchone()[0] == 2
     con.close()
+
+
+def test_one_store_per_data_folder(tmp_path):
+    from gxnb_xl.serve.store import StoreError
+    first = Store(tmp_path / "d")
+    with pytest.raises(StoreError, match="另一个"):
+        Store(tmp_path / "d")
+    first.close()
+    Store(tmp_path / "d").close()  # free again once the first is closed
