@@ -27,6 +27,7 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
+from ..findings import Finding
 from ..loaded import Loaded
 from ..report import CellProblem, Report
 from ..spec import FORMAT_IDS, format_for_year, load_spec
@@ -140,10 +141,13 @@ class Decline(Exception):
     """Something the fast path does not fully understand: the full reader takes over."""
 
 
-def read_fast(path: str | Path) -> Loaded | None:
-    """The full reader's ``Loaded`` for a workbook of our template, or None (read it the full way)."""
+def read_fast(path: str | Path, shared: tuple) -> Loaded | None:
+    """The full reader's ``Loaded`` for a workbook of our template, or None (read it the full way).
+
+    ``shared``: the full reader's own ``(read_cover, read_narrative, read_value)``, so both read the
+    cover, the narrative and each value the same way (passed in: this module never imports the reader)."""
     try:
-        return _read(Path(path))
+        return _read(Path(path), *shared)
     except Decline:
         return None
     except (OSError, ValueError, KeyError, IndexError, TypeError, zlib.error, struct.error, UnicodeDecodeError,
@@ -693,9 +697,11 @@ def member(path, name: str) -> bytes | None:
         return None
 
 
-def _read(path: Path) -> Loaded:
-    from .reader import _note, _read_cover, _read_narrative, _read_value
+def _note(code: str, severity: str, **params) -> Finding:
+    return Finding(code, severity, params=params)
 
+
+def _read(path: Path, _read_cover, _read_narrative, _read_value) -> Loaded:
     z = _package(path)
     names = z.members
     if (b"xl/workbook.xml" not in names or b"word/document.xml" in names or b"ppt/presentation.xml" in names
