@@ -674,8 +674,9 @@ def _package(path: Path) -> _Zip:
     """The zip at ``path``, read and parsed once for the calls about the same unchanged file."""
     st = os.stat(path)
     key = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
-    if _LAST and _LAST[0] == key:
-        return _LAST[1]
+    last = _LAST[0] if _LAST else None  # one tuple: threads (the workbench) never pair a key with another zip
+    if last is not None and last[0] == key:
+        return last[1]
     if st.st_size > MAX_FILE_BYTES or not stat.S_ISREG(st.st_mode):
         raise Decline
     with open(path, "rb") as f:
@@ -683,7 +684,7 @@ def _package(path: Path) -> _Zip:
     if data[:2] != b"PK" or len(data) != st.st_size:
         raise Decline
     z = _Zip(data)
-    _LAST[:] = [key, z]
+    _LAST[:] = [(key, z)]
     return z
 
 
