@@ -4,6 +4,7 @@ a document refused. Every error carries its message in Chinese and English; the 
 
     GxnbError                  root: ``.message(lang)``, ``str()`` is the Chinese text
     ├── ReportError            an input cannot be used as a report (not a workbook, corrupt, unknown format)
+    │   ├── NotTemplate        a workbook that is not (or no longer) our template: the label reader may try it
     │   ├── TemplateProblem    a custom Word template cannot be used          (word.render)
     │   └── TitleMissing       the cover has no unit/year: no title           (word.render)
     ├── OutputError            an output may not or cannot be written (exists without --force, is an input)
@@ -25,6 +26,11 @@ class GxnbError(Exception):
 
 class ReportError(GxnbError):
     """A file cannot be used as a report at all (not JSON, wrong shape, unknown format, unreadable)."""
+
+
+class NotTemplate(ReportError):
+    """A workbook the template reader cannot place (no marker, no template tables): not corrupt, just
+    not ours — the importer's label reader may still find the official tables in it."""
 
 
 class OutputError(GxnbError):

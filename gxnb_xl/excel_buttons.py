@@ -220,9 +220,10 @@ def render_book(book, lang: str = "zh", *, force: bool = False, open_file=None) 
     Refuses a report with errors unless ``force`` (the document is then marked 未通过校验).
     """
     from .check import check
+    from .errors import GxnbError
     from .report import ReportError
     try:
-        from .word import RenderRefused, render_report
+        from .word import render_report
     except ImportError:
         return Outcome("此版本尚不包含生成 Word 的功能，请升级 gxnb-xl。", ok=False)
 
@@ -231,12 +232,10 @@ def render_book(book, lang: str = "zh", *, force: bool = False, open_file=None) 
         result = check(path)
     except ReportError as exc:
         return Outcome(f"无法生成：{exc.message(lang)}", ok=False)
-    out = path.with_suffix(".docx")
+    out = _free_name(path.with_suffix(".docx"))  # a second click never writes over a polished document
     try:
-        done = render_report(result.loaded, out, force=force, result=result)
-    except RenderRefused as exc:
-        return Outcome(f"未生成 Word：{exc.message(lang)}", ok=False, result=result)
-    except ReportError as exc:
+        done = render_report(result.loaded, out, force=force, draft=force, result=result)
+    except GxnbError as exc:  # refused (errors, placeholders), unusable template or output
         return Outcome(f"未生成 Word：{exc.message(lang)}", ok=False, result=result)
     except PermissionError:
         raise ButtonError(f"无法写入 {out.name}：请先在 Word 中关闭它，再按一次按钮。") from None
@@ -247,6 +246,17 @@ def render_book(book, lang: str = "zh", *, force: bool = False, open_file=None) 
         msg += "\n注意：报告有错误，文档每页页眉和正文开头标注“未通过校验”，不得发布。"
     (open_file or open_document)(done.docx)
     return Outcome(msg, ok=done.passed, files=[done.docx], result=result)
+
+
+def _free_name(path: Path, most: int = 99) -> Path:
+    """``城关镇.docx``, else ``城关镇(2).docx`` …: the first name not taken (bounded)."""
+    if not path.exists():
+        return path
+    for i in range(2, most + 1):
+        candidate = path.with_name(f"{path.stem}({i}){path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise ButtonError(f"{path.parent} 中已有 {most} 份 {path.stem} 的 Word 报告，请先整理后再生成。")
 
 
 def open_document(path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ReportError
+from .errors import NotTemplate, ReportError
 from .loaded import Loaded, make_effective
 from .report import load_report
 
@@ -35,11 +35,9 @@ def read_input(path: str | Path) -> Loaded:
                 from .importer.loaded import prefer
                 loaded = prefer(loaded, p)
             return make_effective(loaded)
-        except ReportError as exc:
-            # [importer hook] not our template and no template sheet: find the tables by label;
-            # when no table is found that way either, the template reader's refusal stands
-            if not any(m in exc.message("zh") for m in ("找不到表二、表三、表四", "找不到模板标识")):
-                raise
+        except NotTemplate as exc:
+            # not our template and no template sheet: find the tables by label; when no table is
+            # found that way either, the template reader's refusal stands
             from .importer.loaded import load
             try:
                 return make_effective(load(p, workbook=True))

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from ..spec import FORMAT_IDS, load_spec
 from .layout import META_SHEET, Layout, parse_a1
+from ..errors import NotTemplate
 from .sniff import refuse
 
 _WS = re.compile(r"[\s\u3000]+")
@@ -44,7 +45,7 @@ def guess_format(grids, name: str) -> str:
     has_tables = all(norm(row["labels"][-1]).lstrip("一二三四五、") in blob for row in (t3_rows[0], t3_rows[-1]))
     if not has_tables or scores[best] == 0:
         raise refuse(name, "不是政府信息公开年度报告填报模板（找不到模板标识，也找不到表三的官方标签）",
-                   "not a gxnb-xl report template (no template marker and no table III labels)")
+                   "not a gxnb-xl report template (no template marker and no table III labels)", NotTemplate)
     return best
 
 

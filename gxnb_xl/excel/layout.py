@@ -365,7 +365,7 @@ class _Builder:
                 flag += len(totals)
                 row += 1
         lay.structure_row = row
-        for c, w in enumerate((24, 56, 12, 16, 36)):
+        for c, w in enumerate((24, 56, 18, 16, 36)):  # 结果 holds BROKEN in two lines
             self.width(s, c, w)
         self.lay.repeat_rows[s] = (2, 2)
 

@@ -210,58 +210,73 @@ class Facts:
         self.rows = self.cols = 0
 
 
+_ODS_TABLE = re.compile(rb"<table:table(?=[\s/>])([^>]*)>")
+
+
 class OdsFacts:
-    """content.xml of an .ods, scanned once (linear, repeats bounded): sheet name → Facts."""
+    """content.xml of an .ods: sheet name → Facts, each sheet scanned when first asked for (the 校验
+    and hidden sheets, most of the file, are never scanned). Linear; repeats bounded."""
 
     def __init__(self, z: zipfile.ZipFile):
-        self.sheets: dict[str, Facts] = {}
+        self.sheets: dict[str, Facts | None] = {}
+        self._spans: dict[str, tuple[int, int, bool]] = {}
         try:
-            xml = z.read("content.xml")
+            self._xml = z.read("content.xml")
         except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+            self._xml = b""
             return
         import html
-        facts = None
-        row = col = 0
-        repeat = 1  # the open row's table:number-rows-repeated
-        error_at = None
-        for m in _ODS_TOKENS.finditer(xml):
-            table, row_attrs, cell_attrs, text = m.groups()
-            if table is not None:
-                name = _ODS_NAME.search(table)
-                facts = Facts()
-                facts.protected = _ODS_PROTECTED.search(table) is not None
-                if name:
-                    self.sheets.setdefault(html.unescape(name.group(1).decode("utf-8", "replace")), facts)
-                row = col = 0
-                continue
-            if facts is None:
-                continue
-            token = m.group(0)
-            if token == b"</table:table>":
-                facts = None
-            elif row_attrs is not None:
-                col = 0
-                repeat = _repeat(_ODS_ROWS, row_attrs)
-                if row_attrs.endswith(b"/"):
-                    row += repeat
-            elif token == b"</table:table-row>":
-                row += repeat
-            elif cell_attrs is not None:
-                span = _repeat(_ODS_COLS, cell_attrs)
-                error_at = None
-                if row < MAX_REPEAT_ROWS and col < 16384:
-                    if _ODS_FORMULA.search(cell_attrs):
-                        facts.formulas.add(_a1(row, col))
-                    if _ODS_ERROR.search(cell_attrs):
-                        error_at = _a1(row, col)
-                        facts.errors[error_at] = "#VALUE!"
-                col += span
-            elif text is not None and error_at is not None:
-                facts.errors[error_at] = html.unescape(text.decode("utf-8", "replace"))
-                error_at = None
+        pos = 0
+        while True:
+            m = _ODS_TABLE.search(self._xml, pos)
+            if m is None:
+                break
+            end = self._xml.find(b"</table:table>", m.end())
+            end = len(self._xml) if end < 0 else end
+            name = _ODS_NAME.search(m.group(1))
+            if name:
+                self._spans.setdefault(html.unescape(name.group(1).decode("utf-8", "replace")),
+                                       (m.end(), end, _ODS_PROTECTED.search(m.group(1)) is not None))
+            pos = end
 
     def sheet(self, name: str, details: bool = True) -> Facts | None:
-        return self.sheets.get(name)
+        if name not in self.sheets:
+            span = self._spans.get(name)
+            self.sheets[name] = None if span is None else _ods_sheet(self._xml, *span)
+        return self.sheets[name]
+
+
+def _ods_sheet(xml: bytes, start: int, end: int, protected: bool) -> Facts:
+    import html
+    facts = Facts()
+    facts.protected = protected
+    row = col = 0
+    repeat = 1  # the open row's table:number-rows-repeated
+    error_at = None
+    for m in _ODS_TOKENS.finditer(xml, start, end):
+        _, row_attrs, cell_attrs, text = m.groups()
+        token = m.group(0)
+        if row_attrs is not None:
+            col = 0
+            repeat = _repeat(_ODS_ROWS, row_attrs)
+            if row_attrs.endswith(b"/"):
+                row += repeat
+        elif token == b"</table:table-row>":
+            row += repeat
+        elif cell_attrs is not None:
+            span = _repeat(_ODS_COLS, cell_attrs)
+            error_at = None
+            if row < MAX_REPEAT_ROWS and col < 16384:
+                if _ODS_FORMULA.search(cell_attrs):
+                    facts.formulas.add(_a1(row, col))
+                if _ODS_ERROR.search(cell_attrs):
+                    error_at = _a1(row, col)
+                    facts.errors[error_at] = "#VALUE!"
+            col += span
+        elif text is not None and error_at is not None:
+            facts.errors[error_at] = html.unescape(text.decode("utf-8", "replace"))
+            error_at = None
+    return facts
 
 
 def _repeat(pattern, attrs: bytes) -> int:
@@ -280,7 +295,8 @@ class XlsFacts:
     the stream's length."""
 
     def __init__(self, data: bytes):
-        self.sheets: dict[str, Facts] = {}
+        self.sheets: dict[str, Facts | None] = {}
+        self._wb, self._offsets = b"", {}
         try:
             import olefile
             with olefile.OleFileIO(data) as ole:
@@ -303,27 +319,36 @@ class XlsFacts:
                 offset, cch, high = struct.unpack_from("<I", body)[0], body[6], body[7] & 1
                 raw = body[8:8 + cch * (2 if high else 1)]
                 sheets.append((raw.decode("utf-16-le" if high else "latin-1", "replace"), offset))
-        for name, offset in sheets:
-            facts = Facts()
-            pos = offset
-            while pos + 4 <= len(wb):
-                rtype, size = struct.unpack_from("<HH", wb, pos)
-                body = wb[pos + 4:pos + 4 + size]
-                pos += 4 + size
-                if rtype == 0x000A:
-                    break
-                if rtype == 0x0012 and len(body) >= 2:
-                    facts.protected = body[0] == 1 or facts.protected
-                elif rtype == 0x0006 and len(body) >= 14:
-                    r, c = struct.unpack_from("<HH", body)
-                    addr = _a1(r, c)
-                    facts.formulas.add(addr)
-                    if body[6] == 0x02 and body[12:14] == b"\xff\xff":
-                        facts.errors[addr] = _BIFF_ERRORS.get(body[8], "#VALUE!")
-                elif rtype == 0x0205 and len(body) >= 8 and body[7] == 1:
-                    r, c = struct.unpack_from("<HH", body)
-                    facts.errors[_a1(r, c)] = _BIFF_ERRORS.get(body[6], "#VALUE!")
-            self.sheets[name] = facts
+        self._wb = wb
+        self._offsets = dict(sheets)
 
     def sheet(self, name: str, details: bool = True) -> Facts | None:
-        return self.sheets.get(name)
+        """One sheet's substream, parsed when first asked for (the hidden cell map is never parsed)."""
+        if name not in self.sheets:
+            offset = self._offsets.get(name)
+            self.sheets[name] = None if offset is None else _biff_sheet(self._wb, offset)
+        return self.sheets[name]
+
+
+def _biff_sheet(wb: bytes, offset: int) -> Facts:
+    import struct
+    facts = Facts()
+    pos = offset
+    while pos + 4 <= len(wb):
+        rtype, size = struct.unpack_from("<HH", wb, pos)
+        body = wb[pos + 4:pos + 4 + size]
+        pos += 4 + size
+        if rtype == 0x000A:
+            break
+        if rtype == 0x0012 and len(body) >= 2:
+            facts.protected = body[0] == 1 or facts.protected
+        elif rtype == 0x0006 and len(body) >= 14:
+            r, c = struct.unpack_from("<HH", body)
+            addr = _a1(r, c)
+            facts.formulas.add(addr)
+            if body[6] == 0x02 and body[12:14] == b"\xff\xff":
+                facts.errors[addr] = _BIFF_ERRORS.get(body[8], "#VALUE!")
+        elif rtype == 0x0205 and len(body) >= 8 and body[7] == 1:
+            r, c = struct.unpack_from("<HH", body)
+            facts.errors[_a1(r, c)] = _BIFF_ERRORS.get(body[6], "#VALUE!")
+    return facts

@@ -25,8 +25,9 @@ from ..report import CellProblem, Report
 from ..spec import FORMAT_IDS, format_for_year, load_spec
 from ..values import ABSURD_COUNT, ValueProblem, format_number, read_value
 from .anchors import Locator, find_renamed, guess_format, norm, plan_of
-from .layout import LEVEL_CODES, LEVEL_LABELS, META_SHEET, Layout, a1, layout_of, parse_a1
+from .layout import COVER, LEVEL_CODES, LEVEL_LABELS, META_SHEET, Layout, a1, layout_of, parse_a1
 from .package import OdsFacts, Package, XlsFacts, meta_from_xml
+from ..errors import NotTemplate
 from .sniff import guarded, refuse, sniff
 
 MAX_SHEET_CELLS = 2_000_000  # a sheet's used range (rows × columns) the reader agrees to materialise
@@ -219,7 +220,7 @@ def _read(wb, pkg: Package | None, facts, path: Path) -> Loaded:
             real[sheet] = sheet
         else:
             missing_sheets.append(sheet)
-    if missing_sheets:
+    if missing_sheets and (meta or COVER in present):  # our template with a sheet renamed, not some other workbook
         for sheet, found in _renamed(wb, pkg, name, plan, missing_sheets, set(layout.sheets)).items():
             sheets[sheet], real[sheet] = found
             missing_sheets.remove(sheet)
@@ -229,7 +230,7 @@ def _read(wb, pkg: Package | None, facts, path: Path) -> Loaded:
     lost_tables = [s for s in missing_sheets if s in table_sheets]
     if len(lost_tables) == len(table_sheets):
         raise refuse(name, f"工作簿中找不到表二、表三、表四（工作表 {'、'.join(lost_tables)} 被删除或改名），无法读取",
-                   f"none of the table sheets ({', '.join(lost_tables)}) is present; cannot read")
+                   f"none of the table sheets ({', '.join(lost_tables)}) is present; cannot read", NotTemplate)
     for s in missing_sheets:
         notes.append(_note("S3", "error", sheet=s))
     loc = Locator(layout, sheets, plan)

@@ -14,7 +14,7 @@ import zlib
 import re
 from pathlib import Path
 
-from ..report import ReportError
+from ..errors import ReportError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is ~30 KB; anything this big is not one
 
@@ -28,8 +28,8 @@ MAX_RATIO = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def refuse(name: str, zh: str, en: str) -> ReportError:
-    return ReportError(f"{name}：{zh}", f"{name}: {en}")
+def refuse(name: str, zh: str, en: str, kind=ReportError) -> ReportError:
+    return kind(f"{name}：{zh}", f"{name}: {en}")
 
 
 def _utf16(s: str) -> bytes:

@@ -491,7 +491,8 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         status_addr = a1(r, 2)
         chk.write_string(r, 0, cr.place, fm.label)
         chk.write_string(r, 1, cr.title, fm.label)
-        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (cells_text(layout, eq.cells), 36)))
+        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (cells_text(layout, eq.cells), 36),
+                                       (BROKEN, 18)))  # room for the longest status, shown when references break
         chk.write_formula(r, 2, check_formula(spec, layout, eq, cr.blanks), fm.check, status)
         chk.write_formula(r, 3, imbalance_formula(layout, eq, status_addr), fm.check,
                           "" if imbalance is None else _number(imbalance))
@@ -642,8 +643,10 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
 
 def _wrapped_height(*texts_widths) -> float:
     """Row height (points) that shows every wrapped text whole: lines = display width / column width."""
-    lines = max(max(1, -(-display_width(t) // max(int(w) - 1, 1))) for t, w in texts_widths)
-    return max(15.0, 14.5 * lines + 2)
+    # a column of width w holds about w − 4 half-width characters of 11-point 宋体 per line (padding,
+    # and wrapping happens at whole characters); measured on LibreOffice's PDF of the 校验 sheet
+    lines = max(max(1, -(-display_width(t) // max(int(w) - 4, 1))) for t, w in texts_widths)
+    return max(15.0, 15.0 * lines + 4)
 
 
 def _mark_bad_inputs(w, fm, cells: list[tuple[str, str]]):

@@ -22,7 +22,7 @@ from docx.shared import Pt, RGBColor
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
-from ..errors import OutputError
+from ..errors import OutputError, Refused
 from ..outputs import check_output, write_bytes_atomic
 from ..report import Report, ReportError
 from . import style as S
@@ -39,13 +39,13 @@ DRAFT_MARK = "草稿"
 MAX_TEMPLATE_BYTES = 20_000_000
 
 
-class RenderRefused(Exception):
+class RenderRefused(Refused):
     """The report has error-severity findings and ``force`` was not given."""
 
     def __init__(self, result, errors=None):
         self.result = result
         self.errors = errors if errors is not None else [f for f in result.findings if f.is_error]
-        super().__init__(self.message("zh"))
+        super().__init__(self.message("zh"), self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
         n = len(self.errors)
@@ -54,13 +54,13 @@ class RenderRefused(Exception):
         return f"未生成：报告存在 {n} 处错误，请先更正；如确需生成，请加 --force（文档将标注“{MARK}”）"
 
 
-class DraftRefused(Exception):
+class DraftRefused(Refused):
     """The narrative still holds 【请补充】/【系统草拟】 (or gxnb would draft an empty section) and
     neither ``draft`` nor ``force`` was given. ``sections``: the headings concerned."""
 
     def __init__(self, sections: list[str]):
         self.sections = sections  # headings as printed; the opening paragraph has none
-        super().__init__(self.message("zh"))
+        super().__init__(self.message("zh"), self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
         opening = say("render.opening_paragraph", "zh")

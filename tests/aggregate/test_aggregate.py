@@ -7,10 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from gxnb_xl.aggregate import aggregate, choose_unit, summary_rows
-from gxnb_xl.cli import main
 from gxnb_xl.check import check as check_report
 from gxnb_xl.report import Report, load_report
 from gxnb_xl.spec import load_spec
@@ -20,8 +18,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "county-2024"
 TOWNS = ["城关镇", "东坝镇", "西河乡", "南山镇", "北塬乡", "清水镇", "石桥镇", "柳林乡", "白杨镇", "红岩乡"]
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+from gxnb_cli import run  # noqa: E402
 
 
 def town_name(i: int) -> str:

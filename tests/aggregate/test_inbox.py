@@ -19,9 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from gxnb_xl.cli import main
 from gxnb_xl.testing.synth import random_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 TOWNS = ["城关镇", "东坝镇", "西河乡", "南山镇", "北塬乡", "清水镇", "石桥镇", "柳林乡"]
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+from gxnb_cli import run  # noqa: E402
 
 
 def township(rng, name, year=2024, date=None):

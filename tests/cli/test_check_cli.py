@@ -4,17 +4,14 @@ import sys
 import time
 from pathlib import Path
 
-from click.testing import CliRunner
 
-from gxnb_xl.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SLIP = EXAMPLES / "county-2024" / "06-清水镇.json"
 GOOD = EXAMPLES / "county-2024" / "01-城关镇.json"
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+from gxnb_cli import run  # noqa: E402
 
 
 def test_exit_codes_and_json_shape(tmp_path):

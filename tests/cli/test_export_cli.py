@@ -11,9 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-from click.testing import CliRunner
 
-from gxnb_xl.cli import main
 from gxnb_xl.engine import compute_derived
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import build_workbook_bytes, write_workbook
@@ -25,8 +23,7 @@ SPEC = load_spec("2021")
 LAYOUT = layout_of(SPEC)
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+from gxnb_cli import run  # noqa: E402
 
 
 def _report(seed=3, fmt="2021"):

@@ -13,7 +13,7 @@ from gxnb_xl.check import check as check_loaded
 from gxnb_xl.excel.layout import BLANK, BROKEN, CHECKS, COVER, FAIL, NA, OK, WARN, layout_of, parse_a1
 from gxnb_xl.inputs import read_input
 
-from conftest import FORMATS
+from clerk_books import FORMATS, clerk_books  # noqa: F401 - the session fixture
 
 pytestmark = pytest.mark.libreoffice
 
@@ -115,3 +115,17 @@ def test_the_check_sheet_never_shows_an_error_value_and_agrees(clerk_books, fmt)
     assert verdicts["overwritten_formula"] == {"表三合计"}
     assert "表三填写区" in verdicts["blank"] and "表三填写区" in verdicts["decimal"]
     assert verdicts["slip"] and "表三填写区" not in verdicts["slip"]
+
+
+def test_same_findings_in_every_format_and_no_stored_total_blamed_unless_typed_over(clerk_books):
+    """The three formats LibreOffice saves give the same findings; D1 (a stored total that differs)
+    appears only where a total was typed over — never for a text number, a deleted row or a slip."""
+    seed, cases, files = clerk_books
+    for name, by_fmt in files.items():
+        seen = []
+        for fmt in FORMATS:
+            result = check_loaded(read_input(by_fmt[fmt]))
+            seen.append(sorted((f.rule, f.instance, f.severity, tuple(f.where())) for f in result.findings))
+        assert seen[0] == seen[1] == seen[2], (name, seen)
+        d1 = [x for x in seen[0] if x[0] == "D1"]
+        assert bool(d1) == (name == "overwritten_formula"), (name, d1)

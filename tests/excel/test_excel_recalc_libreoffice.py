@@ -158,6 +158,12 @@ def test_formulas_and_checks_agree_in_gnumeric(tmp_path):
         assert out.exists(), proc.stderr[-2000:]
         outs.append(out)
     _assert_engine_agrees(jobs, outs)
+    # and what Gnumeric saves is read back by the reader: the same typed values, nothing lost
+    from gxnb_xl.inputs import read_input
+    for (rep, _), out in zip(jobs, outs):
+        loaded = read_input(out)
+        typed = {c: v for c, v in rep.values.items() if c in rep.spec.input_cells}
+        assert {c: loaded.report.values.get(c) for c in typed} == typed, out.name
 
 
 @pytest.mark.libreoffice

@@ -160,6 +160,10 @@ def test_render_equals_gxnb_render(clean_xlsm, tmp_path):
     assert res.exit_code == 0, res.output
     text = lambda p: [para.text for para in Document(p).paragraphs]  # noqa: E731
     assert text(docx) == text(cli_out)
+    polished = docx.read_bytes()
+    again = eb.render_book(FakeBook(clean_xlsm), open_file=opened.append)  # a second click
+    assert again.ok and opened[-1] == docx.with_name(f"{docx.stem}(2).docx")
+    assert docx.read_bytes() == polished  # the first document (maybe polished by hand) is kept
 
 
 def test_an_unexpected_error_is_a_message_box(slip_xlsm, monkeypatch):

@@ -15,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COUNTY = ROOT / "examples" / "county-2024"
 
 
-def run(*args):
-    return CliRunner().invoke(main, ["render", *map(str, args)])
+from gxnb_cli import render as run  # noqa: E402
 
 
 def test_clean_report_renders(tmp_path):

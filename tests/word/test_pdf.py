@@ -5,12 +5,10 @@ document number (〔2020〕109号), not a count with its measure word (39件).
 One LibreOffice start for all documents (batched: each start costs ~1 s)."""
 from __future__ import annotations
 
-import json
 import random
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 

@@ -11,18 +11,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docx import Document
 
-from gxnb_xl.cli import main
 from gxnb_xl.word import DRAFT_MARK, MARK
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTY = ROOT / "examples" / "county-2024"
 
 
-def run(*args):
-    return CliRunner().invoke(main, ["render", *map(str, args)])
+from gxnb_cli import render as run  # noqa: E402
 
 
 def _json(tmp_path, **narrative) -> Path:

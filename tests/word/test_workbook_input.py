@@ -33,8 +33,7 @@ LAYOUT = layout_of(SPEC)
 T3_TOTAL = "t3.new.total"  # 表三 第一项 本年新收 总计
 
 
-def run(*args):
-    return CliRunner().invoke(main, ["render", *map(str, args)])
+from gxnb_cli import render as run  # noqa: E402
 
 
 def _report(seed=7):

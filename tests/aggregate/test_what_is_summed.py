@@ -1,4 +1,4 @@
-"""Reviewed bugs of `gxnb aggregate`, each reproduced on real files (the example county, generated
+"""What `gxnb aggregate` sums and what it refuses, on real files (the example county, generated
 workbooks): the output never overwrites an input, an earlier county summary is never summed again,
 a stray year names the --year fix, 汇总情况 counts what was read, a report without unit or year is
 not summed, a missing --previous is refused. Checked through --json, exit codes, file hashes and
@@ -11,10 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from gxnb_xl.aggregate import SUMMARY_SHEET, has_summary_sheet
-from gxnb_xl.cli import main
 from gxnb_xl.report import load_report
 from gxnb_xl.testing.synth import random_report
 
@@ -26,8 +24,7 @@ COUNTY = "示范县人民政府"
 SUMMARY_REASON = "这是汇总结果（含“汇总情况”工作表），不作为乡镇报告汇总"
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+from gxnb_cli import run  # noqa: E402
 
 
 def hashes(root: Path) -> dict:
