@@ -1,4 +1,7 @@
-"""`gxnb aggregate` on generated township folders, against a plain openpyxl loop, in the same run.
+"""`gxnb aggregate` on generated township folders, against its floor and a plain openpyxl loop, in the same run.
+
+Floor (issue 15): python-calamine reading the same input cells in the same number of processes and
+only summing (``bar.py``'s floor, run as its own process); the ratio ours/floor is printed.
 
 Bars (issue 5): 3,000 township workbooks in ≤ 15 s wall on 2 cores, ≥ 10× faster than the
 baseline; peak memory (the whole process tree, sampled) ≤ 300 MB at 10,000 workbooks.
@@ -181,6 +184,20 @@ def baseline(folder: Path, kind: str, sample: int = 0) -> tuple[float, dict, int
     return time.perf_counter() - start, total, files
 
 
+def calamine_floor(folder: Path, tmp: Path, jobs: int) -> tuple[float, int]:
+    """(wall seconds, files read) of benchmarks/bar.py's floor run as its own process."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("bench_bar", Path(__file__).resolve().parent / "bar.py")
+    bar = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bar)
+    plan = tmp / "plan.json"
+    plan.write_text(json.dumps(bar._plan()), encoding="utf-8")
+    cmd = [sys.executable, str(Path(bar.__file__)), "--floor", str(folder), "--jobs", str(jobs), "--plan", str(plan)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, check=True)
+    return time.perf_counter() - start, json.loads(proc.stdout)["files"]
+
+
 def compare(totals: dict, sums: dict) -> list[str]:
     spec = load_spec(FORMAT)
     bad = []
@@ -227,6 +244,11 @@ def main():
         print(f"gxnb aggregate: {wall:.2f} s wall, exit {code}, {summed} summed, {listed} listed of {on_disk} files, "
               f"peak RSS {peak / 2**20:.0f} MB, totals {'EQUAL to independent sums' if not bad else 'DIFFER: ' + '; '.join(bad[:3])}"
               f", output {'written' if out.exists() else 'MISSING'}")
+        if kind == "xlsx":  # the floor: python-calamine in the same number of processes, only summing
+            floor_wall, floor_files = calamine_floor(folder, Path(tmp), args.jobs or cores)
+            print(f"floor (python-calamine, {args.jobs or cores} processes, same input cells, only summing, "
+                  f"{floor_files} files): {floor_wall:.2f} s   ratio ours/floor {wall / floor_wall:.2f}x   "
+                  f"(issue 15 bar ≤ 1.3x; benchmarks/bar.py alternates runs and adds CPU times)")
         base, base_total, base_files = baseline(folder, kind, args.baseline_sample)
         what = f"baseline ({'openpyxl loop' if kind == 'xlsx' else 'json.load loop'}, same cells, {base_files} files)"
         if base_files < summed:  # sampled: scale to the same number of files

@@ -8,8 +8,9 @@ LibreOffice is absent); its baseline is PDFium's plain text extraction (open + t
 
 The report: a random 2021 report whose narrative is padded to ~20 printed pages (~24 000 Chinese
 characters), written as .txt (PDF-style, lost cell boundaries), .html (rowspan/colspan tables)
-and .docx (merged cells). Baseline, same files, same run: just *opening* each file the obvious
-way — python-docx ``Document()`` plus reading every paragraph and table cell; lxml.html parse
+and .docx (merged cells). Baseline, same files, same run: the floor of getting at the text — for
+.docx one inflate of ``word/document.xml`` and lxml over its paragraphs' text runs and its table
+cells (not python-docx, whose ``row.cells`` is itself slow); lxml.html parse
 plus ``text_content()``; reading the text and pulling every number with one regex — i.e. the
 cost of getting at the text, with no understanding. The ratio is printed.
 """
@@ -50,14 +51,16 @@ def big_report():
 
 def baseline(path: Path):
     suffix = path.suffix
-    if suffix == ".docx":
-        import docx
-        d = docx.Document(str(path))
-        parts = [p.text for p in d.paragraphs]
-        for t in d.tables:
-            for row in t.rows:
-                parts += [c.text for c in row.cells]
-        return len(parts)
+    if suffix == ".docx":  # the floor: one inflate of word/document.xml, lxml over its paragraphs and cells
+        import zipfile
+
+        from lxml import etree
+        with zipfile.ZipFile(path) as z:
+            root = etree.fromstring(z.read("word/document.xml"))
+        w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        parts = ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
+        cells = sum(1 for _ in root.iter(f"{w}tc"))
+        return len(parts) + cells
     if suffix == ".html":
         import lxml.html
         return len(re.findall(r"\d+", lxml.html.fromstring(path.read_bytes()).text_content()))
@@ -94,8 +97,8 @@ def main() -> int:
             right = sum(res.report.values[c] == v for c, v in rep.values.items())
             verdict = "OK" if ours <= BAR_MS else "TOO SLOW"
             ok &= ours <= BAR_MS
-            print(f"{name:32s} import {ours:7.1f} ms | baseline (open + read text only) {base:7.1f} ms | "
-                  f"ratio {ours / base:4.1f}x | cells right {right}/{len(rep.values)} | bar {BAR_MS:.0f} ms {verdict}")
+            print(f"{name:32s} import {ours:7.1f} ms | floor (open + read text only) {base:7.1f} ms | "
+                  f"ratio ours/floor {ours / base:4.1f}x | cells right {right}/{len(rep.values)} | bar {BAR_MS:.0f} ms {verdict}")
         ok &= corpus_texts()
         flattened_synthetic()
         ok &= twenty_page_pdf(rep, tmp)
@@ -176,7 +179,7 @@ def twenty_page_pdf(rep, tmp: Path) -> bool:
     right = sum(res.report.values[c] == v for c, v in rep.values.items())
     ok = ours <= PDF_BAR_MS
     print(f"{f'PDF ({pages} pages, LibreOffice)':32s} import {ours:7.1f} ms | baseline (PDFium plain text) {base:7.1f} ms | "
-          f"ratio {ours / base:4.1f}x | cells right {right}/{len(rep.values)} | bar {PDF_BAR_MS:.0f} ms {'OK' if ok else 'TOO SLOW'}")
+          f"ratio ours/floor {ours / base:4.1f}x | cells right {right}/{len(rep.values)} | bar {PDF_BAR_MS:.0f} ms {'OK' if ok else 'TOO SLOW'}")
     return ok
 
 

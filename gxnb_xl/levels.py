@@ -27,14 +27,11 @@ class Level:
 @lru_cache(maxsize=1)
 def levels() -> dict[str, Level]:
     """code → Level, in the file's order (the cover's drop-down order)."""
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    from . import tomlcache
     text = resources.files("gxnb_xl.formats").joinpath("levels.toml").read_text(encoding="utf-8")
     return {code: Level(code, d["zh"], d["en"], int(d["rank"]), d.get("parent", ""), int(d.get("guess", 0)),
                         tuple(d.get("name_patterns", ())))
-            for code, d in tomllib.loads(text).items()}
+            for code, d in tomlcache.loads(text).items()}
 
 
 def codes() -> tuple[str, ...]:

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from . import tomlcache
 
 PREV = "prev."  # prefix of a cell in last year's report
 CONSTANT = ""  # the cell of a constant term
@@ -378,7 +374,7 @@ def load_spec(format_id: str = "2021") -> Spec:
         source = resources.files("gxnb_xl.formats").joinpath(f"{format_id}.toml").read_bytes()
     except FileNotFoundError:
         raise KeyError(format_id) from None
-    return Spec(tomllib.loads(source.decode("utf-8")), source)
+    return Spec(tomlcache.loads(source), source)  # parsed once per content (tomlcache)
 
 
 @lru_cache(maxsize=1)
@@ -389,7 +385,7 @@ def _registry() -> tuple[tuple[str, int, int | None], ...]:
     for f in resources.files("gxnb_xl.formats").iterdir():
         if not f.name.endswith(".toml"):
             continue
-        head = tomllib.loads(f.read_text(encoding="utf-8"))
+        head = tomlcache.loads(f.read_bytes())
         if "id" in head and "tables" in head:
             out.append((str(head["id"]), int(head.get("first_year", 0)), head.get("last_year")))
     return tuple(sorted(out, key=lambda x: -x[1]))

@@ -30,6 +30,12 @@ def has_summary_sheet(path: str | os.PathLike) -> bool:
     An .xlsx/.xlsm is a zip whose xl/workbook.xml names the sheets (read without opening the
     sheets); other workbook kinds are asked through calamine."""
     import zipfile
+
+    from ..excel.fastpath import member
+    xml = member(path, "xl/workbook.xml")  # the reader's own zip parse: the file is read once for both
+    if xml is not None and len(xml) <= 5 * 1024 * 1024:
+        names = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml.decode("utf-8", "replace"))
+        return SUMMARY_SHEET in {n.replace("&amp;", "&") for n in names}
     try:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("xl/workbook.xml")

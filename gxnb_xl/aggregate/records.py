@@ -210,6 +210,13 @@ def saved_stamp(path: str) -> str:
     """When the spreadsheet program last saved the workbook (ISO text, "" when unknown):
     docProps/core.xml dcterms:modified in .xlsx/.xlsm, meta.xml dc:date in .ods."""
     import zipfile
+
+    from ..excel.fastpath import member as zip_member
+    core = zip_member(path, "docProps/core.xml")  # the zip as the reader parsed it: the file is read once
+    if core is not None and len(core) <= 1024 * 1024:
+        m = re.search(r"<dcterms:modified[^>]*>([^<]{10,40})<", core.decode("utf-8", "replace"))
+        if m:
+            return m.group(1).strip()
     try:
         with zipfile.ZipFile(path) as z:
             for member, pattern in (("docProps/core.xml", r"<dcterms:modified[^>]*>([^<]{10,40})<"),

@@ -94,5 +94,7 @@ def draw(wb, ws, table: Table, *, widths: list[int], wrap: set[int], main_head: 
 
 def _display_width(text: str) -> int:
     """Columns a text takes: CJK and full-width characters count two."""
+    if text.isascii():  # file names, numbers, codes: one column each, no lookup per character
+        return len(text)
     import unicodedata
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

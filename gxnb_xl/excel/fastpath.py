@@ -18,13 +18,16 @@ readers over every generated, corrupted and engine-saved workbook and requires e
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 import struct
 import unicodedata
 import zlib
 from functools import lru_cache
 from pathlib import Path
 
+from ..findings import Finding
 from ..loaded import Loaded
 from ..report import CellProblem, Report
 from ..spec import FORMAT_IDS, format_for_year, load_spec
@@ -138,10 +141,13 @@ class Decline(Exception):
     """Something the fast path does not fully understand: the full reader takes over."""
 
 
-def read_fast(path: str | Path) -> Loaded | None:
-    """The full reader's ``Loaded`` for a workbook of our template, or None (read it the full way)."""
+def read_fast(path: str | Path, shared: tuple) -> Loaded | None:
+    """The full reader's ``Loaded`` for a workbook of our template, or None (read it the full way).
+
+    ``shared``: the full reader's own ``(read_cover, read_narrative, read_value)``, so both read the
+    cover, the narrative and each value the same way (passed in: this module never imports the reader)."""
     try:
-        return _read(Path(path))
+        return _read(Path(path), *shared)
     except Decline:
         return None
     except (OSError, ValueError, KeyError, IndexError, TypeError, zlib.error, struct.error, UnicodeDecodeError,
@@ -150,6 +156,9 @@ def read_fast(path: str | Path) -> Loaded | None:
 
 
 # ── the zip ───────────────────────────────────────────────────────────────────────────────
+_SAME: dict[tuple, bytes] = {}  # (method, crc, size, compressed bytes) → inflated, CRC-checked content
+
+
 class _Zip:
     """The central directory of an in-memory zip, and its members inflated on demand (CRC checked)."""
 
@@ -181,7 +190,8 @@ class _Zip:
         if pos != end or total > MAX_UNZIPPED_BYTES or total / (packed or 1) > MAX_RATIO:
             raise Decline
 
-    def read(self, name: bytes) -> bytes:
+    def raw(self, name: bytes) -> tuple:
+        """(method, crc, size, compressed bytes) of a member, its local header checked."""
         method, crc, csize, usize, offset = self.members[name]
         if usize > MAX_PART_BYTES:
             raise Decline
@@ -193,6 +203,26 @@ class _Zip:
         raw = self.data[start:start + csize]
         if len(raw) != csize:
             raise Decline
+        return method, crc, usize, raw
+
+    def read(self, name: bytes, same: bool = False) -> bytes:
+        """A member inflated and CRC-checked. ``same``: a part that files of one template share
+        (package parts, styles, the metadata sheet): when its compressed bytes equal ones already
+        inflated and checked, the same content is returned without inflating again."""
+        key = self.raw(name)
+        if same:
+            out = _SAME.get(key)
+            if out is not None:
+                return out
+        out = self._inflate(*key)
+        if same:
+            if len(_SAME) >= 64:
+                _SAME.clear()
+            _SAME[key] = out
+        return out
+
+    @staticmethod
+    def _inflate(method: int, crc: int, usize: int, raw: bytes) -> bytes:
         if method == 8:
             d = zlib.decompressobj(-15)
             out = d.decompress(raw, usize + 1)
@@ -480,7 +510,7 @@ class _Plan:
         self.order = tuple(spec.cells)
         self.rank = {cid: i for i, cid in enumerate(self.order)}
         self.addresses = {cid: f"{layout.cells[cid][0]}!{layout.cells[cid][1]}" for cid in self.order}
-        self.addresses.update({f"meta.{k}": f"{s}!{a}" for k, (s, a) in layout.meta.items()})  # as the full reader
+        self.addresses.update({f"meta.{key}": f"{sheet}!{addr}" for key, (sheet, addr) in layout.meta.items()})
         needed = {s for s, _ in layout.cells.values()} | {s for s, _ in layout.meta.values()}
         needed |= {s for ps in layout.narrative_cells.values() for s, _ in ps}
         self.sheets = [s for s in layout.sheets if s in needed and s != META_SHEET]
@@ -517,12 +547,12 @@ def _plan(fmt: str) -> _Plan:
 # ── reading ───────────────────────────────────────────────────────────────────────────────
 def _parts(z: _Zip) -> dict[str, bytes]:
     for name in (b"[Content_Types].xml", b"_rels/.rels"):  # what the full reader's parser opens first
-        _wellformed(z.read(name))
-    package = z.read(b"_rels/.rels")
+        _wellformed(z.read(name, same=True))
+    package = z.read(b"_rels/.rels", same=True)
     if b'Target="xl/workbook.xml"' not in package and b'Target="/xl/workbook.xml"' not in package:
         raise Decline
-    wb = z.read(b"xl/workbook.xml")
-    rels = z.read(b"xl/_rels/workbook.xml.rels")
+    wb = z.read(b"xl/workbook.xml", same=True)
+    rels = z.read(b"xl/_rels/workbook.xml.rels", same=True)
     _wellformed(wb)
     _wellformed(rels)
     targets = dict(_REL.findall(rels))
@@ -538,9 +568,31 @@ def _parts(z: _Zip) -> dict[str, bytes]:
     return out
 
 
-def _meta(xml: bytes, strings: _Strings) -> dict:
+_META_ROWS: dict[tuple, list] = {}  # metadata part (compressed) → its first rows, strings unresolved
+
+
+def _meta(z: _Zip, part: bytes, strings: _Strings) -> dict:
     """key → value of the metadata rows (before the cell map), as the full reader reads them."""
+    key = z.raw(part)
+    rows = _META_ROWS.get(key)
+    if rows is None:
+        rows = _meta_rows(z.read(part, same=True))
+        if len(_META_ROWS) >= 64:
+            _META_ROWS.clear()
+        _META_ROWS[key] = rows
     meta = {}
+    for a, b in rows:
+        a = a if isinstance(a, str) else strings.get(a)
+        if a == "cell":
+            break
+        if a and b is not None:
+            meta[a] = b if isinstance(b, str) else strings.get(b)
+    return meta
+
+
+def _meta_rows(xml: bytes) -> list:
+    """(column A, column B or None) of the first 41 rows: text, or a shared-string index (int)."""
+    rows = []
     for n, row in enumerate(_ROW.finditer(xml)):
         if n > 40:
             break
@@ -553,19 +605,14 @@ def _meta(xml: bytes, strings: _Strings) -> dict:
             kind = kind.group(1) if kind else b"n"
             if kind == b"s":
                 v = _V.search(body)
-                text = strings.get(int(v.group(1))) if v else ""
+                cells[col] = int(v.group(1)) if v else ""
             elif kind == b"inlineStr":
-                text = "".join(_text(t) for t in _T_TEXT.findall(body))
+                cells[col] = "".join(_text(t) for t in _T_TEXT.findall(body))
             else:
                 v = _V.search(body)
-                text = _text(v.group(1)) if v else ""
-            cells[col] = text
-        key = cells.get(b"A")
-        if key == "cell":
-            break
-        if key and b"B" in cells:
-            meta[key] = cells[b"B"]
-    return meta
+                cells[col] = _text(v.group(1)) if v else ""
+        rows.append((cells.get(b"A", ""), cells.get(b"B")))
+    return rows
 
 
 def _sheet(xml: bytes, plan, sheet: str, styles_key: bytes, styles: _Styles):
@@ -620,15 +667,43 @@ def _decode(kind: int, v: bytes, strings: _Strings):
     return _text(v) or None
 
 
-def _read(path: Path) -> Loaded:
-    from .reader import _note, _read_cover, _read_narrative, _read_value
+_LAST: list = []  # (identity, zip) of the last file parsed: the listing, the reader and the saved stamp share it
 
-    if path.stat().st_size > MAX_FILE_BYTES:
+
+def _package(path: Path) -> _Zip:
+    """The zip at ``path``, read and parsed once for the calls about the same unchanged file."""
+    st = os.stat(path)
+    key = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+    last = _LAST[0] if _LAST else None  # one tuple: threads (the workbench) never pair a key with another zip
+    if last is not None and last[0] == key:
+        return last[1]
+    if st.st_size > MAX_FILE_BYTES or not stat.S_ISREG(st.st_mode):
         raise Decline
-    data = path.read_bytes()
-    if data[:2] != b"PK":
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if data[:2] != b"PK" or len(data) != st.st_size:
         raise Decline
     z = _Zip(data)
+    _LAST[:] = [(key, z)]
+    return z
+
+
+def member(path, name: str) -> bytes | None:
+    """The member ``name`` of the .xlsx at ``path`` (CRC checked) through this module's zip parse, so
+    a file is read once for everything asked about it; None when absent or when this parse declines
+    (the caller then opens the file its own way)."""
+    try:
+        return _package(Path(path)).read(name.encode(), same=name == "xl/workbook.xml")
+    except (Decline, KeyError, OSError, ValueError, zlib.error, struct.error):
+        return None
+
+
+def _note(code: str, severity: str, **params) -> Finding:
+    return Finding(code, severity, params=params)
+
+
+def _read(path: Path, _read_cover, _read_narrative, _read_value) -> Loaded:
+    z = _package(path)
     names = z.members
     if (b"xl/workbook.xml" not in names or b"word/document.xml" in names or b"ppt/presentation.xml" in names
             or b"xl/sharedStrings.xml" not in names):
@@ -644,13 +719,13 @@ def _read(path: Path) -> Loaded:
         raise Decline
     sst_xml.decode("utf-8")  # the full reader decodes every string
     strings = _Strings(sst_xml)
-    styles_key = z.read(b"xl/styles.xml") if b"xl/styles.xml" in names else b""
+    styles_key = z.read(b"xl/styles.xml", same=True) if b"xl/styles.xml" in names else b""
     styles = _STYLES.get(styles_key)
     if styles is None:
         styles = _Styles(styles_key or None)
         if len(_STYLES) < 64:
             _STYLES[styles_key] = styles
-    meta = _meta(z.read(parts[META_SHEET]), strings)
+    meta = _meta(z, parts[META_SHEET], strings)
     fmt = meta.get("format")
     if fmt not in FORMAT_IDS:
         raise Decline

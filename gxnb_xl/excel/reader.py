@@ -171,7 +171,7 @@ def _read_meta(wb, pkg, name) -> dict:
 
 def read_workbook(path: str | Path) -> Loaded:
     from .fastpath import read_fast  # our template, unchanged in structure: one pass (None: read it here)
-    if (fast := read_fast(path)) is not None:
+    if (fast := read_fast(path, (_read_cover, _read_narrative, _read_value))) is not None:
         return fast
     path = Path(path)
     name = path.name

@@ -30,14 +30,11 @@ def t(lang: str, zh: str, en: str) -> str:
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
     """Every entry of every ``*.toml`` beside this module; a key defined twice is a bug."""
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    from .. import tomlcache
     out: dict[str, dict[str, str]] = {}
     files = sorted((f for f in resources.files(__name__).iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
     for f in files:
-        for key, entry in _flatten(tomllib.loads(f.read_text(encoding="utf-8"))).items():
+        for key, entry in _flatten(tomlcache.loads(f.read_bytes())).items():
             if key in out:
                 raise KeyError(f"message {key!r} defined twice (again in {f.name})")
             out[key] = entry
