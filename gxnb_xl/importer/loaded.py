@@ -35,7 +35,14 @@ def load(path, *, workbook: bool = False) -> Loaded:
                                                  "kind_en": say(f"import.kind.{result.kind}", "en")})]
     for w in result.warnings[:MAX_NOTES]:
         notes.append(Finding("I3", "warning", cells=list(w.cells), params={"note_zh": w.zh, "note_en": w.en}))
-    return Loaded(result.report, p, "import", {}, computed=False,
+    addresses: dict = {}
+    if result.kind == "workbook":
+        from .workbook import cell_addresses
+        try:
+            addresses = cell_addresses(p, result)
+        except (ReportError, ValueError, KeyError):  # addresses are a help, never a reason to fail
+            addresses = {}
+    return Loaded(result.report, p, "import", addresses, computed=False,
                   template={"format": result.report.format, "source": result.kind}, notes=notes)
 
 

@@ -28,8 +28,9 @@ HIDDEN_SHEETS = ("_gxnb",)
 _NUMBER_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?\s*(?:万元|元)?")
 
 
-def workbook_text(path: str | Path, data: bytes | None = None) -> str:
-    """Every visible sheet as rows of cells (``data`` is ignored: the file is read once by sniff)."""
+def workbook_text(path: str | Path, data: bytes | None = None, grid: list | None = None) -> str:
+    """Every visible sheet as rows of cells (``data`` is ignored: the file is read once by sniff).
+    ``grid``, when given, receives (sheet, row, [(column, text)]) of every row written, 0-based."""
     p = Path(path)
     # the template reader's checks first: what is not a workbook, zip bombs, sheets whose used
     # range would make calamine reserve absurd memory (it aborts the process rather than raise)
@@ -41,13 +42,13 @@ def workbook_text(path: str | Path, data: bytes | None = None) -> str:
     if z is not None:
         pkg, _ = guarded(Package, z)
     try:
-        return _text(p, data, pkg, MAX_SHEET_CELLS)
+        return _text(p, data, pkg, MAX_SHEET_CELLS, grid)
     finally:
         if z is not None:
             z.close()
 
 
-def _text(p: Path, data: bytes, pkg, max_sheet: int) -> str:
+def _text(p: Path, data: bytes, pkg, max_sheet: int, grid: list | None = None) -> str:
     name = p.name
     try:
         from python_calamine import CalamineWorkbook
@@ -86,7 +87,7 @@ def _text(p: Path, data: bytes, pkg, max_sheet: int) -> str:
                     raise
                 continue  # an unreadable chart sheet or the like: the tables are elsewhere
             lines.append(sheet_name)
-            lines.extend(_rows(rows, merges))
+            lines.extend(_rows(rows, merges, sheet_name, grid))
     finally:
         wb.close()
     return "\n".join(lines)
@@ -109,7 +110,7 @@ def _merges(sheet) -> set[tuple[int, int]]:
     return covered
 
 
-def _rows(rows: list[list], covered: set) -> list[str]:
+def _rows(rows: list[list], covered: set, sheet: str = "", grid: list | None = None) -> list[str]:
     """Rows as ``a | b | ∅``: an empty cell becomes ``∅`` only in a column that holds a number in
     some row of the sheet (a blank value); empty spacer columns of the layout are left out."""
     numeric = set()
@@ -121,6 +122,7 @@ def _rows(rows: list[list], covered: set) -> list[str]:
     out = []
     for r, row in enumerate(rows):
         cells = []
+        placed = []
         for c, v in enumerate(row):
             if (r, c) in covered:
                 continue
@@ -128,6 +130,10 @@ def _rows(rows: list[list], covered: set) -> list[str]:
             if not shown and c not in numeric:
                 continue
             cells.append(shown)
+            if shown:
+                placed.append((c, shown))
+        if grid is not None and placed:
+            grid.append((sheet, r, placed))
         while cells and not cells[-1]:
             cells.pop()
         while cells and not cells[0]:
@@ -153,3 +159,52 @@ def _shown(v) -> str:
     if isinstance(v, (datetime.date, datetime.time, datetime.timedelta)):
         return ""  # a date in a number cell is a spreadsheet's auto-format, never a count
     return cell_text(str(v))
+
+
+def _a1(r: int, c: int) -> str:
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
+
+
+def cell_addresses(path, result) -> dict[str, str]:
+    """Where each cell read from a workbook sits (``表三!E7``), for findings that name addresses.
+
+    Found again by the row's label and its numbers, and kept only when the numbers at those
+    places are exactly the values read: an address is never a guess."""
+    from ..values import read_value
+    from .text import core, norm
+    grid: list = []
+    workbook_text(path, grid=grid)
+    spec = result.report.spec
+    status = result.cell_status
+    rows = []
+    for block in spec.tables["t2"]["blocks"]:
+        for row in block["rows"]:
+            rows.append((row["label"], [f"t2.{row['key']}.{c['key']}" for c in block["columns"]]))
+    t3 = spec.tables["t3"]
+    for row in t3["rows"]:
+        rows.append((row["labels"][-1], [f"t3.{row['key']}.{c['key']}" for c in t3["columns"]]))
+    t4 = spec.tables["t4"]
+    rows.append((None, [f"t4.{g['key']}.{c['key']}" for g in t4["groups"] for c in t4["columns"]]))
+    out: dict[str, str] = {}
+    for label, cells in rows:
+        if any(status.get(c) is None or status[c].status != "read" for c in cells):
+            continue
+        want = [status[c].value for c in cells]
+        forms = (norm(label), core(label)) if label else ()
+        for sheet, r, placed in grid:
+            if forms and not any(norm(t) in forms or (len(forms[1]) > 6 and forms[1] in norm(t)) for _, t in placed):
+                continue
+            numbers = [(c, t) for c, t in placed if _NUMBER_TEXT.fullmatch(t)]
+            if len(numbers) != len(cells):
+                continue
+            got = [read_value(t, spec.cells[cid].type)[0] for (_, t), cid in zip(numbers, cells)]
+            if got == want:
+                for (c, _), cid in zip(numbers, cells):
+                    out[cid] = f"{sheet}!{_a1(r, c)}"
+                break
+    return out

@@ -165,3 +165,19 @@ def test_column_by_column_text_is_not_split_by_guess():
     r = import_text(text)
     assert r.report.values["t2.fees.prev_items"] is None and r.report.values["t2.fees.change"] is None
     assert "粘连" in r.cell_status["t2.fees.prev_items"].reason_zh or "无法" in r.cell_status["t2.fees.prev_items"].reason_zh
+
+
+def test_workbook_cells_read_by_label_carry_their_addresses(lo_files):
+    """Findings on a county's own workbook name the cell (表三!E7), found again by label and value."""
+    from gxnb_xl.inputs import read_input
+    from python_calamine import CalamineWorkbook
+    path, truth = lo_files["xls"][0]
+    loaded = read_input(path)
+    assert len(loaded.addresses) >= 0.95 * len(truth["values"])
+    wb = CalamineWorkbook.from_path(str(path))
+    for cid, where in list(loaded.addresses.items())[::17]:
+        sheet, a1 = where.split("!")
+        col = ord(a1[0]) - 65
+        row = int(a1[1:]) - 1
+        value = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)[row][col]
+        assert float(value) == float(loaded.report.values[cid]), (cid, where)
