@@ -27,7 +27,9 @@ def load(path, *, workbook: bool = False) -> Loaded:
     counts = {k: sum(c[k] for c in conf.values()) for k in ("read", "derived", "missing")}
     if workbook and counts["read"] + counts["derived"] == 0:
         raise ReportError(say("import.no_tables", "zh", name=p.name), say("import.no_tables", "en", name=p.name))
-    severity = "warning" if counts["derived"] or counts["missing"] else "info"
+    # a cell that could not be read is a number the report does not give: such a report cannot pass, be
+    # summed or published until someone fills it in (derived cells only need a look)
+    severity = "error" if counts["missing"] else "warning" if counts["derived"] else "info"
     if result.kind == "workbook":
         notes = [Finding("I1", severity, params=counts)]
     else:
