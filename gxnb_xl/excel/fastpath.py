@@ -129,7 +129,7 @@ def _wellformed(xml: bytes, remember: bool = True) -> None:
         try:
             expat.ParserCreate().Parse(xml, True)
             ok = True
-        except (expat.ExpatError, ValueError):
+        except Exception:  # noqa: BLE001 - ExpatError, an unknown declared encoding (LookupError) …
             ok = False
         if remember and len(_WELLFORMED) < 256:
             _WELLFORMED[xml] = ok
@@ -148,10 +148,7 @@ def read_fast(path: str | Path, shared: tuple) -> Loaded | None:
     cover, the narrative and each value the same way (passed in: this module never imports the reader)."""
     try:
         return _read(Path(path), *shared)
-    except Decline:
-        return None
-    except (OSError, ValueError, KeyError, IndexError, TypeError, zlib.error, struct.error, UnicodeDecodeError,
-            OverflowError, RecursionError, MemoryError):
+    except Exception:  # noqa: BLE001 - anything unexpected (Decline included): the full reader decides
         return None
 
 
