@@ -100,6 +100,7 @@ def main() -> int:
             print(f"{name:32s} import {ours:7.1f} ms | floor (open + read text only) {base:7.1f} ms | "
                   f"ratio ours/floor {ours / base:4.1f}x | cells right {right}/{len(rep.values)} | bar {BAR_MS:.0f} ms {verdict}")
         ok &= corpus_texts()
+        flattened_synthetic()
         ok &= twenty_page_pdf(rep, tmp)
     if "--backends" in sys.argv:
         import import_pdf_backends
@@ -122,6 +123,30 @@ def corpus_texts() -> bool:
     print(f"{'real report texts (7, flattened)':32s} import worst {worst:5.1f} ms | baseline (read + regex numbers) | "
           f"ratio {min(ratios):.0f}–{max(ratios):.0f}x | bar {TEXT_BAR_MS:.0f} ms {'OK' if ok else 'TOO SLOW'}")
     return ok
+
+
+def flattened_synthetic(n: int = 100) -> None:
+    """Random reports (busy ones: multi-digit numbers in most cells) printed with every cell run
+    together and the page on one line: the hardest input for the split search. Reported, not barred."""
+    import re as _re
+    times, base, right, total = [], [], 0, 0
+    for seed in range(n):
+        rng = random.Random(seed)
+        rep = random_report(rng, rng.choice(["2021", "2019"]), unit="某某县某某局", busy=0.9)
+        rep.narrative = narrative_for(rep.year)
+        text = _re.sub(r"\s+", "", published_text(rep, "lost", random.Random(seed), noise=False))
+        from gxnb_xl.importer import import_text
+        t = time.perf_counter()
+        res = import_text(text)
+        times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        re.findall(r"\d+", text)
+        base.append((time.perf_counter() - t) * 1000)
+        right += sum(res.report.values[c] == v for c, v in rep.values.items())
+        total += len(rep.values)
+    times.sort()
+    print(f"{f'{n} busy reports, one line, glued':32s} import median {statistics.median(times):5.1f} ms, worst {times[-1]:5.1f} ms | "
+          f"baseline (regex numbers) {statistics.median(base):5.2f} ms | cells right {right}/{total}")
 
 
 def twenty_page_pdf(rep, tmp: Path) -> bool:

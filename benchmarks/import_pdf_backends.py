@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "importer"))
 
 from gxnb_xl.importer.reader import read_text  # noqa: E402
-from gxnb_xl.importer.sources import BLANK, cell_text  # noqa: E402
+from gxnb_xl.importer.cells import BLANK, cell_text  # noqa: E402
 
 
 def plumber_text(path: Path) -> str:

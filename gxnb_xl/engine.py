@@ -110,8 +110,7 @@ def relation_findings(report: Report, *, previous: Report | None = None, compute
         if _holds(eq.op, lhs, rhs):
             continue
         params = dict(eq.labels)
-        params.update(lhs=format_number(lhs), rhs=format_number(rhs), imbalance=format_number(abs(lhs - rhs)),
-                      ids=dict(eq.bindings))
+        params.update(lhs=lhs, rhs=rhs, imbalance=abs(lhs - rhs), ids=dict(eq.bindings))
         f = Finding(rule.id, rule.severity, "fail", cells, params, lhs=lhs, rhs=rhs, imbalance=lhs - rhs,
                     instance=eq.instance, format=fmt, addresses=_addr(addresses, cells),
                     values={c: values.get(c) for c in cells if not c.startswith(PREV)})

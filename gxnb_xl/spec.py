@@ -48,11 +48,18 @@ class Cell:
 
     def name(self, lang: str = "zh") -> str:
         """How a clerk would point at this cell."""
-        if lang == "en":
-            return f"{self.id}"
+        if lang == "en":  # the official labels are Chinese: the table and the cell's id (row.column)
+            return f"Table {_roman(self.table_label.removeprefix('表'))} {self.id.split('.', 1)[1]}"
         if self.kind == "groups":  # 表四: a group and a column, no rows to speak of
             return f"{self.table_label}“{self.row_label}”“{self.col_label}”"
         return f"{self.table_label}“{self.row_label}”行“{self.col_label}”列"
+
+
+def _roman(chinese: str) -> str:
+    """一 … 十 as I … X (table numbers); anything else unchanged."""
+    numerals = "一二三四五六七八九十"
+    roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+    return roman[numerals.index(chinese)] if len(chinese) == 1 and chinese in numerals else chinese
 
 
 @dataclass(frozen=True)

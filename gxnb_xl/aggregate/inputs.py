@@ -163,7 +163,8 @@ def read_capped(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
 
 def split_for_check(files: Iterable) -> tuple[list[str], list[FileRecord]]:
     """For ``gxnb check``: (paths to check, records of entries not checked). Files named on the
-    command line are always checked (the reader says what is wrong with them); inside folders the
+    command line are checked (the reader says what is wrong with them) except lock files and litter,
+    listed as ``aggregate`` lists them; inside folders the
     listing decides, as for ``aggregate``: lock files, litter and non-report files are listed,
     not read; FIFOs, dangling links and unreadable folders are listed as unreadable."""
     paths: list[str] = []
@@ -182,6 +183,10 @@ def split_for_check(files: Iterable) -> tuple[list[str], list[FileRecord]]:
             fate = regular_file(item)
             if fate is not None and fate.why == "agg.why.special":
                 skipped.append(fate)  # a FIFO named on the command line would block the reader
+                continue
+            listed = next(iter(expand([item])), (None, None))[1]
+            if listed is not None and listed.state == STATE_IGNORED:
+                skipped.append(listed)  # a lock file or litter: listed as aggregate lists it, not an error
             else:
-                paths.append(os.fspath(item))
+                paths.append(os.fspath(item))  # anything else: the reader says what it is
     return paths, skipped

@@ -53,6 +53,7 @@ def command(sources, output, as_json, format_id, year, lang, force=False):
             if Path(s).resolve() == Path(output).resolve():
                 fail(t(lang, "输出文件不能覆盖输入文件", "the output would overwrite an input"))
 
+    targets = _targets(sources, out_dir)
     records = []
     unusable = problems = False
     for src in sources:
@@ -69,7 +70,7 @@ def command(sources, output, as_json, format_id, year, lang, force=False):
         check = check_report(from_report(result.report, path=src, kind="import"))
         written = None
         if output:
-            target = Path(output) if out_dir is None else out_dir / (Path(src).stem + ".json")
+            target = Path(output) if out_dir is None else targets[src]
             if target.exists() and not force:
                 fail(t(lang, f"文件已存在：{target}。为防止覆盖已有内容，请换一个文件名，或加 --force 覆盖",
                        f"{target} exists; choose another name or pass --force"))
@@ -87,6 +88,26 @@ def command(sources, output, as_json, format_id, year, lang, force=False):
     if unusable:
         sys.exit(EXIT_UNUSABLE)
     sys.exit(EXIT_FINDINGS if problems else EXIT_OK)
+
+
+def _targets(sources, out_dir) -> dict:
+    """One output name per input, never two inputs on one name (2023/报告.txt and 2024/报告.txt become
+    2023-报告.json and 2024-报告.json; a name still taken gets -2, -3, …)."""
+    if out_dir is None:
+        return {}
+    stems: dict[str, int] = {}
+    for src in sources:
+        stems[Path(src).stem] = stems.get(Path(src).stem, 0) + 1
+    out, used = {}, set()
+    for src in sources:
+        p = Path(src)
+        name = p.stem if stems[p.stem] == 1 else f"{p.resolve().parent.name}-{p.stem}"
+        candidate, k = name, 2
+        while candidate in used:
+            candidate, k = f"{name}-{k}", k + 1
+        used.add(candidate)
+        out[src] = Path(out_dir) / (candidate + ".json")
+    return out
 
 
 def _write(result, target: Path, lang: str) -> Path:

@@ -265,6 +265,7 @@ class _Builder:
             self.width(sheet, c0 + j, 10)
         self.height(sheet, h0, 42)
         self.lay.repeat_rows[sheet] = (0, h0 + 2)
+        self.lay.landscape.add(sheet)  # 表三 is wide (label columns + 7 applicant columns): landscape, one page wide
         self.check_rows_per_sheet[sheet] = first + len(rows)
         self._grid_meta = getattr(self, "_grid_meta", {})
         self._grid_meta[sheet] = (c0, ncol)

@@ -15,6 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from itertools import zip_longest
@@ -380,14 +381,53 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
             raise ReportError("生成启用宏的工作簿需要 vbaProject.bin", "an .xlsm needs a vbaProject.bin")
         wb.add_vba_project(str(vba_project))
     fm = _Formats(wb)
-
     sheet_names = [s for s in layout.sheets if s != META_SHEET]
     if review_rows:
         sheet_names.append(review_title)
     sheet_names.append(META_SHEET)
     ws = {name: wb.add_worksheet(name) for name in sheet_names}
+    b = _Book(wb, fm, ws, spec, layout, values, narrative, meta, annotations, sheet_values(spec, values))
 
-    # static texts and merges
+    _write_static(b)
+    _write_cover(b, buttons if xlsm else None)
+    _write_tables(b)
+    _write_narrative(b)
+    _write_checks(b)
+    if review_rows:
+        _write_review(b, review_rows, review_title, review_draw)
+    _write_meta(b)
+    _print_and_protect(b, password, review_title if review_rows else None)
+    (ws[review_title] if review_rows else ws[COVER]).activate()
+    wb.close()
+    return _protect_structure(buf.getvalue(), password, ws[COVER])
+
+
+@dataclass
+class _Book:
+    """What every sheet writer needs: the workbook, its formats and sheets, the format and the data."""
+
+    wb: object
+    fm: object
+    ws: dict
+    spec: Spec
+    layout: Layout
+    values: dict
+    narrative: dict
+    meta: dict
+    annotations: dict
+    computed: dict  # values with totals computed: the formulas' cached results
+    first_check: int | None = None  # rows of the 校验 sheet written so far
+    last_check: int | None = None
+    content_errors: int = 0
+    mirrors: dict = field(default_factory=dict)  # sheet → addresses of the status mirrored next to a table
+
+    def checked(self, row: int) -> None:
+        self.first_check = row if self.first_check is None else self.first_check
+        self.last_check = row
+
+def _write_static(b: _Book) -> None:
+    """Texts, merges, column widths and row heights: the layout as drawn."""
+    layout, fm, ws = b.layout, b.fm, b.ws
     merged = {(m[0], m[1], m[2]): m for m in layout.merges}
     styles = {"title": fm.title, "header": fm.header, "caption": fm.caption, "label": fm.label, "note": fm.note,
               "guidance": fm.guidance, "check_label": fm.check_label}
@@ -408,7 +448,11 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         for r, h in heights.items():
             ws[sheet].set_row(r, h)
 
-    # cover
+
+def _write_cover(b: _Book, buttons) -> None:
+    """封面: unit, year (validated), level (a list), contact; the Excel buttons of an .xlsm."""
+    layout, fm, ws = b.layout, b.fm, b.ws
+    meta = b.meta
     cover = ws[COVER]
     for key, (s, addr) in layout.meta.items():
         r, c = parse_a1(addr)
@@ -435,12 +479,15 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
             cover.write_blank(r, c, None, fm.meta_in)
         else:
             cover.write_string(r, c, str(v), fm.meta_in)
-    if xlsm and buttons:
+    if buttons:
         for i, (caption, macro) in enumerate(buttons):
             cover.insert_button(3 + 2 * i, 5, {"macro": macro, "caption": caption, "width": 160, "height": 30})
 
-    # tables: inputs, formulas
-    computed = sheet_values(spec, values)
+
+def _write_tables(b: _Book) -> None:
+    """表二–表四: inputs as typed (validated), totals as formulas with cached results, annotations."""
+    spec, layout, fm, ws = b.spec, b.layout, b.fm, b.ws
+    values, annotations, computed = b.values, b.annotations, b.computed
     by_type: dict[tuple[str, str], list[str]] = {}
     for cid, cell in spec.cells.items():
         sheet, addr = layout.cells[cid]
@@ -466,8 +513,11 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         r, c = parse_a1(addrs[0])
         ws[sheet].data_validation(r, c, r, c, {**_VALIDATION[ctype], "multi_range": " ".join(addrs)})
 
-    # narrative
-    nar = ws[NARRATIVE]
+
+def _write_narrative(b: _Book) -> None:
+    """正文: each section split over as many cells as a cell can hold."""
+    layout, fm, narrative = b.layout, b.fm, b.narrative
+    nar = b.ws[NARRATIVE]
     for key, parts in layout.narrative_cells.items():
         pieces = split_text(narrative.get(key) or "") if narrative.get(key) else []
         for i, (s, addr) in enumerate(parts):
@@ -477,17 +527,26 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
             else:
                 nar.write_blank(r, c, None, fm.text_in)
 
-    # checks
+
+def _write_checks(b: _Book) -> None:
+    """校验: one row per relation, per table's typed cells, per table's totals, the sheet names; the
+    summary the cover shows."""
+    _check_relations(b)
+    _check_contents(b)
+    _check_totals(b)
+    _check_structure(b)
+    _check_summary(b)
+
+
+def _check_relations(b: _Book) -> None:
+    spec, layout, fm, ws = b.spec, b.layout, b.fm, b.ws
     chk = ws[CHECKS]
-    level_code = meta.get("level")
-    first_row = last_row = None
-    mirrors_by_sheet: dict[str, list[str]] = {}
+    level_code = b.meta.get("level")
     for cr in layout.check_rows:
         eq = cr.equation
         r = cr.row
-        first_row = r if first_row is None else first_row
-        last_row = r
-        status, imbalance = check_status(eq, cr.blanks, computed, level_code)
+        b.checked(r)
+        status, imbalance = check_status(eq, cr.blanks, b.computed, level_code)
         status_addr = a1(r, 2)
         chk.write_string(r, 0, cr.place, fm.label)
         chk.write_string(r, 1, cr.title, fm.label)
@@ -504,7 +563,7 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
             ms, maddr = cr.mirror
             mr, mc = parse_a1(maddr)
             ws[ms].write_formula(mr, mc, f"='{CHECKS}'!{status_addr}", fm.check, status)
-            mirrors_by_sheet.setdefault(ms, []).append(maddr)
+            b.mirrors.setdefault(ms, []).append(maddr)
             involved = [layout.cells[c][1] for c in eq.cells if c in layout.cells and layout.cells[c][0] == ms]
             if involved:
                 r0, c0 = parse_a1(involved[0])
@@ -513,21 +572,26 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
                 ws[ms].conditional_format(r0, c0, r0, c0, {
                     "type": "formula", "criteria": f'={abs_ref}="{bad}"', "multi_range": " ".join(involved),
                     "format": fm.cf_mark if bad == FAIL else fm.cf_mark_warn})
-    content_errors = 0
+
+
+def _check_contents(b: _Book) -> None:
+    """Typed cells of each table: blank, text, decimals, negatives (marked red in the table too)."""
+    spec, layout, fm, ws = b.spec, b.layout, b.fm, b.ws
+    chk = ws[CHECKS]
     for row in layout.content_rows:  # typed cells of each table: blank, text, decimals, negatives
         flags = 0
         for cid, hr in zip(row.cells, row.helper_rows):
             ctype = spec.cells[cid].type
-            flag = content_flag(values.get(cid), ctype)
+            flag = content_flag(b.values.get(cid), ctype)
             flags += flag
             ref = _cell_ref(layout, cid, CHECKS)
             chk.write_formula(hr, HELPER_COL, content_flag_formula(ref, ctype), fm.plain, flag)
-            v = values.get(cid)
+            v = b.values.get(cid)
             chk.write_formula(hr, VALUE_COL, value_formula(ref), fm.plain, 0 if v is None else _number(v))
         helpers = f"{a1(row.helper_rows[0], HELPER_COL)}:{a1(row.helper_rows[-1], HELPER_COL)}"
         r = row.row
         status = FAIL if flags else OK
-        content_errors += int(bool(flags))
+        b.content_errors += int(bool(flags))
         chk.write_string(r, 0, f"{row.sheet}填写区", fm.label)
         chk.write_string(r, 1, f"{row.sheet}填写区每个单元格已填写且为有效数字（不是文本、件数不含小数和负数）", fm.label)
         chk.write_formula(r, 2, f'=IF(SUM({helpers})>0,"{FAIL}","{OK}")', fm.check, status)
@@ -538,8 +602,14 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         chk.write_formula(r, 6, "=0", fm.plain, 0)
         chk.set_row(r, 30)
         _mark_bad_inputs(ws[row.sheet], fm, [(layout.cells[c][1], spec.cells[c].type) for c in row.cells])
-        last_row = r
-    for r, totals in layout.total_rows:  # a formula typed over with a number (the reader's D1)
+        b.checked(r)
+
+
+def _check_totals(b: _Book) -> None:
+    """A total's formula typed over with a number (the reader's D1)."""
+    spec, layout, fm, ws = b.spec, b.layout, b.fm, b.ws
+    chk = ws[CHECKS]
+    for r, totals in layout.total_rows:
         sheet = layout.cells[totals[0][0]][0]
         for cid, hr in totals:
             ref = _cell_ref(layout, cid, CHECKS)
@@ -555,7 +625,13 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, 0)
         chk.write_formula(r, 6, "=0", fm.plain, 0)
         chk.set_row(r, 30)
-        last_row = r
+        b.checked(r)
+
+
+def _check_structure(b: _Book) -> None:
+    """The sheets keep their names (a renamed sheet breaks every reference to it)."""
+    layout, fm = b.layout, b.fm
+    chk = b.ws[CHECKS]
     if layout.structure_row is not None:
         r = layout.structure_row
         chk.write_string(r, 0, "工作表名称", fm.label)
@@ -566,47 +642,61 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, 0)
         chk.write_formula(r, 6, "=0", fm.plain, 0)
         chk.set_row(r, 30)
-        last_row = r
-    if first_row is not None:
-        s_err = parse_a1(layout.summary["errors"][1])
-        s_blank = parse_a1(layout.summary["blanks"][1])
-        statuses = [check_status(cr.equation, cr.blanks, computed, level_code)[0] for cr in layout.check_rows]
-        n_errors = statuses.count(FAIL) + content_errors
-        chk.write_formula(*s_err, f"=SUM({a1(first_row, 5)}:{a1(last_row, 5)})", fm.check, n_errors)
-        chk.write_formula(*s_blank, f"=SUM({a1(first_row, 6)}:{a1(last_row, 6)})", fm.check, statuses.count(BLANK))
-        chk.set_column(5, TOTAL_COL, None, None, {"hidden": True})
-        _status_formats(chk, fm, f"{a1(first_row, 2)}:{a1(last_row, 2)}")
-        sr, sc = parse_a1(layout.status[1])
-        ws[COVER].write_formula(sr, sc, cover_status_formula(f"'{CHECKS}'!{layout.summary['errors'][1]}",
-                                                             f"'{CHECKS}'!{layout.summary['blanks'][1]}"),
-                                fm.status, cover_status_text(n_errors, statuses.count(BLANK)))
-        ws[COVER].conditional_format(sr, sc, sr, sc, {"type": "formula", "criteria": f"='{CHECKS}'!$B$2>0",
-                                                      "format": fm.cf_red})
-        chk.conditional_format(*s_err, *s_err, {"type": "cell", "criteria": ">", "value": 0, "format": fm.cf_red})
-    for ms, addrs in mirrors_by_sheet.items():
+        b.checked(r)
+
+
+def _check_summary(b: _Book) -> None:
+    """The counts of the 校验 sheet, the verdict on the cover, the colours."""
+    layout, fm, ws = b.layout, b.fm, b.ws
+    chk = ws[CHECKS]
+    if b.first_check is None:
+        return
+    first_row, last_row = b.first_check, b.last_check
+    s_err = parse_a1(layout.summary["errors"][1])
+    s_blank = parse_a1(layout.summary["blanks"][1])
+    statuses = [check_status(cr.equation, cr.blanks, b.computed, b.meta.get("level"))[0] for cr in layout.check_rows]
+    n_errors = statuses.count(FAIL) + b.content_errors
+    chk.write_formula(*s_err, f"=SUM({a1(first_row, 5)}:{a1(last_row, 5)})", fm.check, n_errors)
+    chk.write_formula(*s_blank, f"=SUM({a1(first_row, 6)}:{a1(last_row, 6)})", fm.check, statuses.count(BLANK))
+    chk.set_column(5, TOTAL_COL, None, None, {"hidden": True})
+    _status_formats(chk, fm, f"{a1(first_row, 2)}:{a1(last_row, 2)}")
+    sr, sc = parse_a1(layout.status[1])
+    ws[COVER].write_formula(sr, sc, cover_status_formula(f"'{CHECKS}'!{layout.summary['errors'][1]}",
+                                                         f"'{CHECKS}'!{layout.summary['blanks'][1]}"),
+                            fm.status, cover_status_text(n_errors, statuses.count(BLANK)))
+    ws[COVER].conditional_format(sr, sc, sr, sc, {"type": "formula", "criteria": f"='{CHECKS}'!$B$2>0",
+                                                  "format": fm.cf_red})
+    chk.conditional_format(*s_err, *s_err, {"type": "cell", "criteria": ">", "value": 0, "format": fm.cf_red})
+    for ms, addrs in b.mirrors.items():
         _status_formats(ws[ms], fm, " ".join(addrs))
 
-    # review sheet (``review_draw(workbook, sheet)`` draws a styled one: aggregate.sheet)
-    if review_rows and review_draw is not None:
-        review_draw(wb, ws[review_title])
-    elif review_rows:
-        rv = ws[review_title]
-        for i, row in enumerate(review_rows):
-            for j, text in enumerate(row):
-                style = fm.review_head if i == 0 else fm.plain_wrap
-                if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
-                    rv.write_number(i, j, _number(text), style)  # counts stay numbers (sortable, summable)
-                else:
-                    rv.write_string(i, j, "" if text is None else str(text), style)
-        # every column (rows may differ in length), Chinese characters counted double
-        widths = [max([display_width("" if x is None else str(x)) for x in col] + [6])
-                  for col in zip_longest(*review_rows, fillvalue="")]
-        for j, w in enumerate(widths):
-            rv.set_column(j, j, min(max(w, 8), 80))
-        rv.freeze_panes(1, 0)
 
-    # metadata sheet
-    md = ws[META_SHEET]
+def _write_review(b: _Book, review_rows, review_title: str, review_draw) -> None:
+    """审核报告: the findings as rows (``review_draw(workbook, sheet)`` draws a styled one: aggregate.sheet)."""
+    if review_draw is not None:
+        review_draw(b.wb, b.ws[review_title])
+        return
+    fm = b.fm
+    rv = b.ws[review_title]
+    for i, row in enumerate(review_rows):
+        for j, text in enumerate(row):
+            style = fm.review_head if i == 0 else fm.plain_wrap
+            if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
+                rv.write_number(i, j, _number(text), style)  # counts stay numbers (sortable, summable)
+            else:
+                rv.write_string(i, j, "" if text is None else str(text), style)
+    # every column (rows may differ in length), Chinese characters counted double
+    widths = [max([display_width("" if x is None else str(x)) for x in col] + [6])
+              for col in zip_longest(*review_rows, fillvalue="")]
+    for j, w in enumerate(widths):
+        rv.set_column(j, j, min(max(w, 8), 80))
+    rv.freeze_panes(1, 0)
+
+
+def _write_meta(b: _Book) -> None:
+    """_gxnb (hidden): template id, format, spec hash, generator version and the cell map."""
+    spec, layout = b.spec, b.layout
+    md = b.ws[META_SHEET]
     for i, (k, v) in enumerate((("template_id", layout.template_id), ("format", spec.id), ("spec_hash", spec.hash),
                                 ("generator_version", generator_version()), ("layout_version", "1"))):
         md.write_string(i, 0, k)
@@ -621,24 +711,24 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
         md.write_number(start + 1 + i, 3, inp)
     md.hide()
 
-    # print setup and protection
-    for name, w in ws.items():
+
+def _print_and_protect(b: _Book, password, review_title) -> None:
+    """A4, fitted to the page width, the layout's landscape sheets and repeated rows; every sheet protected
+    (the review sheet can still be filtered and sorted)."""
+    for name, w in b.ws.items():
         w.set_paper(9)
         w.fit_to_pages(1, 0)
         w.center_horizontally()
         w.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        if name in layout.landscape:
+        if name in b.layout.landscape:
             w.set_landscape()
-        if name in layout.repeat_rows:
-            w.repeat_rows(*layout.repeat_rows[name])
+        if name in b.layout.repeat_rows:
+            w.repeat_rows(*b.layout.repeat_rows[name])
         if name != review_title:
             w.protect(password or "", {"format_columns": True, "format_rows": True})
         else:
             w.protect(password or "", {"format_columns": True, "format_rows": True, "autofilter": True,
                                         "sort": True})
-    (ws[review_title] if review_rows else ws[COVER]).activate()
-    wb.close()
-    return _protect_structure(buf.getvalue(), password, ws[COVER])
 
 
 def _wrapped_height(*texts_widths) -> float:

@@ -47,10 +47,17 @@ def _patterns():
     meta = re.compile(r"^\s*(?:(?P<title>" + keys("title_keys") + r")|(?P<date>" + keys("date_keys") + r")|"
                       r"(?P<source>" + keys("source_keys") + r")|(?P<other>" + keys("other_keys") + r"))\s*[:：]\s*(?P<value>.*)$")
     cover = re.compile(r"^\s*(?:(?P<unit>" + keys("unit_keys") + r")|(?P<year>" + keys("year_keys") + r"))\s*[:：|]\s*(?P<value>[^|]{1,60}?)\s*(?:\|.*)?$")
+    any_key = re.compile(r"(?:" + "|".join(keys(k) for k in ("title_keys", "date_keys", "source_keys", "other_keys")) +
+                         r")\s*[:：|]")
     seps = [re.compile(p) for p in data.get("separators", ())]
     inline = re.compile("|".join(f"(?:{p})" for p in data.get("inline", ())))
     footer = re.compile("(?:" + "|".join(data.get("footer", ())) + r")[^\n]*")
-    return meta, seps, inline, footer, cover
+    return meta, seps, inline, footer, cover, any_key
+
+
+@lru_cache(maxsize=1)
+def _tail():
+    return tuple(re.compile(p) for p in vocabulary()["raw"].get("page", {}).get("tail", ()))
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +77,7 @@ def prepare(text: str) -> Page:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\ufeff", "")
     lines = text.split("\n")
     meta: dict = {}
-    meta_re, seps, inline, footer, cover = _patterns()
+    meta_re, seps, inline, footer, cover, any_key = _patterns()
     # archive comments (# …) before anything else
     i = 0
     while i < len(lines) and (lines[i].startswith("#") or not lines[i].strip()):
@@ -88,6 +95,15 @@ def prepare(text: str) -> Page:
                 value = c.group("value").strip()
                 if kind == "unit" or re.fullmatch(r"(?:19|20)\d\d\s*年?度?", value):
                     meta[kind] = value
+            if len(any_key.findall(s)) >= 2:
+                # the disclosure catalogue's box (索引号 | … | 发布机构 | … | 生成日期 | …): keep what it says
+                for part in re.split(r"\s*\|\s*|\s{2,}", s):
+                    pm = meta_re.match(part)
+                    if pm:
+                        kind = next(k for k in ("title", "date", "source", "other") if pm.group(k))
+                        if kind != "other" and pm.group("value").strip() and kind not in meta:
+                            meta[kind] = pm.group("value").strip()
+                continue
             m = meta_re.match(s)
             if m:
                 kind = next(k for k in ("title", "date", "source", "other") if m.group(k))
@@ -96,6 +112,11 @@ def prepare(text: str) -> Page:
                     meta[kind] = value
                 continue
         kept.append(line)
+    tail = _tail()
+    for k, line in enumerate(kept):
+        if k > len(kept) // 2 and any(t.match(widen(line)) for t in tail):
+            kept = kept[:k]
+            break
     body = "\n".join(kept)
     body = inline.sub(" ", body)
     body = footer.sub("", body)

@@ -44,7 +44,8 @@ def prefer(template_read: Loaded, path) -> Loaded:
     read it by its labels too. When both give the same value for every cell either of them read,
     keep the template reading (it knows addresses); otherwise the label reading, whose every cell
     says read / derived / missing, wins — a cell is never taken from a layout we only guessed."""
-    if any(getattr(n, "key", "") == "S4.labels_disagree" for n in template_read.notes):
+    if any(getattr(n, "key", "") == "S4.labels_disagree" or (n.code == "S4" and n.severity == "error")
+           for n in template_read.notes):
         return template_read  # labels in disagreement: the table is refused, not read by another guess
     try:
         mine = load(path, workbook=True)

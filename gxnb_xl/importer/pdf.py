@@ -19,10 +19,11 @@ is ours either way. A PDF with pages but no text layer is a scan: refused with a
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 
 from ..errors import ReportError
-from .sources import BLANK, cell_text
+from .cells import BLANK, cell_text
 from .text import NUMBERING, drop_chrome, norm
 
 THIN = 2.5  # points: a filled rectangle thinner than this is a ruling line
@@ -254,6 +255,10 @@ def _band(tp, width: float, bottom: float, top: float) -> list[str]:
     return _paragraphs(drop_chrome([ln for ln in lines if ln]))
 
 
+# a report title starting on this line ("某某镇 2024年政府信息公开…"): never the tail of the line before
+_TITLE_START = re.compile(r"(?:19|20)\d{2}\s*年\s*度?\s*(?:政府|政务)\s*信息\s*公开")
+
+
 def _width(line: str) -> float:
     """Printed width in CJK characters (Latin letters, digits and spaces are about half as wide)."""
     return sum(1.0 if ord(c) > 0x2E80 else 0.5 for c in line)
@@ -272,7 +277,8 @@ def _paragraphs(lines: list[str]) -> list[str]:
     out: list[str] = []
     joining = False
     for ln, w in zip(lines, widths):
-        if joining and not NUMBERING.match(norm(ln)):
+        title = _TITLE_START.search(ln)
+        if joining and not NUMBERING.match(norm(ln)) and not (title and title.start() < 40):
             sep = " " if out[-1][-1:].isascii() and ln[:1].isascii() and out[-1][-1:].isalnum() else ""
             out[-1] = out[-1] + sep + ln
         else:

@@ -12,8 +12,8 @@ import zipfile
 from pathlib import Path
 
 from ..errors import ReportError
+from .cells import BLANK, cell_parts
 
-BLANK = "∅"  # an empty table cell (kept so later cells do not shift)
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 DOCX_SUFFIXES = (".docx",)
@@ -140,19 +140,12 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
-def _cell_text(parts: list[str]) -> str:
-    text = _WS.sub(" ", " ".join(parts)).strip()
-    return text.replace("|", "｜")
-
-
-def cell_text(text: str) -> str:
-    """One table cell's text as a line of the shared row format (no separators inside)."""
-    return _cell_text([text])
 
 
 # ── HTML ──────────────────────────────────────────────────────────────────────────────
 _BLOCK_TAGS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article",
-               "header", "footer", "tr", "table", "title", "pre", "blockquote", "ul", "ol", "dd", "dt"}
+               "header", "footer", "tr", "table", "title", "pre", "blockquote", "ul", "ol", "dd", "dt",
+               "td", "th", "tbody", "thead"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
@@ -184,7 +177,8 @@ def html_text(text: str, name: str = "") -> str:
             if el.tail:
                 buf.append(el.tail)
             return
-        if tag == "table":
+        if tag == "table" and el.find(".//table") is None:
+            # a data table (a table holding other tables is page layout, walked as blocks)
             flush()
             _html_table(el, lines)
         else:
@@ -213,7 +207,7 @@ def _html_table(table, lines: list[str]) -> None:
         cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
         texts = []
         for c in cells:
-            t = _cell_text([s for s in c.itertext()])
+            t = cell_parts([s for s in c.itertext()])
             texts.append(t if t else BLANK)
         if texts:
             lines.append(" | ".join(texts))
@@ -275,7 +269,7 @@ def _docx_table(tbl, lines: list[str]) -> None:
                 vm = pr.find(f"{_W}vMerge")
                 if vm is not None and vm.get(f"{_W}val") in (None, "continue"):
                     continue  # continuation of a vertically merged cell: shown once, above
-            t = _cell_text([_para_text(p) for p in tc.iter(f"{_W}p")])
+            t = cell_parts([_para_text(p) for p in tc.iter(f"{_W}p")])
             texts.append(t if t else BLANK)
         if texts:
             lines.append(" | ".join(texts))

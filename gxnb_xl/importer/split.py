@@ -22,16 +22,27 @@ MAX_CANDIDATES = 512  # more candidates than this cannot be listed or resolved u
 
 @dataclass(frozen=True)
 class LocalEq:
-    """sum(coef * value[pos]) == 0 over positions of one row."""
+    """sum(coef * value[pos]) + const == 0 over positions of one row."""
 
     terms: tuple[tuple[int, int], ...]  # (coef, position)
+    const: int = 0
 
     @property
     def last(self) -> int:
         return max(p for _, p in self.terms)
 
     def holds(self, vals) -> bool:
-        return sum(c * vals[p] for c, p in self.terms) == 0
+        return sum(c * vals[p] for c, p in self.terms) + self.const == 0
+
+
+def _total_last(equations, n: int):
+    """The relation "parts = total" whose total is the row's last cell (表三 R3.3), or None."""
+    for eq in equations:
+        last = [c for c, p in eq.terms if p == n - 1]
+        others = [c for c, p in eq.terms if p != n - 1]
+        if len(last) == 1 and last[0] in (1, -1) and others and all(c == -last[0] for c in others) and not eq.const:
+            return eq
+    return None
 
 
 class BudgetExceeded(Exception):
@@ -46,7 +57,36 @@ def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_dig
     digit string, optionally with a leading sign, that holds one or more cells). ``signed``:
     positions that may hold a negative number. Raises BudgetExceeded when the search explores
     more than ``budget`` states or finds more than ``cap`` candidates.
+
+    When the row's last cell is the total of a relation (表三's 总计), each way of reading the end
+    of the last digit string as that total is tried first: the parts must then add up to a known
+    number, which cuts the search down to a few branches.
     """
+    eq = _total_last(equations, n)
+    if eq is not None and len(eq.terms) == n and n >= 2 and tokens and tokens[-1][0] == "run" and tokens[-1][1][:1] not in "+-" \
+            and not signed:
+        rest_eqs = tuple(e for e in equations if e is not eq)
+        if not any(p == n - 1 for e in rest_eqs for _, p in e.terms):
+            x = tokens[-1][1]
+            coef = next(c for c, p in eq.terms if p == n - 1)
+            out: list = []
+            for length in range(1, min(max_digits, len(x)) + 1):
+                tail = x[-length:]
+                if length > 1 and tail[0] == "0":
+                    continue
+                total = int(tail)
+                head = list(tokens[:-1]) + ([("run", x[:-length])] if length < len(x) else [])
+                if not head:
+                    continue
+                parts_eq = LocalEq(tuple(t for t in eq.terms if t[1] != n - 1), coef * total)
+                found = _splits(head, n - 1, rest_eqs + (parts_eq,), max_digits, signed, budget,
+                                cap - len(out), ((parts_eq, total),))
+                out += [f + (total,) for f in found]
+            return out
+    return _splits(tokens, n, equations, max_digits, signed, budget, cap)
+
+
+def _splits(tokens, n, equations, max_digits, signed, budget, cap, caps=()):
     toks = []
     for kind, x in tokens:
         if kind == "run":
@@ -78,11 +118,13 @@ def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_dig
     signed = frozenset(signed)
     memo: dict = {}
     nodes = 0
+    closing_coef = [[(e, sum(c for ee, c in touching[k] if ee == e)) for e in closing[k]] for k in range(n)]
+    # parts of a known total (see splits): non-negative parts placed so far can never exceed it
+    capped = [(eqs.index(ceq), -next(c for c, _ in ceq.terms), total) for ceq, total in caps if ceq in eqs]
 
     def forced(k: int, sums: tuple):
         """The value position k must take for a relation it closes (coefficient ±1), else None."""
-        for e in closing[k]:
-            coef = sum(c for ee, c in touching[k] if ee == e)
+        for e, coef in closing_coef[k]:
             if coef in (1, -1):
                 return -sums[e] * coef
         return None
@@ -133,6 +175,8 @@ def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_dig
                 new[e] += c * v
             if any(new[e] != 0 for e in closing[k]):
                 continue
+            if capped and any(-(new[e] - eqs[e].const) * sgn > total for e, sgn, total in capped):
+                continue
             for tail in rec(ni, nj, k + 1, tuple(new)):
                 res.append((v,) + tail)
                 if len(res) > cap:
@@ -140,7 +184,7 @@ def splits(tokens: list, n: int, equations: tuple[LocalEq, ...] = (), *, max_dig
         memo[key] = res
         return res
 
-    return rec(0, 0, 0, tuple(0 for _ in eqs))
+    return rec(0, 0, 0, tuple(e.const for e in eqs))
 
 
 def fill_gap(values: tuple, n: int, equations: tuple[LocalEq, ...]):

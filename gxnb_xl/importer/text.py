@@ -17,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .sources import BLANK
+from .cells import BLANK
 
 # length-preserving: full-width ASCII → ASCII, ideographic space → space, minus signs → '-'
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}

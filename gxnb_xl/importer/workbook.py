@@ -13,22 +13,24 @@ back in their shortest exact form (``326.8``, not ``326.80000000000001``).
 from __future__ import annotations
 
 import datetime
+import re
 import io
 import math
 from decimal import Decimal
 from pathlib import Path
 
 from ..errors import ReportError
-from .sources import BLANK, cell_text
+from .cells import BLANK, cell_text
 
 MAX_CELLS = 400_000  # per workbook: the official tables need a few hundred
 MAX_MERGES = 20_000
 HIDDEN_SHEETS = ("_gxnb",)
+_NUMBER_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?\s*(?:万元|元)?")
 
 
 def workbook_text(path: str | Path, data: bytes | None = None) -> str:
+    """Every visible sheet as rows of cells (``data`` is ignored: the file is read once by sniff)."""
     p = Path(path)
-    name = p.name
     # the template reader's checks first: what is not a workbook, zip bombs, sheets whose used
     # range would make calamine reserve absurd memory (it aborts the process rather than raise)
     from ..excel.package import Package
@@ -113,8 +115,9 @@ def _rows(rows: list[list], covered: set) -> list[str]:
     numeric = set()
     for row in rows:
         for c, v in enumerate(row):
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                numeric.add(c)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) or \
+                    isinstance(v, str) and _NUMBER_TEXT.fullmatch(v.strip()):
+                numeric.add(c)  # a web page saved as a workbook keeps its numbers as text
     out = []
     for r, row in enumerate(rows):
         cells = []

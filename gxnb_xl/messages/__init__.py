@@ -16,6 +16,7 @@ in ``formats/*.toml`` and are rendered here the same way.
 from __future__ import annotations
 
 import string
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
@@ -88,6 +89,9 @@ class _Formatter(string.Formatter):
         return kwargs[key] if not isinstance(key, int) else args[key]
 
     def format_field(self, value, format_spec):
+        if format_spec == "" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            from ..numbers import format_number  # a number as a clerk writes it: no '.0', no exponent
+            return format_number(value)
         if format_spec == "num":
             from ..numbers import format_number
             return value if isinstance(value, str) else format_number(value) if self.lang != "en" or value is not None else "blank"

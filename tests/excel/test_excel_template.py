@@ -195,3 +195,21 @@ def test_annotations_review_sheet_and_password(tmp_path):
     assert cell.fill.fgColor.rgb.endswith("FF7C80") and "建议值：5" in cell.comment.text
     assert not cell.protection.locked
     assert wb.security.workbookPassword and wb[s].protection.password
+
+
+def test_tables_three_and_four_print_landscape_one_page_wide(tmp_path):
+    """表三 and 表四 are wide: landscape A4, fitted to one page width, header rows repeated — in the
+    template and in the county workbook (the same writer)."""
+    import openpyxl
+    from gxnb_cli import run
+    county = tmp_path / "county.xlsx"
+    res = run("aggregate", ROOT / "examples" / "county-2024", "-o", county, "--unit", "示范县人民政府")
+    assert res.exit_code in (0, 1), res.output
+    for path in (ROOT / "templates" / "template-2021.xlsx", county):
+        wb = openpyxl.load_workbook(path)
+        for name in ("表三", "表四"):
+            ws = wb[name]
+            assert ws.page_setup.orientation == "landscape", (path.name, name)
+            # fitToWidth absent means 1 (the OOXML default); fitToHeight 0: as many pages down as needed
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1), (path.name, name)
+            assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows, (path.name, name)

@@ -126,3 +126,41 @@ def test_year_from_publication_date_is_flagged():
     r = import_text("标题: 某某县某某局政府信息公开工作年度报告\n发布时间: 2024-01-15\n一、总体情况\n我局做了工作。")
     assert r.report.year == 2023 and r.report.unit == "某某县某某局"
     assert any("发布时间" in w.zh for w in r.warnings)
+
+
+def test_web_page_laid_out_with_tables_and_article_links(tmp_path):
+    """Old sites lay the whole page out in a table; the report's tables sit inside it, and the page
+    ends with links to other articles (上一篇/下一篇 with dates and numbers)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from imp_builders import report_html
+    from imp_score import score
+    from pdf_corpus import _report_of, corpus_cases
+    path, truth = corpus_cases()[3]
+    html = report_html(_report_of(truth))
+    body = html[html.index("<body>") + 6: html.index("</body>")]
+    page = ("<html><head><meta charset='utf-8'></head><body><table width='100%'><tr><td>首页 | 政务公开 | 2023-01-01</td></tr>"
+            f"<tr><td><table><tr><td>{body}</td></tr></table></td></tr><tr><td>上一篇：某某通知 2023-01-02</td></tr>"
+            "<tr><td>下一篇：另一通知 12 34</td></tr></table></body></html>")
+    p = tmp_path / "page.html"
+    p.write_text(page, "utf-8")
+    r = import_file(p).report.to_json_dict()
+    right, wrong, blank = score(r["values"], truth)
+    assert wrong == [] and right == len(truth["values"])
+    assert r["narrative"]["other_matters"] == "本年度未收取信息处理费，收取信息处理费0元。"
+
+
+@pytest.mark.parametrize("top", [
+    "索引号：11350128/2022-00012 发布机构：平潭综合实验区公安局 生成日期：2022-01-14\n名称：平潭综合实验区公安局2021年政府信息公开工作年度报告",
+    "索引号 | 11350128/2022-00012 | 发布机构 | 区公安局\n平潭综合实验区公安局2021年政府信息公开工作年度报告\n信息来源：区公安局 浏览次数：123",
+])
+def test_disclosure_catalogue_box_stays_out(top):
+    r = import_text(top + "\n根据条例编制。\n一、总体情况\n好。")
+    assert (r.report.unit, r.report.year) == ("平潭综合实验区公安局", 2021)
+    assert r.report.narrative["preamble"] == "根据条例编制。"
+
+
+def test_breadcrumb_before_the_title_is_not_the_unit():
+    r = import_text("首页 > 政务公开 > 政府信息公开年报 > 某某县某某局2023年政府信息公开工作年度报告\n一、总体情况\n好。")
+    assert (r.report.unit, r.report.year) == ("某某县某某局", 2023)

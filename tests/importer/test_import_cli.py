@@ -100,3 +100,17 @@ def test_text_without_tables_reports_missing(tmp_path):
     res = run("import", p)
     assert res.exit_code == 1
     assert "原文中未找到表二" in res.output
+
+
+def test_two_inputs_with_one_name_get_two_outputs(tmp_path):
+    corpus = sorted((Path(__file__).parent / "fixtures" / "corpus" / "reports").glob("*.txt"))
+    for year, src in (("2023", corpus[2]), ("2024", corpus[1])):
+        (tmp_path / year).mkdir()
+        (tmp_path / year / "报告.txt").write_bytes(src.read_bytes())
+    out = tmp_path / "out"
+    res = run("import", tmp_path / "2023" / "报告.txt", tmp_path / "2024" / "报告.txt", "-o", out)
+    assert res.exit_code in (0, 1), res.output
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["2023-报告.json", "2024-报告.json"]
+    units = {json.loads((out / n).read_text("utf-8"))["unit"] for n in written}
+    assert len(units) == 2  # each report written once, under its own name

@@ -98,3 +98,19 @@ def test_html_gb18030_and_blank_cell(tmp_path):
     # a blank printed cell keeps its position; the relations pin its value, said so
     assert s.status == "derived" and "空白" in s.reason_zh
     assert all(result.report.values[c] == v for c, v in rep.values.items() if v is not None)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), fmt=st.sampled_from(["2021", "2019"]), busy=st.sampled_from([0.05, 0.3, 0.9]),
+       squash=st.booleans())
+def test_whole_page_on_one_line_never_wrong(seed, fmt, busy, squash):
+    """The page copied onto one line (``squash``: every space gone too, cells fully run together)."""
+    import re
+    rep = _report(seed, fmt, busy)
+    text = published_text(rep, "lost", random.Random(seed), noise=False)
+    text = re.sub(r"\s+", "", text) if squash else text.replace("\n", " ")
+    result = import_text(text)
+    assert (result.report.format, result.report.year) == (rep.format, rep.year)
+    for cid, truth in rep.values.items():
+        got = result.report.values[cid]
+        assert got is None or got == truth, (cid, got, truth, result.cell_status[cid].reason_zh)
