@@ -68,7 +68,8 @@ _DATE_CHARS = re.compile(r"[dDmMyYhHsSeEgGbB]")
 _FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|General', re.I)
 
 
-_TEXT = rb'[^<&]*+(?:&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});[^<&]*+)*+'
+# character data with the five named entities only (a numeric reference: the full reader decides)
+_TEXT = rb'[^<&]*+(?:&(?:amp|lt|gt|quot|apos);[^<&]*+)*+'
 _RUN_PR = rb'(?:<rPr>(?:<[A-Za-z]++(?: [A-Za-z:]++="[^"<&]*+")*+/>)*+</rPr>)?+'
 _T = rb'(?:<t(?: xml:space="preserve")?+>' + _TEXT + rb'</t>|<t/>)'
 # the shared strings as Excel, WPS, LibreOffice and XlsxWriter write them; anything else: the full reader
@@ -129,7 +130,7 @@ def _wellformed(xml: bytes, remember: bool = True) -> None:
         try:
             expat.ParserCreate().Parse(xml, True)
             ok = True
-        except (expat.ExpatError, ValueError):
+        except Exception:  # noqa: BLE001 - ExpatError, an unknown declared encoding (LookupError) …
             ok = False
         if remember and len(_WELLFORMED) < 256:
             _WELLFORMED[xml] = ok
@@ -148,10 +149,7 @@ def read_fast(path: str | Path, shared: tuple) -> Loaded | None:
     cover, the narrative and each value the same way (passed in: this module never imports the reader)."""
     try:
         return _read(Path(path), *shared)
-    except Decline:
-        return None
-    except (OSError, ValueError, KeyError, IndexError, TypeError, zlib.error, struct.error, UnicodeDecodeError,
-            OverflowError, RecursionError, MemoryError):
+    except Exception:  # noqa: BLE001 - anything unexpected (Decline included): the full reader decides
         return None
 
 
@@ -240,7 +238,7 @@ def _entity(m) -> str:
     key = m.group(1)
     if key[:1] == b"#":
         code = int(key[2:], 16) if key[1:2] == b"x" else int(key[1:])
-        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        if code < 0x20 and code not in (9, 10, 13) or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             raise Decline
         return chr(code)
     return _ENTITIES[key]
@@ -667,6 +665,34 @@ def _decode(kind: int, v: bytes, strings: _Strings):
     return _text(v) or None
 
 
+_OPENS: set = set()  # package structures the full reader's calamine opened (bounded)
+_VARYING = (b"xl/worksheets/", b"xl/sharedStrings.xml", b"docProps/")
+
+
+def _opens(z: _Zip) -> None:
+    """Decline unless the full reader's workbook engine (calamine) opens this package structure: the
+    parts it parses when opening (content types, relationships, workbook, styles …) are the same in
+    every file of one template and one spreadsheet program, so it is asked once per distinct
+    structure, on the first such file; the parts that differ per file (sheets, shared strings) are
+    checked here on every file."""
+    key = tuple((name, z.raw(name)[1:]) for name in sorted(z.members) if not name.startswith(_VARYING))
+    key += (tuple(sorted(z.members)),)
+    if key in _OPENS:
+        return
+    try:
+        import io
+
+        from python_calamine import CalamineWorkbook
+        CalamineWorkbook.from_filelike(io.BytesIO(z.data)).close()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - calamine's errors and its Rust panics: the full reader says why
+        raise Decline from None
+    if len(_OPENS) >= 64:
+        _OPENS.clear()
+    _OPENS.add(key)
+
+
 _LAST: list = []  # (identity, zip) of the last file parsed: the listing, the reader and the saved stamp share it
 
 
@@ -711,6 +737,7 @@ def _read(path: Path, _read_cover, _read_narrative, _read_value) -> Loaded:
     parts = _parts(z)
     if META_SHEET not in parts:
         raise Decline
+    _opens(z)
     sst_xml = z.read(b"xl/sharedStrings.xml")
     count = re.search(rb"<sst\b[^>]*?\suniqueCount=\"([0-9]+)\"", sst_xml[:4096])
     if count and int(count.group(1)) > max(len(sst_xml), 1024):
