@@ -233,14 +233,15 @@ def build(outdir, *, soffice: str | None | bool = True) -> Corpus:
     # check lists a lock file and skips it, as aggregate does; export has nothing to export (exit 2)
     add("~$09-lock-file.xlsx", lock, 0, "临时锁文件", export_exit=2)
     # published text the importer reads (issue: run-together rows that once never finished, Notepad's UTF-16):
-    # each ends at once; a cell it cannot cut is left blank with a note, so the check reports missing cells (exit 1)
+    # each ends at once; a row it cannot cut is left blank with a note — with no number read at all the text is
+    # not a usable report (exit 2); Notepad's UTF-16 is decoded and its missing cells are errors (exit 1)
     t4 = "\n".join(["某某县某某局2023年政府信息公开工作年度报告", "一、总体情况", "概述。",
                     "四、政府信息公开行政复议、行政诉讼情况",
                     "行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计", "{row}",
                     "五、存在的主要问题及改进情况", "问题。"])
-    add("70-t4-row-60-digits.txt", t4.replace("{row}", "1" * 60).encode("utf-8"), 1, "缺失")
-    add("71-t4-row-39-digits.txt", t4.replace("{row}", "101202103104510111120130140501150160170").encode("utf-8"), 1,
-        "缺失")
+    add("70-t4-row-60-digits.txt", t4.replace("{row}", "1" * 60).encode("utf-8"), 2, "没有读出")
+    add("71-t4-row-39-digits.txt", t4.replace("{row}", "101202103104510111120130140501150160170").encode("utf-8"), 2,
+        "没有读出")
     notepad = ("某某镇人民政府2023年政府信息公开工作年度报告\n一、总体情况\n我镇认真落实条例。\n"
                "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 0 | 3\n"
                "五、存在的主要问题及改进情况\n无。\n")

@@ -25,8 +25,9 @@ def load(path, *, workbook: bool = False) -> Loaded:
     result = import_file(p)
     conf = result.confidence
     counts = {k: sum(c[k] for c in conf.values()) for k in ("read", "derived", "missing")}
-    if workbook and counts["read"] + counts["derived"] == 0:
-        raise ReportError(say("import.no_tables", "zh", name=p.name), say("import.no_tables", "en", name=p.name))
+    if counts["read"] + counts["derived"] == 0:  # not one number of the tables: not a report we can use
+        key = "import.no_tables" if workbook else "import.no_numbers"
+        raise ReportError(say(key, "zh", name=p.name), say(key, "en", name=p.name))
     # a cell that could not be read is a number the report does not give: such a report cannot pass, be
     # summed or published until someone fills it in (derived cells only need a look)
     severity = "error" if counts["missing"] else "warning" if counts["derived"] else "info"

@@ -29,33 +29,16 @@ class Checked:
         return sum(f["severity"] == "warning" and f["status"] == "fail" for f in self.findings)
 
 
-IMPORTED = (".docx", ".doc", ".pdf", ".html", ".txt")  # published reports: read by the importer, then checked
-
-
-def _source(path):
-    """What the check door takes for a stored file: the path itself, or for a published report
-    (Word, web page, text) the report the importer reads from it."""
-    if Path(path).suffix.lower() in IMPORTED:
-        from ..errors import ReportError
-        from ..importer import import_file
-        from .text import say
-        report = import_file(path).report
-        if not any(v is not None for v in report.values.values()):  # no table read: not a report
-            raise ReportError(say("serve_import_empty", "zh"), say("serve_import_empty", "en"))
-        return report
-    return path
-
-
 def _check(path, previous):
     """The project's single check door; last year's file, when unusable, is simply not compared."""
     from ..check import check, load
     last = None
     if previous is not None:
         try:
-            last = load(_source(previous))
+            last = load(previous)
         except Exception:  # noqa: BLE001 - last year's file is unusable: no cross-year check
             last = None
-    return check(_source(path), previous=last)
+    return check(path, previous=last)  # published reports (Word, PDF, web page, text) too: the door imports them
 
 
 def check_path(path: str | Path, previous: str | Path | None = None) -> Checked:

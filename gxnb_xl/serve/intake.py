@@ -73,9 +73,14 @@ def sniff(data: bytes) -> tuple[str, str]:
 
 def _is_text(data: bytes) -> bool:
     sample = data[:4096]
-    if not sample or b"\x00" in sample:
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode" (UTF-16 with its byte-order mark)
+        sample = sample[:len(sample) // 2 * 2]
+        encodings = ("utf-16",)
+    elif not sample or b"\x00" in sample:
         return False
-    for enc in ("utf-8", "gb18030"):
+    else:
+        encodings = ("utf-8", "gb18030")
+    for enc in encodings:
         try:
             text = sample.decode(enc)
         except UnicodeDecodeError:

@@ -355,7 +355,7 @@ def test_the_bad_input_corpus_gets_the_same_verdicts_as_gxnb_check(client, tmp_p
     got = r.json()["files"]
     assert len(got) == len(cases)
     for case, f in zip(cases, got):
-        assert f["status"] == check_file(case.path).status, (case.name, f)
+        assert f["status"] == check_file(case.path).status, (case.name, f, f.get("message"))
         if f["status"] == "unreadable":
             assert f["message"] and "Traceback" not in f["message"], case.name
 
