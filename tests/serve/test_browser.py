@@ -9,40 +9,22 @@ Skipped when Chromium or Playwright is absent, unless GXNB_REQUIRE_CHROMIUM=1.
 """
 import base64
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from gxnb_xl.inputs import read_input
+import chromium
 from serve_helpers import COUNTY, TOKEN, TOWNS
 
-CHROMIUM = os.environ.get("GXNB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "serve-board.png"
-
-
-def _need_browser():
-    required = os.environ.get("GXNB_REQUIRE_CHROMIUM") == "1"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        if required:
-            pytest.fail("Playwright for Python is required (GXNB_REQUIRE_CHROMIUM=1) but not installed")
-        pytest.skip("Playwright for Python not installed")
-    if not Path(CHROMIUM).exists():
-        if required:
-            pytest.fail(f"Chromium is required (GXNB_REQUIRE_CHROMIUM=1) but {CHROMIUM} is missing")
-        pytest.skip("Chromium not installed")
 
 
 @pytest.fixture
 def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
+    sync_playwright = chromium.sync_playwright()
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        b = p.chromium.launch(executable_path=chromium.CHROMIUM, args=chromium.FLAGS)
         yield b
         b.close()
 

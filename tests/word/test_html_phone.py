@@ -5,19 +5,14 @@ vertical caption 三、本年度办理结果 is one character wide, as printed).
 Skipped when Chromium or Playwright is absent, unless GXNB_REQUIRE_CHROMIUM=1."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
-import pytest
 
+import chromium
 from gxnb_xl.report import load_report
 from gxnb_xl.word import render_html
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("GXNB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 MEASURE = """() => {
   const out = {page: document.documentElement.scrollWidth, boxes: [], narrow: []};
@@ -35,23 +30,8 @@ MEASURE = """() => {
 }"""
 
 
-def _browser():
-    required = os.environ.get("GXNB_REQUIRE_CHROMIUM") == "1"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if required:
-            pytest.fail("Playwright for Python is required (GXNB_REQUIRE_CHROMIUM=1) but not installed")
-        pytest.skip("Playwright for Python not installed")
-    if not Path(CHROMIUM).exists():
-        if required:
-            pytest.fail(f"Chromium is required (GXNB_REQUIRE_CHROMIUM=1) but {CHROMIUM} is missing")
-        pytest.skip("Chromium not installed")
-    return sync_playwright
-
-
 def test_tables_scroll_on_a_390px_phone(tmp_path):
-    sync_playwright = _browser()
+    sync_playwright = chromium.sync_playwright()
     pages = {}
     for name, fmt in (("r2021", "01-城关镇.json"), ):
         report = load_report(ROOT / "examples" / "county-2024" / fmt)
@@ -59,7 +39,7 @@ def test_tables_scroll_on_a_390px_phone(tmp_path):
         path.write_text(render_html(report), encoding="utf-8")
         pages[name] = path
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = p.chromium.launch(executable_path=chromium.CHROMIUM, args=chromium.FLAGS)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
             for name, path in pages.items():
