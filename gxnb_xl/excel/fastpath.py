@@ -30,7 +30,7 @@ from pathlib import Path
 from ..findings import Finding
 from ..loaded import Loaded
 from ..report import CellProblem, Report
-from ..spec import FORMAT_IDS, format_for_year, load_spec
+from ..spec import FORMAT_IDS, load_spec
 from .layout import META_SHEET, a1, layout_of, parse_a1
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # the full reader's limits: beyond them it refuses, so we decline
@@ -145,8 +145,8 @@ class Decline(Exception):
 def read_fast(path: str | Path, shared: tuple) -> Loaded | None:
     """The full reader's ``Loaded`` for a workbook of our template, or None (read it the full way).
 
-    ``shared``: the full reader's own ``(read_cover, read_narrative, read_value)``, so both read the
-    cover, the narrative and each value the same way (passed in: this module never imports the reader)."""
+    ``shared``: the full reader's own ``(cover_and_narrative, read_value)``, so both read the cover, the
+    narrative and each value the same way (passed in: this module never imports the reader)."""
     try:
         return _read(Path(path), *shared)
     except Exception:  # noqa: BLE001 - anything unexpected (Decline included): the full reader decides
@@ -728,7 +728,7 @@ def _note(code: str, severity: str, **params) -> Finding:
     return Finding(code, severity, params=params)
 
 
-def _read(path: Path, _read_cover, _read_narrative, _read_value) -> Loaded:
+def _read(path: Path, _cover_and_narrative, _read_value) -> Loaded:
     z = _package(path)
     names = z.members
     if (b"xl/workbook.xml" not in names or b"word/document.xml" in names or b"ppt/presentation.xml" in names
@@ -790,15 +790,7 @@ def _read(path: Path, _read_cover, _read_narrative, _read_value) -> Loaded:
     if problems:  # in the full reader's order: the layout's
         problems.sort(key=lambda p: plan.rank[p.cell])
 
-    notes = []
-    level_text = _read_cover(report, layout, sheets, _Unmoved)
-    if level_text is not None:
-        notes.append(_note("S7", "warning", level=level_text))
-    _read_narrative(report, layout, sheets, _Unmoved)
-    if report.year is not None and format_for_year(report.year) != fmt:
-        right = format_for_year(report.year)
-        notes.append(_note("S5", "error", year=report.year, right=right, format=fmt,
-                           why="用了往年模板" if fmt < right else "用了新版格式的模板"))
+    notes = _cover_and_narrative(report, layout, sheets, _Unmoved, fmt)
     if unprotected:
         notes.append(_note("S6", "warning", sheets=unprotected))
     template = {"template_id": meta.get("template_id"), "format": fmt, "spec_hash": meta.get("spec_hash"),

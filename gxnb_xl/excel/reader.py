@@ -171,7 +171,7 @@ def _read_meta(wb, pkg, name) -> dict:
 
 def read_workbook(path: str | Path) -> Loaded:
     from .fastpath import read_fast  # our template, unchanged in structure: one pass (None: read it here)
-    if (fast := read_fast(path, (_read_cover, _read_narrative, _read_value))) is not None:
+    if (fast := read_fast(path, (_cover_and_narrative, _read_value))) is not None:
         return fast
     path = Path(path)
     name = path.name
@@ -295,14 +295,7 @@ def _read(wb, pkg: Package | None, facts, path: Path) -> Loaded:
         if sheet in sheets:
             pos = loc.position(sheet, addr) or parse_a1(addr)
             addresses[f"meta.{key}"] = f"{real[sheet]}!{a1(*pos)}"
-    level_text = _read_cover(report, layout, sheets, loc)
-    if level_text is not None:
-        notes.append(_note("S7", "warning", level=level_text))
-    _read_narrative(report, layout, sheets, loc)
-    if report.year is not None and format_for_year(report.year) != fmt:
-        right = format_for_year(report.year)
-        notes.append(_note("S5", "error", year=report.year, right=right, format=fmt,
-                           why="用了往年模板" if fmt < right else "用了新版格式的模板"))
+    notes += _cover_and_narrative(report, layout, sheets, loc, fmt)
     if facts is not None and meta:
         unprotected = [real[s] for s in plan.sheets if s in sheets and facts.sheet(real[s]) is not None
                        and not facts.sheet(real[s]).protected]
@@ -362,6 +355,21 @@ def _read_value(raw, cell_type: str):
 
 def _note(code, severity, key: str = "", **params) -> Finding:
     return Finding(code, severity, params=params, key=key)
+
+
+def _cover_and_narrative(report: Report, layout: Layout, sheets, loc, fmt: str) -> list[Finding]:
+    """Read the cover and the narrative into ``report``; what is worth saying about them (S7 a level
+    typed as free text, S5 a template of another format than the year needs). Shared with fastpath."""
+    notes = []
+    level_text = _read_cover(report, layout, sheets, loc)
+    if level_text is not None:
+        notes.append(_note("S7", "warning", level=level_text))
+    _read_narrative(report, layout, sheets, loc)
+    if report.year is not None and format_for_year(report.year) != fmt:
+        right = format_for_year(report.year)
+        notes.append(_note("S5", "error", key="S5.older" if fmt < right else "S5.newer", year=report.year,
+                           right=right, format=fmt))
+    return notes
 
 
 def _read_cover(report: Report, layout: Layout, sheets, loc: Locator) -> str | None:

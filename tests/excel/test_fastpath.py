@@ -56,7 +56,7 @@ def _problem(p) -> tuple:
     return p.cell, type(p.raw).__name__, p.raw, p.problem, p.address
 
 
-SHARED = (reader._read_cover, reader._read_narrative, reader._read_value)  # what the reader hands the fast path
+SHARED = (reader._cover_and_narrative, reader._read_value)  # what the reader hands the fast path
 
 
 def read_fast(path: Path):
