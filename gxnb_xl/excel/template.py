@@ -589,20 +589,14 @@ def _check_contents(b: _Book) -> None:
             v = b.values.get(cid)
             chk.write_formula(hr, VALUE_COL, value_formula(ref), fm.plain, 0 if v is None else _number(v))
         helpers = f"{a1(row.helper_rows[0], HELPER_COL)}:{a1(row.helper_rows[-1], HELPER_COL)}"
-        r = row.row
-        status = FAIL if flags else OK
         b.content_errors += int(bool(flags))
-        chk.write_string(r, 0, f"{row.sheet}填写区", fm.label)
-        chk.write_string(r, 1, f"{row.sheet}填写区每个单元格已填写且为有效数字（不是文本、件数不含小数和负数）", fm.label)
-        chk.write_formula(r, 2, f'=IF(SUM({helpers})>0,"{FAIL}","{OK}")', fm.check, status)
-        chk.write_formula(r, 3, f'=IF(SUM({helpers})>0,SUM({helpers})&" 格未填写或不是有效数字","")', fm.check,
-                          f"{flags} 格未填写或不是有效数字" if flags else "")
-        chk.write_string(r, 4, "填写有误的单元格在表中以红色标出", fm.label)
-        chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, int(bool(flags)))
-        chk.write_formula(r, 6, "=0", fm.plain, 0)
-        chk.set_row(r, 30)
+        _status_row(b, row.row, f"{row.sheet}填写区",
+                    f"{row.sheet}填写区每个单元格已填写且为有效数字（不是文本、件数不含小数和负数）",
+                    (f'=IF(SUM({helpers})>0,"{FAIL}","{OK}")', FAIL if flags else OK),
+                    (f'=IF(SUM({helpers})>0,SUM({helpers})&" 格未填写或不是有效数字","")',
+                     f"{flags} 格未填写或不是有效数字" if flags else ""),
+                    "填写有误的单元格在表中以红色标出")
         _mark_bad_inputs(ws[row.sheet], fm, [(layout.cells[c][1], spec.cells[c].type) for c in row.cells])
-        b.checked(r)
 
 
 def _check_totals(b: _Book) -> None:
@@ -617,32 +611,36 @@ def _check_totals(b: _Book) -> None:
             tol = "0.000001" if spec.cells[cid].type == "amount" else "0"
             chk.write_formula(hr, TOTAL_COL, f"=IFERROR(IF(ABS(N({ref})-({formula}))>{tol},1,0),1)", fm.plain, 0)
         flags = f"{a1(totals[0][1], TOTAL_COL)}:{a1(totals[-1][1], TOTAL_COL)}"
-        chk.write_string(r, 0, f"{sheet}合计", fm.label)
-        chk.write_string(r, 1, f"{sheet}灰色合计单元格的公式未被改动（合计等于所加各格之和）", fm.label)
-        chk.write_formula(r, 2, f'=IF(SUM({flags})>0,"{FAIL}","{OK}")', fm.check, OK)
-        chk.write_formula(r, 3, f'=IF(SUM({flags})>0,SUM({flags})&" 个合计与公式不符","")', fm.check, "")
-        chk.write_string(r, 4, "", fm.label)
-        chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, 0)
-        chk.write_formula(r, 6, "=0", fm.plain, 0)
-        chk.set_row(r, 30)
-        b.checked(r)
+        _status_row(b, r, f"{sheet}合计", f"{sheet}灰色合计单元格的公式未被改动（合计等于所加各格之和）",
+                    (f'=IF(SUM({flags})>0,"{FAIL}","{OK}")', OK),
+                    (f'=IF(SUM({flags})>0,SUM({flags})&" 个合计与公式不符","")', ""), "")
 
 
 def _check_structure(b: _Book) -> None:
     """The sheets keep their names (a renamed sheet breaks every reference to it)."""
-    layout, fm = b.layout, b.fm
-    chk = b.ws[CHECKS]
+    layout = b.layout
     if layout.structure_row is not None:
-        r = layout.structure_row
-        chk.write_string(r, 0, "工作表名称", fm.label)
-        chk.write_string(r, 1, "各工作表保持原名（封面、表二、表三、表四、正文），改名后程序和本表都无法按原名找到表格", fm.label)
-        chk.write_formula(r, 2, structure_formula(layout), fm.check, OK)
+        _status_row(b, layout.structure_row, "工作表名称",
+                    "各工作表保持原名（封面、表二、表三、表四、正文），改名后程序和本表都无法按原名找到表格",
+                    (structure_formula(layout), OK), None, "")
+
+
+def _status_row(b: _Book, r: int, place: str, title: str, status: tuple, detail: tuple | None, note: str) -> None:
+    """One row of the 校验 sheet that is not a relation: place, what is checked, the verdict formula and
+    its cached value, the detail formula (or blank), a note; the hidden error/blank counters."""
+    chk, fm = b.ws[CHECKS], b.fm
+    chk.write_string(r, 0, place, fm.label)
+    chk.write_string(r, 1, title, fm.label)
+    chk.write_formula(r, 2, status[0], fm.check, status[1])
+    if detail is None:
         chk.write_string(r, 3, "", fm.check)
-        chk.write_string(r, 4, "", fm.label)
-        chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, 0)
-        chk.write_formula(r, 6, "=0", fm.plain, 0)
-        chk.set_row(r, 30)
-        b.checked(r)
+    else:
+        chk.write_formula(r, 3, detail[0], fm.check, detail[1])
+    chk.write_string(r, 4, note, fm.label)
+    chk.write_formula(r, 5, f'=IF({a1(r, 2)}="{FAIL}",1,0)', fm.plain, int(status[1] == FAIL))
+    chk.write_formula(r, 6, "=0", fm.plain, 0)
+    chk.set_row(r, 30)
+    b.checked(r)
 
 
 def _check_summary(b: _Book) -> None:
