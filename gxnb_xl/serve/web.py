@@ -73,14 +73,20 @@ def check_csrf(request: Request, given: str | None = None) -> None:
         raise ApiError(403, "serve_csrf")
 
 
-def collection_of(request: Request):
+def _row(request: Request, param: str, fetch, missing: str):
+    """The stored row a path parameter names (``fetch(id)``), or 404 with ``missing``."""
     try:
-        cid = int(request.path_params["cid"])
+        key = int(request.path_params[param])
     except (KeyError, ValueError):
-        raise ApiError(404, "serve_no_collection") from None
-    row = request.app.state.store.collection(cid)
+        raise ApiError(404, missing) from None
+    row = fetch(key)
     if row is None:
-        raise ApiError(404, "serve_no_collection")
+        raise ApiError(404, missing)
+    return key, row
+
+
+def collection_of(request: Request):
+    cid, row = _row(request, "cid", request.app.state.store.collection, "serve_no_collection")
     p = principal(request)
     if not p.admin and p.collection_id != cid:
         raise ApiError(403, "serve_forbidden")
@@ -88,13 +94,7 @@ def collection_of(request: Request):
 
 
 def submission_of(request: Request):
-    try:
-        sid = int(request.path_params["sid"])
-    except (KeyError, ValueError):
-        raise ApiError(404, "serve_no_submission") from None
-    row = request.app.state.store.submission(sid)
-    if row is None:
-        raise ApiError(404, "serve_no_submission")
+    _, row = _row(request, "sid", request.app.state.store.submission, "serve_no_submission")
     p = principal(request)
     if not p.admin and row["unit_id"] != p.unit_id:
         raise ApiError(403, "serve_forbidden")
