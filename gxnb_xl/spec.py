@@ -197,6 +197,11 @@ class Spec:
                 raise SpecError(f"table {tid}: unknown kind {t['kind']!r}")
         return cells
 
+    def table_name(self, table: str, lang: str = "zh") -> str:
+        """表三 / Table III, from the table's number in the format data."""
+        number = self.tables[table]["number"]
+        return f"Table {_roman(number)}" if lang == "en" else f"表{number}"
+
     def table_cells(self, table: str) -> list[str]:
         return [c for c, cell in self.cells.items() if cell.table == table]
 

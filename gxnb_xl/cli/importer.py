@@ -7,13 +7,10 @@ from pathlib import Path
 
 import click
 
+from ..messages import label
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, format_option, friendly, lang_option, t
 
-STATUS_ZH = {"read": "读取", "derived": "推出", "missing": "缺失"}
-LEVEL_ZH = {"high": "高", "medium": "中", "low": "低"}
-TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
 MAX_NOTES = 12
-TABLE_EN = {"t2": "Table II", "t3": "Table III", "t4": "Table IV"}
 
 
 @click.command()
@@ -130,8 +127,8 @@ def _print_human(src, result, check, written, lang):
     print_results([FileResult(src, check.status, check)], lang, out)
     parts = []
     for tid, c in result.confidence.items():
-        name = TABLE_ZH[tid] if lang != "en" else TABLE_EN[tid]
-        level = LEVEL_ZH[c["level"]] if lang != "en" else c["level"]
+        name = rep.spec.table_name(tid, lang)
+        level = label("confidence", c["level"], lang)
         if lang == "en":
             parts.append(f"{name}: {c['read']} read, {c['derived']} derived, {c['missing']} missing "
                          f"(relations {c['relations_holding']}/{c['relations_checked']}; confidence {level})")
