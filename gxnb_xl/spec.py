@@ -49,13 +49,13 @@ class Cell:
     def name(self, lang: str = "zh") -> str:
         """How a clerk would point at this cell."""
         if lang == "en":  # the official labels are Chinese: the table and the cell's id (row.column)
-            return f"Table {_roman(self.table_label.removeprefix('表'))} {self.id.split('.', 1)[1]}"
+            return f"Table {roman_numeral(self.table_label.removeprefix('表'))} {self.id.split('.', 1)[1]}"
         if self.kind == "groups":  # 表四: a group and a column, no rows to speak of
             return f"{self.table_label}“{self.row_label}”“{self.col_label}”"
         return f"{self.table_label}“{self.row_label}”行“{self.col_label}”列"
 
 
-def _roman(chinese: str) -> str:
+def roman_numeral(chinese: str) -> str:
     """一 … 十 as I … X (table numbers); anything else unchanged."""
     numerals = "一二三四五六七八九十"
     roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
@@ -196,11 +196,6 @@ class Spec:
             else:
                 raise SpecError(f"table {tid}: unknown kind {t['kind']!r}")
         return cells
-
-    def table_name(self, table: str, lang: str = "zh") -> str:
-        """表三 / Table III, from the table's number in the format data."""
-        number = self.tables[table]["number"]
-        return f"Table {_roman(number)}" if lang == "en" else f"表{number}"
 
     def table_cells(self, table: str) -> list[str]:
         return [c for c, cell in self.cells.items() if cell.table == table]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import label
+from ..messages import label, table_name
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, format_option, friendly, lang_option, t
 
 MAX_NOTES = 12
@@ -127,7 +127,7 @@ def _print_human(src, result, check, written, lang):
     print_results([FileResult(src, check.status, check)], lang, out)
     parts = []
     for tid, c in result.confidence.items():
-        name = rep.spec.table_name(tid, lang)
+        name = table_name(rep.spec, tid, lang)
         level = label("confidence", c["level"], lang)
         if lang == "en":
             parts.append(f"{name}: {c['read']} read, {c['derived']} derived, {c['missing']} missing "

@@ -112,6 +112,13 @@ class _Formatter(string.Formatter):
         return ", ".join(items) if self.lang == "en" else "、".join(items)
 
 
+def table_name(spec, table: str, lang: str = "zh") -> str:
+    """表三 / Table III, from the table's number in the format data."""
+    from ..spec import roman_numeral
+    number = spec.tables[table]["number"]
+    return f"Table {roman_numeral(number)}" if lang == "en" else f"表{number}"
+
+
 def cell_name(spec, cell: str, lang: str = "zh") -> str:
     """A cell id as the clerk knows it (table, row and column labels); last year's cells say so."""
     from ..spec import PREV
