@@ -37,6 +37,7 @@ GXNB = [sys.executable, "-m", "gxnb_xl"]
 def _aggregate_bench():
     spec = importlib.util.spec_from_file_location("bench_aggregate", HERE / "aggregate.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_aggregate"] = mod  # the generator's pool pickles its function by module name
     spec.loader.exec_module(mod)
     return mod
 
