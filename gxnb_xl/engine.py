@@ -19,7 +19,15 @@ from .values import format_number
 
 
 def compute_derived(spec: Spec, values: dict) -> dict:
-    """Values with every derived cell recomputed from the inputs (None when an input is blank)."""
+    """Values with every derived cell recomputed from the inputs (None when an input is blank).
+    The spec's derivations run as straight-line code generated once (``evaluator.derive``): the
+    same operations as ``reference_derived``, so the same values."""
+    from .evaluator import derive
+    return derive(spec)(values)
+
+
+def reference_derived(spec: Spec, values: dict) -> dict:
+    """``compute_derived`` the general way, term by term (what the generated code must equal)."""
     out = dict(values)
     for d in spec.derived_order:
         eq = spec.derivations[d]
@@ -79,6 +87,18 @@ def relation_findings(report: Report, *, previous: Report | None = None, compute
     computed: derived cells are formulas over the inputs (a template workbook), so localisation
     considers only the typed cells.
     """
+    spec = report.spec
+    if previous is None:
+        from .evaluator import holds
+        if holds(spec)(report.values, report.level):
+            return []  # every relation determinate and holding: nothing to say, nothing to build
+    return reference_relation_findings(report, previous=previous, computed=computed, addresses=addresses)
+
+
+def reference_relation_findings(report: Report, *, previous: Report | None = None, computed: bool = False,
+                                addresses: dict | None = None) -> list[Finding]:
+    """``relation_findings`` the general way: every relation evaluated term by term, findings built
+    for blanks and failures (what ``evaluator.holds`` must agree with)."""
     spec = report.spec
     addresses = addresses or {}
     values = report.values

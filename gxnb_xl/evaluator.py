@@ -1,0 +1,102 @@
+"""A format's derivations and relations as straight-line Python, generated once per spec.
+
+The engine's general loops (``engine.reference_derived``, ``engine.relation_findings``) walk the
+equations term by term for every report. Here the same arithmetic is written out once per spec as
+the source of two functions — the same operations in the same order (``0 + c1 * v1 + c2 * v2 …``,
+ints and Decimals, never floats), so the results are identical, Decimal exponents included:
+
+``derive(values)``: ``values`` with every derived cell recomputed (None when an input is blank);
+``holds(values, level)``: True when every relation that applies without last year's report is
+determinate and holds — the common case, where the engine has nothing to say. Anything else
+(a blank, a failure) is False, and the engine's general code builds the findings.
+
+Built lazily (first use per spec), never at import.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .spec import CONSTANT, Spec
+
+
+def _sum(terms, var) -> str:
+    """A side as the engine's loop computes it: 0, then each term added in order."""
+    out = ["0"]
+    for t in terms:
+        out.append(f"({t.coef!r})" if t.cell == CONSTANT else f"{t.coef!r} * {var(t.cell)}")
+    return " + ".join(out)
+
+
+class _Names:
+    """Local variable names for cell ids, each cell read once from ``values``."""
+
+    def __init__(self):
+        self.names: dict[str, str] = {}
+
+    def __call__(self, cell: str) -> str:
+        name = self.names.get(cell)
+        if name is None:
+            name = self.names[cell] = f"v{len(self.names)}"
+        return name
+
+    def loads(self) -> list[str]:
+        if not self.names:
+            return []
+        names = list(self.names.values())
+        cells = tuple(self.names)
+        return [f"    {', '.join(names)}{',' if len(names) == 1 else ''} = map(values.get, {cells!r})"]
+
+
+@lru_cache(maxsize=16)
+def derive(spec: Spec):
+    """``values`` → a new dict with every derived cell recomputed, as ``engine.reference_derived``."""
+    read = _Names()
+    derived: dict[str, str] = {}
+
+    def var(cell):
+        return derived.get(cell) or read(cell)
+
+    body = []
+    for i, d in enumerate(spec.derived_order):
+        rhs = spec.derivations[d].rhs
+        parts = [var(t.cell) for t in rhs]  # every term is read as a cell, as the reference does
+        name = f"d{i}"
+        total = " + ".join(["0", *(f"{t.coef!r} * {p}" for t, p in zip(rhs, parts))])
+        blank = " or ".join(f"{p} is None" for p in dict.fromkeys(parts)) or "False"
+        body += ["    try:", f"        {name} = {total}",
+                 "    except Exception:",  # a blank input (None * int): a blank total, as the reference
+                 f"        if {blank}:", f"            {name} = None", "        else:", "            raise"]
+        derived[d] = name
+    lines = ["def derive(values):", *read.loads(), *body, "    out = dict(values)"]
+    lines += [f"    out[{d!r}] = {derived[d]}" for d in spec.derived_order]
+    lines.append("    return out")
+    return _function("\n".join(lines), "derive", spec)
+
+
+@lru_cache(maxsize=16)
+def holds(spec: Spec):
+    """``(values, level)`` → True when every relation not needing last year's report applies
+    determinately and holds (``engine.relation_findings`` would find nothing)."""
+    read = _Names()
+    checks = []
+    for eq in spec.equations:
+        if eq.rule.scope == "cross_year":
+            continue  # without last year's report these are skipped
+        test = f"not ({_sum(eq.lhs, read)} {eq.op} {_sum(eq.rhs, read)})"
+        levels = eq.rule.raw.get("when_level")
+        if levels:
+            checks += [f"        if level in {levels!r} and {test}:", "            return False"]
+        else:
+            checks += [f"        if {test}:", "            return False"]
+    loads = ["    " + line for line in read.loads()]
+    lines = ["def holds(values, level):", "    try:", *loads, *checks, "    except Exception:",
+             "        return False  # a blank cell (None): the general code says which", "    return True"]
+    return _function("\n".join(lines), "holds", spec)
+
+
+def _function(source: str, name: str, spec: Spec):
+    namespace: dict = {}
+    exec(compile(source, f"<gxnb {name} {spec.id} {spec.hash}>", "exec"), namespace)  # noqa: S102 - our own spec
+    fn = namespace[name]
+    fn.source = source
+    return fn
