@@ -615,13 +615,12 @@ def _meta_rows(xml: bytes) -> list:
 
 def _sheet(xml: bytes, plan, sheet: str, styles_key: bytes, styles: _Styles):
     """(recipe, values) of one sheet: the recipe from the cache when its skeleton was seen before."""
-    cuts = list(_V_SPLIT.finditer(xml))
     pieces = _V_SPLIT.split(xml)
     values = pieces[1::2]
     key = (plan.key, sheet, styles_key, b"\0".join(pieces[0::2]))
     recipe = _RECIPES.get(key)
-    if recipe is None:
-        recipe = _Recipe(xml, cuts, plan, sheet, styles)
+    if recipe is None:  # a skeleton not seen before: where its values are cut (once per skeleton)
+        recipe = _Recipe(xml, list(_V_SPLIT.finditer(xml)), plan, sheet, styles)
         if len(_RECIPES) >= MAX_RECIPES:
             _RECIPES.clear()
         _RECIPES[key] = recipe
