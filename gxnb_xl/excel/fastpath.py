@@ -18,6 +18,9 @@ readers over every generated, corrupted and engine-saved workbook and requires e
 """
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
 import os
 import re
 import stat
@@ -78,32 +81,74 @@ _SST_HEAD = re.compile(rb'<\?xml [^<>]*\?>\s*<sst xmlns="http://schemas.openxmlf
                        rb'(?: count="[0-9]{1,9}")?(?: uniqueCount="[0-9]{1,9}")?>')
 _SST_BODY = re.compile(_SST_ITEMS + rb'</sst>\s*')
 _ITEMS_ONLY = re.compile(_SST_ITEMS)
-_SST_SEEN: list = []  # the body of the last shared strings validated whole
+_SST_SEEN: list = []  # [_Seen] the last shared strings read whole
 
 
-def _valid_sst(xml: bytes) -> bool:
-    """The shared strings as the four writers write them (``_SST_HEAD``, items, ``</sst>``). Files of
-    one template share most items (labels, the metadata's strings): only the span that differs from
-    the last body validated whole is matched again, between item boundaries both bodies share."""
+class _Seen:
+    """A shared-strings body validated and decoded whole: its items and where each one starts."""
+
+    __slots__ = ("body", "items", "starts")
+
+    def __init__(self, body: bytes):
+        pieces = body.split(b"<si>")
+        items = pieces[1:]
+        if body.count(b"<si") != len(items):  # an element named like an item: the full reader decides
+            raise Decline
+        self.body, self.items = body, items
+        self.starts = list(map(operator.add, itertools.accumulate(map(len, pieces[:-1])),
+                               range(0, 4 * len(items), 4)))
+
+
+def _shared_strings(xml: bytes) -> "_Strings":
+    """The shared strings as the four writers write them (``_SST_HEAD``, items, ``</sst>``), valid
+    UTF-8, or Decline. Files of one template share most items (labels, the metadata's strings): only
+    the span that differs from the last body read whole is matched, decoded and split again, between
+    item boundaries both bodies share; the items around it are that body's."""
     h = xml.find(b"<si>")
     if h < 0:
         h = xml.find(b"</sst>")
     if h < 0 or not _SST_HEAD.fullmatch(xml, 0, h):
-        return False
+        raise Decline
+    xml[:h].decode("utf-8")  # the full reader decodes every string: here the parts not known valid
     body = xml[h:]
-    ref = _SST_SEEN[0] if _SST_SEEN else None
-    if ref is not None:
-        if body == ref:
-            return True
-        head, tail = _common(ref, body, 1), _common(ref, body, -1)
-        start = body.rfind(b"<si>", 0, head)  # an item start inside the common prefix
-        end = body.find(b"</si>", len(body) - tail)  # an item end inside the common suffix
-        if start >= 0 and end >= 0 and start <= end + 5:
-            return _ITEMS_ONLY.fullmatch(body, start, end + 5) is not None
+    seen = _SST_SEEN[0] if _SST_SEEN else None
+    if seen is not None:
+        if body == seen.body:
+            return _Strings(seen.items)
+        items = _changed_items(seen, body)
+        if items is not None:
+            return _Strings(items)
     if _SST_BODY.fullmatch(body) is None:
-        return False
-    _SST_SEEN[:] = [body]
-    return True
+        raise Decline
+    body.decode("utf-8")
+    seen = _Seen(body)
+    _SST_SEEN[:] = [seen]
+    return _Strings(seen.items)
+
+
+def _changed_items(seen: _Seen, body: bytes) -> list | None:
+    """The items of ``body`` when it differs from ``seen`` in one span of whole items (that span
+    matched, decoded, split), None when the two do not line up that way."""
+    head, tail = _common(seen.body, body, 1), _common(seen.body, body, -1)
+    start = body.rfind(b"<si>", 0, head)  # an item start inside the common prefix
+    end = body.find(b"</si>", len(body) - tail)  # an item end inside the common suffix
+    if start < 0 or end < 0 or start > end + 5:
+        return None
+    stop = end + 5
+    seen_stop = stop + len(seen.body) - len(body)  # where the common suffix begins in ``seen``
+    starts = seen.starts
+    k0, k1 = bisect.bisect_left(starts, start), bisect.bisect_left(starts, seen_stop)
+    if (start > seen_stop or k0 == len(starts) or starts[k0] != start
+            or k1 < len(starts) and starts[k1] != seen_stop):
+        return None
+    if _ITEMS_ONLY.fullmatch(body, start, stop) is None:
+        raise Decline
+    middle = body[start:stop if k1 < len(starts) else len(body)]  # the last item runs to the end, as split whole
+    middle.decode("utf-8")
+    items = middle.split(b"<si>")[1:]
+    if middle.count(b"<si") != len(items):
+        raise Decline
+    return seen.items[:k0] + items + seen.items[k1:]
 
 
 def _common(a: bytes, b: bytes, direction: int) -> int:
@@ -284,25 +329,16 @@ _ITEMS: dict[bytes, str] = {}
 
 
 class _Strings:
-    """Shared strings, each parsed when first asked for (only the first ``SPLIT`` split at once:
-    labels come first in our workbooks, the metadata's cell map last)."""
+    """Shared strings (raw items, ``_shared_strings``), each decoded when first asked for."""
 
-    SPLIT = 400
-    __slots__ = ("body", "n", "items", "cache")
+    __slots__ = ("n", "items", "cache")
 
-    def __init__(self, xml: bytes):
-        head, _, body = xml.partition(b"<si>")
-        n = xml.count(b"<si>")
-        if xml.count(b"<si") != n or b"<sst" not in head:
-            raise Decline
-        self.body, self.n = body, n
-        self.items = body.split(b"<si>", self.SPLIT) if n else []
+    def __init__(self, items: list):
+        self.items, self.n = items, len(items)
         self.cache: dict[int, str] = {}
 
     def raw(self, indices) -> tuple:
         """The undecoded items at ``indices`` (ints), exactly as stored."""
-        if indices and max(indices) >= self.SPLIT and len(self.items) > self.SPLIT:
-            self.items = self.body.split(b"<si>")
         return tuple(map(self.items.__getitem__, indices))
 
     def get(self, index: int) -> str:
@@ -456,7 +492,6 @@ class _Recipe:
 
 
 def _bisect(starts: list, at: int) -> int:
-    import bisect
     i = bisect.bisect_left(starts, at)
     if i >= len(starts) or starts[i] != at:
         raise Decline
@@ -741,10 +776,7 @@ def _read(path: Path, _cover_and_narrative, _read_value) -> Loaded:
     count = re.search(rb"<sst\b[^>]*?\suniqueCount=\"([0-9]+)\"", sst_xml[:4096])
     if count and int(count.group(1)) > max(len(sst_xml), 1024):
         raise Decline  # the full reader refuses this file: let it say so
-    if not _valid_sst(sst_xml):
-        raise Decline
-    sst_xml.decode("utf-8")  # the full reader decodes every string
-    strings = _Strings(sst_xml)
+    strings = _shared_strings(sst_xml)
     styles_key = z.read(b"xl/styles.xml", same=True) if b"xl/styles.xml" in names else b""
     styles = _STYLES.get(styles_key)
     if styles is None:

@@ -1,0 +1,103 @@
+"""The fast path's shared strings read against the last body read whole (only the span that differs
+matched, decoded and split again) give exactly what reading the same XML alone gives: the same
+items, or the same refusal."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from gxnb_xl.excel import fastpath
+
+HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="9" uniqueCount="9">')
+WORDS = ["表二", "自然人", "商业企业", "0", "12", "a &amp; b", "", "第（一）项", "x" * 40, "基准县第00501镇人民政府"]
+
+
+def _item(rng: random.Random) -> bytes:
+    word = rng.choice(WORDS).encode()
+    kind = rng.random()
+    if kind < 0.7:
+        return b"<si><t>" + word + b"</t></si>"
+    if kind < 0.8:
+        return b'<si><t xml:space="preserve"> ' + word + b" </t></si>"
+    if kind < 0.9:
+        return b"<si><r><rPr><b/><sz val=\"11\"/></rPr><t>" + word + b"</t></r><r><t>" + word + b"</t></r></si>"
+    return b"<si><t/></si>"
+
+
+def _bad(rng: random.Random) -> bytes:
+    return rng.choice((b"<si><t>\xff\xfe</t></si>", b"<si><t>a<b</t></si>", b"<si><r><rPr><sig/></rPr><t>q</t></r></si>",
+                       b"<si>", b"</si>", b"<si><t>&#38;</t></si>", b"<si x=\"1\"><t>a</t></si>"))
+
+
+def _xml(items: list) -> bytes:
+    return HEAD + b"".join(items) + b"</sst>"
+
+
+def _alone(xml: bytes):
+    saved = list(fastpath._SST_SEEN)
+    fastpath._SST_SEEN.clear()
+    try:
+        return fastpath._shared_strings(xml).items
+    except (fastpath.Decline, UnicodeDecodeError):  # read_fast: None, the full reader decides
+        return "declined"
+    finally:
+        fastpath._SST_SEEN[:] = saved
+
+
+def _after(seen: bytes, xml: bytes):
+    fastpath._SST_SEEN.clear()
+    fastpath._shared_strings(seen)
+    try:
+        return fastpath._shared_strings(xml).items
+    except (fastpath.Decline, UnicodeDecodeError):  # read_fast: None, the full reader decides
+        return "declined"
+    finally:
+        fastpath._SST_SEEN.clear()
+
+
+def _edit(rng: random.Random, items: list) -> list:
+    out = list(items)
+    for _ in range(rng.choice((1, 1, 2, 3))):
+        op = rng.random()
+        at = rng.randrange(len(out) + 1)
+        if op < 0.35 and out:
+            out[min(at, len(out) - 1)] = _item(rng)
+        elif op < 0.6:
+            out.insert(at, _item(rng))
+        elif op < 0.8 and out:
+            del out[min(at, len(out) - 1)]
+        elif op < 0.9:
+            out.insert(at, _bad(rng))
+        else:  # the same items repeated: prefix and suffix overlap
+            out = out + out[:rng.randrange(len(out) + 1)]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_changed_span_reads_as_the_whole(seed):
+    rng = random.Random(seed)
+    used = 0
+    for _ in range(300):
+        base = [_item(rng) for _ in range(rng.randrange(0, 30))]
+        edited = _edit(rng, base)
+        seen, xml = _xml(base), _xml(edited)
+        alone = _alone(xml)
+        assert _after(seen, xml) == alone
+        used += alone != "declined"
+    assert used > 100
+
+
+def test_one_changed_item_is_the_only_span_split(monkeypatch):
+    items = [b"<si><t>%d</t></si>" % i for i in range(500)]
+    seen = _xml(items)
+    items[250] = "<si><t>某镇</t></si>".encode()
+    fastpath._SST_SEEN.clear()
+    fastpath._shared_strings(seen)
+    try:
+        strings = fastpath._shared_strings(_xml(items))
+        assert fastpath._SST_SEEN[0].body == seen[len(HEAD):]  # still the body read whole
+        assert strings.get(250) == "某镇" and strings.get(251) == "251" and strings.n == 500
+    finally:
+        fastpath._SST_SEEN.clear()
