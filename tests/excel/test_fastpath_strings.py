@@ -101,3 +101,21 @@ def test_one_changed_item_is_the_only_span_split(monkeypatch):
         assert strings.get(250) == "某镇" and strings.get(251) == "251" and strings.n == 500
     finally:
         fastpath._SST_SEEN.clear()
+
+
+def test_digit_tokens_only_accepts_what_the_patterns_accept():
+    """The quick test of a sheet's joined values never accepts what the value patterns refuse."""
+    rng = random.Random(7)
+    alphabet = [b"0", b"1", b"9", b"12", b"1234567", b"", b"-", b".", b"e", b"+", b" ", b"_", b"\xef\xbc\x91", b"a"]
+    accepted = 0
+    for _ in range(20000):
+        tokens = [b"".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 3))) for _ in range(rng.randrange(0, 5))]
+        joined = b"\0".join(tokens)
+        if fastpath._digit_tokens(joined):
+            accepted += 1
+            assert fastpath._NUMBERS.fullmatch(joined) and fastpath._INDICES.fullmatch(joined), joined
+            if max(map(len, tokens), default=0) <= 6:
+                assert fastpath._SMALL_INTS.fullmatch(joined), joined
+        elif fastpath._INDICES.fullmatch(joined):
+            assert joined.endswith(b"\0") or not joined.replace(b"\0", b""), joined  # a trailing empty value
+    assert accepted > 1000
