@@ -24,6 +24,9 @@ def display(path: str | os.PathLike) -> str:
             return raw.decode("utf-8", "replace")
 
 
+_SEEN: dict[bytes, bool] = {}  # xl/workbook.xml → has a 汇总情况 sheet
+
+
 def has_summary_sheet(path: str | os.PathLike) -> bool:
     """True when the workbook has a 汇总情况 sheet: a county summary this tool wrote. Never raises.
 
@@ -34,8 +37,14 @@ def has_summary_sheet(path: str | os.PathLike) -> bool:
     from ..excel.fastpath import member
     xml = member(path, "xl/workbook.xml")  # the reader's own zip parse: the file is read once for both
     if xml is not None and len(xml) <= 5 * 1024 * 1024:
-        names = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml.decode("utf-8", "replace"))
-        return SUMMARY_SHEET in {n.replace("&amp;", "&") for n in names}
+        known = _SEEN.get(xml)  # files of one template share this part: its sheet names are read once
+        if known is None:
+            names = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml.decode("utf-8", "replace"))
+            known = SUMMARY_SHEET in {n.replace("&amp;", "&") for n in names}
+            if len(_SEEN) >= 64:
+                _SEEN.clear()
+            _SEEN[xml] = known
+        return known
     try:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("xl/workbook.xml")

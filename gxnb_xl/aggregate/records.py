@@ -268,10 +268,10 @@ def read_one(path: str) -> FileRecord:
     spec = rep.spec
     errors = [f for f in result.findings if f.is_error]
     warnings = sum(f.severity == "warning" and f.status != "indeterminate" for f in result.findings)
-    values = tuple(rep.values.get(c) for c in spec.input_cells)
+    values = tuple(map(rep.values.get, spec.input_cells))
     unit = rep.unit.strip() if isinstance(rep.unit, str) and rep.unit.strip() else None
     saved = saved_stamp(path) if suffix in (".xlsx", ".xlsm", ".ods") else ""
     return FileRecord(shown, result.status, unit=unit, year=rep.year, format=rep.format, level=rep.level,
                       errors=len(errors), warnings=warnings, findings=tuple(errors[:MAX_FINDINGS]),
                       mtime=mtime, date=parse_date(rep.extra.get("date")), saved=saved,
-                      blanks=sum(v is None for v in values), values=values, path=path)
+                      blanks=values.count(None), values=values, path=path)

@@ -740,7 +740,7 @@ def _opens(z: _Zip) -> None:
 _LAST: list = []  # (identity, zip) of the last file parsed: the listing, the reader and the saved stamp share it
 
 
-def _package(path: Path) -> _Zip:
+def _package(path) -> _Zip:
     """The zip at ``path``, read and parsed once for the calls about the same unchanged file."""
     st = os.stat(path)
     key = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
@@ -763,7 +763,7 @@ def member(path, name: str) -> bytes | None:
     a file is read once for everything asked about it; None when absent or when this parse declines
     (the caller then opens the file its own way)."""
     try:
-        return _package(Path(path)).read(name.encode(), same=name == "xl/workbook.xml")
+        return _package(path).read(name.encode(), same=name == "xl/workbook.xml")
     except (Decline, KeyError, OSError, ValueError, zlib.error, struct.error):
         return None
 
