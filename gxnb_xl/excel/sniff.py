@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-import re
 from pathlib import Path
 
+from .. import lazyre
 from ..errors import ReportError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is ~30 KB; anything this big is not one
@@ -110,7 +110,7 @@ def sniff(path: Path) -> tuple[bytes, str, zipfile.ZipFile | None]:
     raise refuse(name, "不是 Excel/WPS 工作簿（文件内容无法识别）", "not a spreadsheet (unrecognised content)")
 
 
-_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*[\"']\s*(\d+)")
+_UNIQUE_COUNT = lazyre.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*[\"']\s*(\d+)")
 
 
 def _check_shared_strings(z: zipfile.ZipFile, name: str) -> None:
