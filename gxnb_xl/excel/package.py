@@ -9,11 +9,14 @@ protection; the sheet name → part map and the hidden metadata rows. ``.ods`` (
 from __future__ import annotations
 
 import re
-import zipfile
 import zlib
+from typing import TYPE_CHECKING
 
 from .. import lazyre
 from .layout import META_SHEET
+
+if TYPE_CHECKING:  # annotations only: zipfile is imported where it is used
+    import zipfile
 
 _VALUE = lazyre.compile(rb"<v>([^<]{0,40})</v>")
 # cells that hold something: an opening <c …> that is not self-closing (<c r="A1" s="3"/> is formatting only)
@@ -79,6 +82,7 @@ class Package:
 
     def __init__(self, z: zipfile.ZipFile):
         self.zip = z
+        import zipfile  # for its exceptions; imported here, off the fast path
         try:
             self.parts = sheet_parts(self.zip)
         except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
@@ -86,6 +90,7 @@ class Package:
         self._scanned: dict[str, SheetXml | None] = {}
 
     def sheet(self, name: str, details: bool = True) -> SheetXml | None:
+        import zipfile  # for its exceptions; imported here, off the fast path
         if name not in self._scanned:
             part = self.parts.get(name)
             scanned = None
@@ -123,6 +128,7 @@ def meta_from_xml(pkg: Package) -> dict:
     """The metadata rows straight from the sheet XML of an .xlsx: calamine would materialise the whole
     hidden sheet (its cell map is most of the file's cells) to give us a dozen strings. {} when unsure."""
     import html
+    import zipfile
     part = pkg.parts.get(META_SHEET)
     if part is None:
         return {}
@@ -220,6 +226,7 @@ class OdsFacts:
 
     def __init__(self, z: zipfile.ZipFile):
         self.sheets: dict[str, Facts | None] = {}
+        import zipfile  # for its exceptions; imported here, off the fast path
         self._spans: dict[str, tuple[int, int, bool]] = {}
         try:
             self._xml = z.read("content.xml")
