@@ -34,11 +34,8 @@ RED, RED_LIGHT, ORANGE, YELLOW, GREY, HEAD = "#FF7C80", "#FFC7CE", "#FFD966", "#
 
 
 def generator_version() -> str:
-    try:
-        from importlib.metadata import version
-        return version("gxnb-xl")
-    except Exception:  # pragma: no cover - not installed
-        return "0"
+    from .._version import __version__
+    return __version__
 
 
 # ── values the way a spreadsheet computes them ────────────────────────────────────────
