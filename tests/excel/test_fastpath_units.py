@@ -1,9 +1,13 @@
-"""The fast path's shared strings read against the last body read whole (only the span that differs
-matched, decoded and split again) give exactly what reading the same XML alone gives: the same
-items, or the same refusal."""
+"""Pieces of the fast path (excel/fastpath.py) against what they stand in for.
+
+Shared strings read against the last body read whole (only the span that differs matched, decoded
+and split again) give exactly what reading the same XML alone gives: the same items, or the same
+refusal. The quick digit test accepts only what the value patterns accept. ISA-L's inflater (when
+installed) reads every part as zlib's does, damaged or not."""
 from __future__ import annotations
 
 import random
+import zlib
 
 import pytest
 
@@ -119,3 +123,42 @@ def test_digit_tokens_only_accepts_what_the_patterns_accept():
         elif fastpath._INDICES.fullmatch(joined):
             assert joined.endswith(b"\0") or not joined.replace(b"\0", b""), joined  # a trailing empty value
     assert accepted > 1000
+
+
+def test_inflaters_agree():
+    """Every deflated part of a template workbook, whole, truncated, bit-flipped or with a wrong size,
+    inflated by the chosen inflater and by zlib: the same bytes or the same refusal."""
+    import io
+    import zipfile
+
+    from gxnb_xl.excel.template import build_workbook_bytes
+    data = build_workbook_bytes("2021")
+    z = fastpath._Zip(data)
+    chosen = fastpath._INFLATER or fastpath._inflater()
+    rng = random.Random(3)
+
+    def inflate(inflater, crc, usize, raw):
+        saved = fastpath._INFLATER, fastpath._CRC32
+        fastpath._INFLATER, fastpath._CRC32 = inflater, zlib.crc32 if inflater is zlib.decompressobj else saved[1]
+        try:
+            return fastpath._Zip._inflate(8, crc, usize, raw)
+        except fastpath.Decline:
+            return "declined"
+        finally:
+            fastpath._INFLATER, fastpath._CRC32 = saved
+
+    names = [n.encode() for n in zipfile.ZipFile(io.BytesIO(data)).namelist()]
+    outcomes = set()
+    for name in names:
+        _, crc, usize, raw = z.raw(name)
+        cases = [(crc, usize, raw), (crc, usize - 1, raw), (crc, usize + 1, raw), (crc ^ 1, usize, raw),
+                 (crc, usize, raw[:len(raw) // 2]), (crc, usize, raw + b"\0\0")]
+        for _ in range(20):
+            flipped = bytearray(raw)
+            flipped[rng.randrange(len(flipped))] ^= 1 << rng.randrange(8)
+            cases.append((crc, usize, bytes(flipped)))
+        for case in cases:
+            got = inflate(chosen, *case)
+            assert got == inflate(zlib.decompressobj, *case)
+            outcomes.add(got == "declined")
+    assert outcomes == {True, False}
