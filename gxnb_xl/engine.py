@@ -22,8 +22,9 @@ def compute_derived(spec: Spec, values: dict) -> dict:
     """Values with every derived cell recomputed from the inputs (None when an input is blank).
     The spec's derivations run as straight-line code generated once (``evaluator.derive``): the
     same operations as ``reference_derived``, so the same values."""
-    from .evaluator import derive
-    return derive(spec)(values)
+    from .evaluator import after_first, derive
+    fn = after_first(derive, spec)
+    return fn(values) if fn is not None else reference_derived(spec, values)
 
 
 def reference_derived(spec: Spec, values: dict) -> dict:
@@ -89,8 +90,9 @@ def relation_findings(report: Report, *, previous: Report | None = None, compute
     """
     spec = report.spec
     if previous is None:
-        from .evaluator import holds
-        if holds(spec)(report.values, report.level):
+        from .evaluator import after_first, holds
+        fn = after_first(holds, spec)
+        if fn is not None and fn(report.values, report.level):
             return []  # every relation determinate and holding: nothing to say, nothing to build
     return reference_relation_findings(report, previous=previous, computed=computed, addresses=addresses)
 

@@ -102,6 +102,15 @@ def test_generated_once_per_spec():
     assert "sum(" not in derive(spec).source  # straight-line: no loops, no generators
 
 
+def test_compiled_from_the_second_use():
+    """One report runs the general loops (no compile); the second use of a spec gets the code."""
+    from gxnb_xl.evaluator import _ASKED, after_first
+    spec = load_spec("2019")
+    _ASKED.discard((derive, spec))
+    assert after_first(derive, spec) is None
+    assert after_first(derive, spec) is derive(spec)
+
+
 def test_bad_input_corpus(tmp_path):
     sys.path.insert(0, str(ROOT / "scripts"))
     import make_bad_inputs
