@@ -47,12 +47,18 @@ def _influence(spec: Spec, computed: bool) -> dict[str, dict[str, int]]:
 _SYNDROME_CACHE: dict = {}
 
 
-def _syndromes(spec: Spec, computed: bool, equations: tuple[Equation, ...]) -> dict[str, dict[int, int]]:
-    """cell → {equation index: coefficient of that cell's change in the equation's residual}."""
+def _syndromes(spec: Spec, computed: bool, equations: tuple[Equation, ...]) -> tuple[dict, dict, dict]:
+    """(cell → {equation index: coefficient of that cell's change in the equation's residual},
+    equation index → the cells whose change moves it, cell → its place in the first)."""
     key = (spec.id, spec.hash, computed, tuple(eq.instance for eq in equations))
     hit = _SYNDROME_CACHE.get(key)
     if hit is None:
-        hit = _SYNDROME_CACHE[key] = _compute_syndromes(spec, computed, equations)
+        syn = _compute_syndromes(spec, computed, equations)
+        moving: dict[int, list[str]] = {}
+        for c, col in syn.items():
+            for i in col:
+                moving.setdefault(i, []).append(c)
+        hit = _SYNDROME_CACHE[key] = (syn, moving, {c: k for k, c in enumerate(syn)})
     return hit
 
 
@@ -83,13 +89,19 @@ def localise(spec: Spec, equations: tuple[Equation, ...], residuals: list, value
     if not failing:
         return []
     determinate = {i for i, r in enumerate(residuals) if r is not None}
-    syn = _syndromes(spec, computed, equations)
-    candidates = [c for c, col in syn.items() if values.get(c) is not None and failing & col.keys()]
+    syn, moving, rank = _syndromes(spec, computed, equations)
+    candidates = _candidates(failing, values, moving, rank)
     out = []
     for component in _components(failing, [syn[c].keys() & failing for c in candidates]):
         mine = [c for c in candidates if syn[c].keys() & component]
         out.append((component, _explain(spec, syn, mine, component, determinate, residuals, values, computed)))
     return out
+
+
+def _candidates(failing: set[int], values: dict, moving: dict, rank: dict) -> list[str]:
+    """The cells holding a value whose change moves some failing equation, in the syndromes' order."""
+    touching = {c for i in failing for c in moving.get(i, ())}
+    return [c for c in sorted(touching, key=rank.__getitem__) if values.get(c) is not None]
 
 
 def _components(failing: set[int], links: list[set[int]]) -> list[set[int]]:
@@ -114,16 +126,26 @@ def _components(failing: set[int], links: list[set[int]]) -> list[set[int]]:
 
 def _explain(spec, syn, candidates, failing, determinate, residuals, values, computed) -> list[Explanation]:
     singles = []
+    i0 = next(iter(failing))
+    r0 = residuals[i0]
+    # whole residuals (counts): r_i == col_i · r0/col_0 checked as r_i · col_0 == col_i · r0, no Fractions
+    whole = all(type(residuals[i]) is int for i in failing)
     for j in candidates:
         col = syn[j]
         if determinate & col.keys() != failing:
             continue
-        i0 = next(iter(failing))
-        e = Fraction(residuals[i0]) / col[i0]
-        if all(Fraction(residuals[i]) == col[i] * e for i in failing):
-            fixed = _apply(spec, j, values[j], e)
-            if fixed is not None:
-                singles.append(Explanation(((j, fixed[0]),), plausibility(spec, j, values[j], fixed[1], computed)[0]))
+        if whole:
+            c0 = col[i0]
+            if not all(residuals[i] * c0 == col[i] * r0 for i in failing):
+                continue
+            e = Fraction(r0, c0)
+        else:
+            e = Fraction(residuals[i0]) / col[i0]
+            if not all(Fraction(residuals[i]) == col[i] * e for i in failing):
+                continue
+        fixed = _apply(spec, j, values[j], e)
+        if fixed is not None:
+            singles.append(Explanation(((j, fixed[0]),), plausibility(spec, j, values[j], fixed[1], computed)[0]))
     if singles:
         return sorted(singles, key=lambda x: -x.score)
 
@@ -168,6 +190,11 @@ def _solve2(rows):
 def _apply(spec: Spec, cell: str, observed, error: Fraction):
     """(error, suggested) when the fixed value is a valid value of the cell's type, else None."""
     t = spec.cells[cell].type
+    if type(observed) is int and t in ("count", "signed"):  # whole counts: no Fractions needed
+        if error.denominator != 1:
+            return None
+        suggested = observed - error.numerator
+        return None if t == "count" and suggested < 0 else (error.numerator, suggested)
     suggested = Fraction(observed if not isinstance(observed, Decimal) else Fraction(observed)) - error
     if t in ("count", "signed"):
         if suggested.denominator != 1 or (t == "count" and suggested < 0):
