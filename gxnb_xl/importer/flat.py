@@ -86,7 +86,7 @@ def prepare(text: str) -> Page:
     lines = lines[i:]
     kept = []
     for n, line in enumerate(lines):
-        s = widen(line).strip()
+        s = widen(line).strip() if n < META_LINES else ""  # only the top of the page holds metadata
         if n < META_LINES and len(s) < 200:
             if any(p.search(s) for p in seps):
                 continue
