@@ -604,14 +604,30 @@ def _plan(fmt: str) -> _Plan:
 
 
 # ── reading ───────────────────────────────────────────────────────────────────────────────
+_PARTS: dict[tuple, dict] = {}  # the four package parts → sheet name → part (read-only)
+
+
 def _parts(z: _Zip) -> dict[str, bytes]:
-    for name in (b"[Content_Types].xml", b"_rels/.rels"):  # what the full reader's parser opens first
-        _wellformed(z.read(name, same=True))
-    package = z.read(b"_rels/.rels", same=True)
+    """Sheet name → its part. A function of four parts that files of one template share: worked out
+    once per distinct four."""
+    key = tuple(z.read(name, same=True) for name in _PACKAGE_PARTS)
+    out = _PARTS.get(key)
+    if out is None:
+        out = _sheet_parts(*key)
+        if len(_PARTS) >= 64:
+            _PARTS.clear()
+        _PARTS[key] = out
+    return out
+
+
+_PACKAGE_PARTS = (b"[Content_Types].xml", b"_rels/.rels", b"xl/workbook.xml", b"xl/_rels/workbook.xml.rels")
+
+
+def _sheet_parts(types: bytes, package: bytes, wb: bytes, rels: bytes) -> dict[str, bytes]:
+    for xml in (types, package):  # what the full reader's parser opens first
+        _wellformed(xml)
     if b'Target="xl/workbook.xml"' not in package and b'Target="/xl/workbook.xml"' not in package:
         raise Decline
-    wb = z.read(b"xl/workbook.xml", same=True)
-    rels = z.read(b"xl/_rels/workbook.xml.rels", same=True)
     _wellformed(wb)
     _wellformed(rels)
     targets = dict(_REL.findall(rels))
