@@ -20,10 +20,12 @@ from .spec import CONSTANT, Spec
 
 
 def _sum(terms, var) -> str:
-    """A side as the engine's loop computes it: 0, then each term added in order."""
+    """A side as the engine's loop computes it: 0, then each term added in order. A term from last
+    year's report reads as blank (None: the side cannot be evaluated without that report)."""
     out = ["0"]
     for t in terms:
-        out.append(f"({t.coef!r})" if t.cell == CONSTANT else f"{t.coef!r} * {var(t.cell)}")
+        out.append(f"({t.coef!r})" if t.cell == CONSTANT else f"{t.coef!r} * None" if t.is_prev
+                   else f"{t.coef!r} * {var(t.cell)}")
     return " + ".join(out)
 
 
