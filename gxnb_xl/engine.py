@@ -89,25 +89,32 @@ def relation_findings(report: Report, *, previous: Report | None = None, compute
     considers only the typed cells.
     """
     spec = report.spec
+    evaluated = None
     if previous is None:
-        from .evaluator import after_first, holds
+        from .evaluator import after_first, holds, sides
         fn = after_first(holds, spec)
         if fn is not None and fn(report.values, report.level):
             return []  # every relation determinate and holding: nothing to say, nothing to build
-    return reference_relation_findings(report, previous=previous, computed=computed, addresses=addresses)
+        fn = after_first(sides, spec)
+        evaluated = fn(report.values) if fn is not None else None
+    return reference_relation_findings(report, previous=previous, computed=computed, addresses=addresses,
+                                       _evaluated=evaluated)
 
 
 def reference_relation_findings(report: Report, *, previous: Report | None = None, computed: bool = False,
-                                addresses: dict | None = None) -> list[Finding]:
+                                addresses: dict | None = None, _evaluated: tuple | None = None) -> list[Finding]:
     """``relation_findings`` the general way: every relation evaluated term by term, findings built
-    for blanks and failures (what ``evaluator.holds`` must agree with)."""
+    for blanks and failures (what ``evaluator.holds`` must agree with). ``_evaluated``: the sides
+    ``evaluator.sides`` computed for a report without last year's (the same values; a side it could
+    not compute, ``RETRY``, is computed here)."""
+    from .evaluator import RETRY
     spec = report.spec
     addresses = addresses or {}
     values = report.values
     fmt = report.format
     findings: list[Finding] = []
     equalities, residuals, eq_findings = [], [], []
-    for eq, lhs_terms, rhs_terms, cross_year, levels in compiled(spec):
+    for k, (eq, lhs_terms, rhs_terms, cross_year, levels) in enumerate(compiled(spec)):
         rule = eq.rule
         if cross_year:
             if previous is None or not _applies_across(eq, previous):
@@ -115,9 +122,16 @@ def reference_relation_findings(report: Report, *, previous: Report | None = Non
         if levels and report.level not in levels:
             continue
         prev_values = previous.values if cross_year else None
-        lhs, rhs = _side(lhs_terms, values, prev_values), _side(rhs_terms, values, prev_values)
-        cells = list(eq.cells)
+        if _evaluated is None or cross_year:
+            lhs, rhs = _side(lhs_terms, values, prev_values), _side(rhs_terms, values, prev_values)
+        else:
+            lhs, rhs = _evaluated[2 * k], _evaluated[2 * k + 1]
+            if lhs is RETRY:
+                lhs = _side(lhs_terms, values, prev_values)
+            if rhs is RETRY:
+                rhs = _side(rhs_terms, values, prev_values)
         if lhs is None or rhs is None:
+            cells = list(eq.cells)
             blanks = [c for c in cells if (previous.values if c.startswith(PREV) and previous else values).get(c.removeprefix(PREV)) is None]
             findings.append(Finding(rule.id, "warning", "indeterminate", cells, {"blanks": blanks}, lhs=lhs, rhs=rhs,
                                     instance=eq.instance, format=fmt, addresses=_addr(addresses, cells),
@@ -131,6 +145,7 @@ def reference_relation_findings(report: Report, *, previous: Report | None = Non
             residuals.append(lhs - rhs)
         if _holds(eq.op, lhs, rhs):
             continue
+        cells = list(eq.cells)
         params = dict(eq.labels)
         params.update(lhs=lhs, rhs=rhs, imbalance=abs(lhs - rhs), ids=dict(eq.bindings))
         f = Finding(rule.id, rule.severity, "fail", cells, params, lhs=lhs, rhs=rhs, imbalance=lhs - rhs,

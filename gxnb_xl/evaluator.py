@@ -8,7 +8,8 @@ ints and Decimals, never floats), so the results are identical, Decimal exponent
 ``derive(values)``: ``values`` with every derived cell recomputed (None when an input is blank);
 ``holds(values, level)``: True when every relation that applies without last year's report is
 determinate and holds — the common case, where the engine has nothing to say. Anything else
-(a blank, a failure) is False, and the engine's general code builds the findings.
+(a blank, a failure) is False, and the engine's general code builds the findings, from
+``sides(values)``: every equation's two sides, evaluated the same way.
 
 Built lazily (``after_first``: at a spec's second use), never at import.
 """
@@ -95,6 +96,30 @@ def holds(spec: Spec):
     return _function("\n".join(lines), "holds", spec)
 
 
+RETRY = object()  # a side the generated code could not evaluate (a blank cell): the general code says why
+
+
+@lru_cache(maxsize=16)
+def sides(spec: Spec):
+    """``values`` → (lhs, rhs, lhs, rhs, …) of every equation in ``spec.equations`` order, for a report
+    some relation of which fails or cannot be evaluated: each side as the engine's loop computes it,
+    ``RETRY`` where that raised (a blank cell, whatever the loop then says), None for relations
+    across years (never evaluated here)."""
+    read = _Names()
+    body, names = [], []
+    for k, eq in enumerate(spec.equations):
+        if eq.rule.scope == "cross_year":
+            names += ["None", "None"]
+            continue
+        for half, terms in (("l", eq.lhs), ("r", eq.rhs)):
+            name = f"{half}{k}"
+            body += ["    try:", f"        {name} = {_sum(terms, read)}",
+                     "    except Exception:", f"        {name} = RETRY"]
+            names.append(name)
+    lines = ["def sides(values):", *read.loads(), *body, f"    return ({', '.join(names)},)"]
+    return _function("\n".join(lines), "sides", spec, RETRY=RETRY)
+
+
 _ASKED: set = set()  # (builder, spec) asked for once
 
 
@@ -111,8 +136,8 @@ def after_first(builder, spec: Spec):
     return None
 
 
-def _function(source: str, name: str, spec: Spec):
-    namespace: dict = {}
+def _function(source: str, name: str, spec: Spec, **names):
+    namespace: dict = dict(names)
     exec(compile(source, f"<gxnb {name} {spec.id} {spec.hash}>", "exec"), namespace)  # noqa: S102 - our own spec
     fn = namespace[name]
     fn.source = source

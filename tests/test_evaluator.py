@@ -94,6 +94,12 @@ def test_text_in_a_cell_raises_as_the_reference():
         reference_derived(spec, values)
     with pytest.raises(TypeError):
         compute_derived(spec, values)
+    report = Report(format="2021", unit="某镇", year=2023, level="township", values=values)
+    for _ in range(3):  # the general loop, then the generated sides
+        with pytest.raises(TypeError):
+            reference_relation_findings(report)
+        with pytest.raises(TypeError):
+            relation_findings(report)
 
 
 def test_generated_once_per_spec():
