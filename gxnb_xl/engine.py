@@ -55,12 +55,14 @@ def evaluate(eq: Equation, values: dict, previous: dict | None = None):
 
 @lru_cache(maxsize=16)
 def compiled(spec: Spec) -> tuple:
-    """Each equation once as plain tuples: (eq, lhs, rhs, cross_year, when_level), a side being
-    ((coef, cell id, from last year?), …) with constants as (coef, None, False)."""
+    """Each equation once as plain tuples: (eq, lhs, rhs, cross_year, when_level, this year's cells
+    when it names no cell of last year's report, else None), a side being ((coef, cell id, from last
+    year?), …) with constants as (coef, None, False)."""
     def side(terms):
         return tuple((t.coef, None, False) if t.cell == CONSTANT else
                      (t.coef, t.cell[len(PREV):], True) if t.is_prev else (t.coef, t.cell, False) for t in terms)
-    return tuple((eq, side(eq.lhs), side(eq.rhs), eq.rule.scope == "cross_year", eq.rule.raw.get("when_level"))
+    return tuple((eq, side(eq.lhs), side(eq.rhs), eq.rule.scope == "cross_year", eq.rule.raw.get("when_level"),
+                  None if any(c.startswith(PREV) for c in eq.cells) else eq.cells)
                  for eq in spec.equations)
 
 
@@ -114,7 +116,7 @@ def reference_relation_findings(report: Report, *, previous: Report | None = Non
     fmt = report.format
     findings: list[Finding] = []
     equalities, residuals, eq_findings = [], [], []
-    for k, (eq, lhs_terms, rhs_terms, cross_year, levels) in enumerate(compiled(spec)):
+    for k, (eq, lhs_terms, rhs_terms, cross_year, levels, plain) in enumerate(compiled(spec)):
         rule = eq.rule
         if cross_year:
             if previous is None or not _applies_across(eq, previous):
@@ -132,10 +134,15 @@ def reference_relation_findings(report: Report, *, previous: Report | None = Non
                 rhs = _side(rhs_terms, values, prev_values)
         if lhs is None or rhs is None:
             cells = list(eq.cells)
-            blanks = [c for c in cells if (previous.values if c.startswith(PREV) and previous else values).get(c.removeprefix(PREV)) is None]
+            if plain is not None:  # this year's cells only: the same lists, without asking each cell
+                seen = dict(zip(plain, map(values.get, plain)))
+                blanks = [c for c, v in seen.items() if v is None]
+            else:
+                blanks = [c for c in cells if (previous.values if c.startswith(PREV) and previous else values).get(c.removeprefix(PREV)) is None]
+                seen = {c: values.get(c) for c in cells if not c.startswith(PREV)}
             findings.append(Finding(rule.id, "warning", "indeterminate", cells, {"blanks": blanks}, lhs=lhs, rhs=rhs,
                                     instance=eq.instance, format=fmt, addresses=_addr(addresses, cells),
-                                    values={c: values.get(c) for c in cells if not c.startswith(PREV)}))
+                                    values=seen))
             if eq.op == "==" and rule.scope == "report":
                 equalities.append(eq)
                 residuals.append(None)
