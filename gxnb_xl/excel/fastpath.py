@@ -290,7 +290,7 @@ def _inflater():
     global _INFLATER, _CRC32
     try:
         from isal.isal_zlib import crc32, decompressobj
-    except ImportError:
+    except Exception:  # noqa: BLE001 - not installed, or its library would not load: zlib does the same
         crc32, decompressobj = zlib.crc32, zlib.decompressobj
     _INFLATER, _CRC32 = decompressobj, crc32
     return decompressobj
