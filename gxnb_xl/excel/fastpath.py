@@ -285,9 +285,15 @@ _INFLATER = None  # decompressobj of ISA-L (isal: the same deflate, about twice 
 _CRC32 = zlib.crc32  # ISA-L's once chosen (the same CRC-32, ten times faster)
 
 
+_PACKAGES = [0]  # workbooks parsed in this process
+
+
 def _inflater():
-    """Chosen on first use (not at import): isal when installed, else zlib."""
+    """Chosen when a second workbook is read (not at import; one workbook, ``gxnb check one.xlsx``,
+    is inflated by zlib rather than paying ~1 ms to import isal): isal when installed, else zlib."""
     global _INFLATER, _CRC32
+    if _PACKAGES[0] < 2:
+        return zlib.decompressobj
     try:
         from isal.isal_zlib import crc32, decompressobj
     except Exception:  # noqa: BLE001 - not installed, or its library would not load: zlib does the same
@@ -788,6 +794,7 @@ def _package(path) -> _Zip:
     if data[:2] != b"PK" or len(data) != st.st_size:
         raise Decline
     z = _Zip(data)
+    _PACKAGES[0] += 1
     _LAST[:] = [(key, z)]
     return z
 
