@@ -151,9 +151,17 @@ def _changed_items(seen: _Seen, body: bytes) -> list | None:
     return seen.items[:k0] + items + seen.items[k1:]
 
 
+_GUESS = {1: 0, -1: 0}  # the last length found each way: files of one template differ in the same place
+
+
 def _common(a: bytes, b: bytes, direction: int) -> int:
-    """Length of the common prefix (direction 1) or suffix (-1) of a and b, by bisection (memcmp)."""
+    """Length of the common prefix (direction 1) or suffix (-1) of a and b: the last length found if
+    it still is that (two comparisons), else by bisection (memcmp)."""
     lo, hi = 0, min(len(a), len(b))
+    g = _GUESS[direction]
+    if g < hi and (a[:g] == b[:g] and a[g] != b[g] if direction == 1 else
+                   a[len(a) - g:] == b[len(b) - g:] and a[len(a) - g - 1] != b[len(b) - g - 1]):
+        return g
     while lo < hi:
         mid = (lo + hi + 1) // 2
         same = a[:mid] == b[:mid] if direction == 1 else a[len(a) - mid:] == b[len(b) - mid:]
@@ -161,6 +169,7 @@ def _common(a: bytes, b: bytes, direction: int) -> int:
             lo = mid
         else:
             hi = mid - 1
+    _GUESS[direction] = lo
     return lo
 
 

@@ -168,3 +168,26 @@ def test_inflaters_agree():
             assert got == inflate(zlib.decompressobj, *case)
             outcomes.add(got == "declined")
     assert outcomes == {True, False}
+
+
+def test_common_prefix_and_suffix():
+    """The common prefix/suffix lengths, guessed from the last call or bisected, are the true ones."""
+    rng = random.Random(9)
+
+    def true(a, b, direction):
+        n = 0
+        while n < min(len(a), len(b)) and (a[n] == b[n] if direction == 1 else a[-1 - n] == b[-1 - n]):
+            n += 1
+        return n
+
+    for _ in range(3000):
+        a = bytes(rng.choice(b"ab") for _ in range(rng.randrange(0, 12)))
+        b = bytearray(a[:rng.randrange(len(a) + 1)] if rng.random() < 0.5 else a)
+        for _ in range(rng.randrange(0, 3)):
+            if b and rng.random() < 0.5:
+                b[rng.randrange(len(b))] = rng.choice(b"abc")
+            else:
+                b.insert(rng.randrange(len(b) + 1), rng.choice(b"abc"))
+        b = bytes(b)
+        for direction in (1, -1):
+            assert fastpath._common(a, b, direction) == true(a, b, direction), (a, b, direction)
