@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # suffixes that name the organ, not the place: 城关镇 == 城关镇人民政府 == 城关镇政府
 _ORGAN_SUFFIXES = ("人民政府", "政府")
@@ -20,8 +21,19 @@ _PLACE_PREFIX = re.compile(r"^(.{1,12}?(?:自治县|自治旗|[省市县区旗�
 def clean(name: str | None) -> str:
     """NFKC, without invisible/format/control characters and without any whitespace."""
     text = unicodedata.normalize("NFKC", name or "")
+    # str.isprintable() is False exactly for the categories C* and Z* below except the ASCII space,
+    # and every other whitespace character is in one of them: a printable name without a space
+    # loses nothing (the common case, checked in C instead of per character)
+    if text.isprintable() and " " not in text:
+        return text
     return "".join(ch for ch in text
                    if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"))
+
+
+@lru_cache(maxsize=64)
+def _cleaned_prefixes(prefixes: tuple) -> tuple[str, ...]:
+    """Known place prefixes cleaned, longest first (the same few for every name of a run)."""
+    return tuple(p for p in sorted({clean(x) for x in prefixes if x}, key=len, reverse=True) if p)
 
 
 def place_of(county: str | None) -> str:
@@ -37,8 +49,8 @@ def unit_key(name: str | None, prefixes: tuple[str, ...] | list[str] = ()) -> st
     """What identifies a body: cleaned, a known county prefix (``prefixes``: place names such as
     示范县) and the organ suffix removed. Empty for an empty name."""
     key = clean(name)
-    for p in sorted({clean(x) for x in prefixes if x}, key=len, reverse=True):
-        if p and key.startswith(p) and len(key) > len(p):
+    for p in _cleaned_prefixes(tuple(prefixes)):
+        if key.startswith(p) and len(key) > len(p):
             key = key[len(p):]
             break
     for s in _ORGAN_SUFFIXES:
@@ -83,12 +95,15 @@ def common_place(names) -> str:
     return m.group(1) if m and len(m.group(1)) >= 2 else ""
 
 
+_LEADING_PLACE = re.compile(r"^.{1,12}?(?:自治县|自治旗|[省市县区旗州盟])")
+
+
 def cores(key: str) -> list[str]:
     """A key without its leading place names, one at a time: 某市示范区城关街道 → [示范区城关街道, 城关街道]."""
     out = []
     rest = key
     for _ in range(4):
-        m = re.match(r"^.{1,12}?(?:自治县|自治旗|[省市县区旗州盟])", rest)
+        m = _LEADING_PLACE.match(rest)
         if not m or len(rest) - m.end() < 2:
             break
         rest = rest[m.end():]
@@ -113,7 +128,10 @@ class UnitIndex:
         return unit_key(name, self.prefixes)
 
     def find_key(self, name: str | None) -> str | None:
-        k = self.key(name)
+        return self._find(self.key(name))
+
+    def _find(self, k: str) -> str | None:
+        """``find_key`` for a name whose key is ``k``."""
         if not k:
             return None
         if k in self.by_key:
@@ -130,7 +148,8 @@ class UnitIndex:
 
     def add(self, name: str | None, item) -> str:
         """File ``item`` under its unit (joining an existing one when the same); returns the key."""
-        k = self.find_key(name) or self.key(name)
+        own = self.key(name)
+        k = self._find(own) or own
         self.by_key.setdefault(k, []).append(item)
         for c in cores(k):
             self.by_core.setdefault(c, set()).add(k)
