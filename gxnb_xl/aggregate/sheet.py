@@ -218,10 +218,10 @@ class _FastRows:
         out, k = [], 0
         for i, (tpl, nums, n) in parts.items():
             s0, s1 = spans[i // 16]
-            out.append(tpl.format(i + 1, f"{s0 + 1}:{s1 + 1}", tall.get(i, ""), *index[k:k + n], *nums))
+            out.append((tpl, (i + 1, f"{s0 + 1}:{s1 + 1}", tall.get(i, ""), *index[k:k + n], *nums)))
             k += n
         self = cls()
-        self.xml, self.formats, self.ws = "".join(out), list(tokens.items()), ws
+        self.rows, self.formats, self.ws = out, list(tokens.items()), ws
         ws._write_sheet_data = self.write
         return True
 
@@ -297,10 +297,16 @@ class _FastRows:
         return strings, parts, spans, (next(iter(parts)), minc, i if i in parts else max(parts), maxc), tokens
 
     def write(self) -> None:
-        xml = self.xml
-        for f, tok in self.formats:  # style indices as XlsxWriter gives them: at save, by first use
-            xml = xml.replace(tok, str(f._get_xf_index()))
-        self.ws.fh.write(f"<sheetData>{xml}</sheetData>")
+        # style indices as XlsxWriter gives them: while saving, in order of first use
+        xf = [(tok, str(f._get_xf_index())) for f, tok in self.formats]
+        filled = {}
+        for tpl, _ in self.rows:
+            if tpl not in filled:
+                text = tpl
+                for tok, index in xf:
+                    text = text.replace(tok, index)
+                filled[tpl] = text.format
+        self.ws.fh.write(f"<sheetData>{''.join([filled[tpl](*args) for tpl, args in self.rows])}</sheetData>")
 
 
 class _NotCovered(Exception):

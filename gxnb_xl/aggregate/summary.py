@@ -16,7 +16,7 @@ from .files import SUMMARY_SHEET
 from .records import (STATE_DUPLICATE, STATE_ERRORS, STATE_EXCLUDED, STATE_IGNORED, STATE_NOT_REPORT,
                       STATE_SUMMED, STATE_UNREADABLE, STATES, AggregateResult, FileRecord)
 from .sheet import Table, draw
-from .words import bounded, say
+from .words import bounded, reason, say
 
 FILE_COLUMNS = ("n", "file", "unit", "year", "format", "status", "errors", "warnings", "included", "reason", "problems")
 WIDTHS = [6, 28, 18, 6, 6, 12, 6, 6, 6, 36, 44]  # about 180 characters: landscape A4 at ~75 %
@@ -39,7 +39,8 @@ def file_reason(f: FileRecord, lang: str) -> str:
     text = f.reason(lang)
     extra = [f.text_note(n, lang) for n in f.notes] if hasattr(f, "text_note") else []
     if not extra:
-        from .words import reason
+        if not f.notes:
+            return text
         extra = [reason(k, p, lang) for k, p in f.notes]
     return "；".join([text, *extra]) if lang != "en" else "; ".join([text, *extra])
 
@@ -135,7 +136,6 @@ def _cols(lang: str, **keys) -> list:
 
 
 def _differs(entry: dict, rep: Report | None, lang: str) -> str:
-    from .words import reason
     cells = entry["cells"]
     if not cells:
         return say("agg.note.identical", lang)

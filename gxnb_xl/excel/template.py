@@ -14,10 +14,10 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from itertools import zip_longest
 from pathlib import Path
 
@@ -350,8 +350,6 @@ _VALIDATION = {
 def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
                          password=None, xlsm=False, vba_project=None, buttons=None, annotations=None,
                          review_rows=None, review_title: str = REVIEW_SHEET, review_draw=None) -> bytes:
-    import xlsxwriter
-
     spec = load_spec(report.format if report is not None else format_id)
     layout = layout_of(spec)
     values = dict(report.values) if report is not None else {}
@@ -365,7 +363,7 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     _refuse_oversized(meta, narrative)
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+    wb = _workbook_class()(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
     filled = report is not None or any(v is not None for v in meta.values())
     wb.set_properties({"title": "政府信息公开工作年度报告", "subject": spec.name, "author": "gxnb-xl",
@@ -398,8 +396,9 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     _write_meta(b)
     _print_and_protect(b, password, review_title if review_rows else None)
     (ws[review_title] if review_rows else ws[COVER]).activate()
+    wb.protection = f"<workbookProtection {_protection_attrs(password, ws[COVER])}/>"
     wb.close()
-    return _protect_structure(buf.getvalue(), password, ws[COVER])
+    return buf.getvalue()
 
 
 @dataclass
@@ -769,24 +768,51 @@ def _refuse_oversized(meta: dict, narrative: dict):
                               f"narrative {key} has {n} characters, more than the template holds ({NARRATIVE_PARTS * CELL_LIMIT}); nothing was truncated")
 
 
-def _protect_structure(data: bytes, password: str | None, any_sheet) -> bytes:
-    """Add <workbookProtection lockStructure="1"/> to xl/workbook.xml (XlsxWriter has no API)."""
+def _protection_attrs(password: str | None, any_sheet) -> str:
     attrs = 'lockStructure="1"'
     if password:
         attrs = f'workbookPassword="{any_sheet._encode_password(password)}" ' + attrs
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                text = body.decode("utf-8")
-                text, n = re.subn(r"(<workbookPr\b[^>]*/>)", rf"\1<workbookProtection {attrs}/>", text, count=1)
-                if not n:
-                    text, n = re.subn(r"(<bookViews>)", rf"<workbookProtection {attrs}/>\1", text, count=1)
-                body = text.encode("utf-8")
-            dst.writestr(info, body)
-    return out.getvalue()
+    return attrs
+
+
+# XlsxWriter prefixes newer Excel functions in a formula with ~30 regular expressions (~150 in
+# conditional formats and validations, compiled on first use): a formula calling only the classic
+# functions the template uses (WPS-safe) is left as it is, without them
+CLASSIC = frozenset({"ABS", "AND", "ASC", "IF", "IFERROR", "INDIRECT", "INT", "ISBLANK", "ISNUMBER", "ISREF", "N",
+                     "NOT", "OR", "ROUND", "SUM", "TRIM", "VALUE"})
+_PLAIN = CLASSIC | {""}  # "" : a parenthesis that calls nothing
+_CALLED = re.compile(r"[^\s(),+\-*/&=<>:;'\"!]*\(")  # a name (or nothing) before "("
+
+
+@lru_cache(maxsize=1)
+def _workbook_class():
+    """XlsxWriter's Workbook writing <workbookProtection/> right after <workbookPr/> of
+    xl/workbook.xml (XlsxWriter has no API for it), with sheets whose formulas of ``CLASSIC``
+    functions skip the prefixing. The same XML as XlsxWriter plus the protection element."""
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
+
+    class Sheet(Worksheet):
+        def _prepare_formula(self, formula, expand_future_functions=False):
+            if "_xlfn." in formula or not _PLAIN.issuperset(m[:-1] for m in _CALLED.findall(formula)):
+                return super()._prepare_formula(formula, expand_future_functions)
+            if formula.startswith("{"):  # XlsxWriter's own first steps, as it takes them
+                formula = formula[1:]
+            if formula.startswith("="):
+                formula = formula[1:]
+            if formula.endswith("}"):
+                formula = formula[:-1]
+            return formula
+
+    class Book(xlsxwriter.Workbook):
+        worksheet_class = Sheet
+        protection = ""  # the <workbookProtection/> element
+
+        def _write_workbook_pr(self):
+            super()._write_workbook_pr()
+            if self.protection:
+                self.fh.write(self.protection)
+    return Book
 
 
 def write_workbook(path, format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,

@@ -1,0 +1,103 @@
+"""The template writer's XlsxWriter subclass (excel.template._workbook_class) writes what plain
+XlsxWriter writes, with <workbookProtection/> added after <workbookPr/>: every part of the workbook
+byte for byte, blank and filled, with a password, annotations and a review sheet; and every formula
+it leaves unprefixed is one XlsxWriter's own prefixing leaves as it is."""
+import io
+import random
+import re
+import zipfile
+
+import pytest
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from gxnb_xl.excel import template
+from gxnb_xl.excel.template import CLASSIC, build_workbook_bytes
+from gxnb_xl.testing.synth import random_report
+
+
+def builds():
+    rep = random_report(random.Random(3), "2021", unit="示范县城关镇人民政府", year=2024)
+    old = random_report(random.Random(4), "2019", unit="示范县城关镇人民政府", year=2020)
+    bad = random_report(random.Random(5), "2021", unit="某镇", year=2024)
+    cell = next(iter(bad.spec.input_cells))
+    bad.values[cell] = -2
+    return {
+        "blank2021": lambda: build_workbook_bytes("2021"),
+        "blank2019": lambda: build_workbook_bytes("2019"),
+        "password": lambda: build_workbook_bytes("2021", password="口令abc"),
+        "cover": lambda: build_workbook_bytes("2021", unit="某镇", year=2024, level="township"),
+        "filled2021": lambda: build_workbook_bytes("2021", rep),
+        "filled2019": lambda: build_workbook_bytes("2019", old),
+        "annotated": lambda: build_workbook_bytes("2021", bad, annotations={cell: ("有误", 3)}, password="x"),
+        "review": lambda: build_workbook_bytes("2021", rep, review_rows=[["a", "b", 1], ["c", 2.5, None, "d&<"]]),
+    }
+
+
+def parts(data: bytes) -> dict:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    out = {}
+    for name in z.namelist():
+        body = z.read(name)
+        if name == "docProps/core.xml":
+            body = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*<", b"<T<", body)
+        out[name] = body
+    return out
+
+
+def plain_xlsxwriter(monkeypatch, build) -> dict:
+    """The same build through xlsxwriter.Workbook itself, the protection added to the saved XML."""
+    made = []
+
+    class Plain(xlsxwriter.Workbook):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            made.append(self)
+
+    monkeypatch.setattr(template, "_workbook_class", lambda: Plain)
+    out = parts(build())
+    monkeypatch.undo()
+    element = made[0].protection.encode()
+    assert element.startswith(b"<workbookProtection ")
+    out["xl/workbook.xml"], n = re.subn(rb"(<workbookPr\b[^>]*/>)", lambda m: m.group(1) + element,
+                                        out["xl/workbook.xml"], count=1)
+    assert n == 1
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(builds()))
+def test_same_workbook_as_plain_xlsxwriter(case, monkeypatch):
+    build = builds()[case]
+    ours = parts(build())
+    ref = plain_xlsxwriter(monkeypatch, build)
+    assert list(ours) == list(ref)
+    for name in ref:
+        assert ours[name] == ref[name], name
+    assert b"lockStructure=\"1\"" in ours["xl/workbook.xml"]
+
+
+def test_every_formula_left_unprefixed_is_one_xlsxwriter_leaves(monkeypatch):
+    sheet_class = template._workbook_class().worksheet_class
+    seen = []
+    original = sheet_class._prepare_formula
+
+    def record(self, formula, expand_future_functions=False):
+        seen.append((formula, expand_future_functions))
+        return original(self, formula, expand_future_functions)
+
+    monkeypatch.setattr(sheet_class, "_prepare_formula", record)
+    for build in builds().values():
+        build()
+    monkeypatch.undo()
+    assert len({f for f, _ in seen}) > 300 and any(e for _, e in seen)
+    ours, theirs = sheet_class(), Worksheet()
+    for formula, expand in set(seen):
+        assert ours._prepare_formula(formula, expand) == theirs._prepare_formula(formula, expand), formula
+    # each classic function, also right after an operator, a cell or a sheet reference
+    for name in CLASSIC:
+        for formula in (f"={name}(A1)", f"=A1+{name}(B2)", f"={name}('表二'!A1)*2", f"{{={name}(A1:A3)}}"):
+            for expand in (False, True):
+                assert ours._prepare_formula(formula, expand) == theirs._prepare_formula(formula, expand)
+    # a newer function is still prefixed
+    assert ours._prepare_formula("=XLOOKUP(A1,B1:B3,C1:C3)") == theirs._prepare_formula("=XLOOKUP(A1,B1:B3,C1:C3)")
+    assert "_xlfn." in ours._prepare_formula("=IF(CONCAT(A1,B1)=\"\",1,0)", True)
