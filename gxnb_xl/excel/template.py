@@ -25,7 +25,8 @@ from ..engine import evaluate
 from ..report import Report, ReportError, write_bytes_atomic
 from ..spec import CONSTANT, Equation, Spec, load_spec
 from .layout import (BLANK, BROKEN, CELL_LIMIT, HELPER_COL, TOTAL_COL, VALUE_COL, CHECKS, COVER, FAIL, LEVEL_LABELS, META_SHEET, NA, NARRATIVE, NARRATIVE_PARTS, OK,
-                     WARN, Layout, a1, layout_of, parse_a1)
+                     WARN, Layout, a1, layout_of)
+from .layout import parse_a1 as _parse_a1
 
 FIXED_CREATED = datetime(2021, 1, 1, tzinfo=timezone.utc)
 REVIEW_SHEET = "审核报告"
@@ -67,6 +68,15 @@ def check_status(eq: Equation, blanks, values: dict, level: str | None) -> tuple
     return (OK if ok else FAIL if eq.rule.severity == "error" else WARN), lhs - rhs
 
 
+# a template names the same few hundred addresses thousands of times (runs, SUM ranges, helpers)
+parse_a1 = lru_cache(maxsize=4096)(_parse_a1)
+
+
+def _rc(layout: Layout, cell: str) -> tuple[str, int, int]:
+    sheet, addr = layout.cells[cell]
+    return (sheet, *parse_a1(addr))
+
+
 # ── formulas ───────────────────────────────────────────────────────────────────────────
 def _cell_ref(layout: Layout, cell: str, here: str) -> str:
     sheet, addr = layout.cells[cell]
@@ -79,15 +89,15 @@ def _runs(layout: Layout, cells: list[str]):
     for c in cells:
         if runs:
             prev = runs[-1]
-            s0, r0, c0 = layout.rc(prev[-1])
-            s1, r1, c1 = layout.rc(c)
+            s0, r0, c0 = _rc(layout, prev[-1])
+            s1, r1, c1 = _rc(layout, c)
             if s0 == s1:
                 step = (r1 - r0, c1 - c0)
                 if step in ((1, 0), (0, 1)):
                     if len(prev) == 1:
                         prev.append(c)
                         continue
-                    _, ra, ca = layout.rc(prev[-2])
+                    _, ra, ca = _rc(layout, prev[-2])
                     if (r0 - ra, c0 - ca) == step:
                         prev.append(c)
                         continue
@@ -780,6 +790,9 @@ def _protection_attrs(password: str | None, any_sheet) -> str:
 # functions the template uses (WPS-safe) is left as it is, without them
 CLASSIC = frozenset({"ABS", "AND", "ASC", "IF", "IFERROR", "INDIRECT", "INT", "ISBLANK", "ISNUMBER", "ISREF", "N",
                      "NOT", "OR", "ROUND", "SUM", "TRIM", "VALUE"})
+# what makes XlsxWriter escape a shared string or mark its spaces (xmlwriter, utility): control
+# characters, an _xHHHH_ look-alike, & < > (and "<r>" rich text), a space at either end
+_SST_SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 _PLAIN = CLASSIC | {""}  # "" : a parenthesis that calls nothing
 _CALLED = re.compile(r"[^\s(),+\-*/&=<>:;'\"!]*\(")  # a name (or nothing) before "("
 
@@ -788,8 +801,11 @@ _CALLED = re.compile(r"[^\s(),+\-*/&=<>:;'\"!]*\(")  # a name (or nothing) befor
 def _workbook_class():
     """XlsxWriter's Workbook writing <workbookProtection/> right after <workbookPr/> of
     xl/workbook.xml (XlsxWriter has no API for it), with sheets whose formulas of ``CLASSIC``
-    functions skip the prefixing. The same XML as XlsxWriter plus the protection element."""
+    functions skip the prefixing and shared strings that need no escaping written without it.
+    The same XML as XlsxWriter plus the protection element (tests/excel/test_template_writer.py)."""
     import xlsxwriter
+    from xlsxwriter.packager import Packager
+    from xlsxwriter.sharedstrings import SharedStrings
     from xlsxwriter.worksheet import Worksheet
 
     class Sheet(Worksheet):
@@ -804,14 +820,38 @@ def _workbook_class():
                 formula = formula[:-1]
             return formula
 
+    class Strings(SharedStrings):
+        def _write_sst_strings(self):
+            # a string without control characters, XML specials or edge spaces is written as it
+            # is; any other through XlsxWriter's own escaping (3,000 files: 7,000 strings)
+            write, slow = self.fh.write, _SST_SPECIAL.search
+            for string in self.string_table.string_array:
+                if slow(string):
+                    self._write_si(string)
+                else:
+                    write(f"<si><t>{string}</t></si>")
+
+    class Package(Packager):
+        def _write_shared_strings_file(self):
+            if not self.workbook.str_table.count:
+                return
+            sst = Strings()
+            sst.string_table = self.workbook.str_table
+            sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+            sst._assemble_xml_file()
+
     class Book(xlsxwriter.Workbook):
         worksheet_class = Sheet
+        strings_class = Strings
         protection = ""  # the <workbookProtection/> element
 
         def _write_workbook_pr(self):
             super()._write_workbook_pr()
             if self.protection:
                 self.fh.write(self.protection)
+
+        def _get_packager(self):
+            return Package()
     return Book
 
 

@@ -9,6 +9,8 @@ import zipfile
 
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from xlsxwriter.worksheet import Worksheet
 
 from gxnb_xl.excel import template
@@ -30,8 +32,14 @@ def builds():
         "filled2021": lambda: build_workbook_bytes("2021", rep),
         "filled2019": lambda: build_workbook_bytes("2019", old),
         "annotated": lambda: build_workbook_bytes("2021", bad, annotations={cell: ("有误", 3)}, password="x"),
-        "review": lambda: build_workbook_bytes("2021", rep, review_rows=[["a", "b", 1], ["c", 2.5, None, "d&<"]]),
+        "review": lambda: build_workbook_bytes("2021", rep, review_rows=[["a", "b", 1], ["c", 2.5, None, "d&<"], TRICKY]),
     }
+
+
+# shared strings XlsxWriter escapes or marks: control characters, _xHHHH_, XML specials, rich text,
+# spaces (also Unicode ones) at either end, a trailing newline
+TRICKY = ["\x01a", "_x0041_", "a_x00e9_b", "<r>x</r>", "a&b", "x>y", " a", "a ", "\u3000城关镇", "镇\u00a0",
+          "a\n", "a\nb", "\n", "\t", "\"quoted\"", "'", "_x12G4_", "\x1f", "\x7f", "\ufeff名"]
 
 
 def parts(data: bytes) -> dict:
@@ -101,3 +109,25 @@ def test_every_formula_left_unprefixed_is_one_xlsxwriter_leaves(monkeypatch):
     # a newer function is still prefixed
     assert ours._prepare_formula("=XLOOKUP(A1,B1:B3,C1:C3)") == theirs._prepare_formula("=XLOOKUP(A1,B1:B3,C1:C3)")
     assert "_xlfn." in ours._prepare_formula("=IF(CONCAT(A1,B1)=\"\",1,0)", True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab_x0F4 \n\t\r\x00\x0b\x1f&<>\"'城\u3000\u00a0\u2028")), max_size=12),
+                max_size=30))
+def test_shared_strings_as_xlsxwriter_writes_them(strings):
+    from xlsxwriter.sharedstrings import SharedStrings, SharedStringTable
+    table = SharedStringTable()
+    for text in strings + TRICKY:
+        table._get_shared_string_index(text)
+    table._sort_string_data()
+
+    def xml(cls) -> str:
+        sst = cls()
+        sst.string_table = table
+        out = io.StringIO()
+        out.close = lambda: None  # read after XlsxWriter closes it
+        sst._set_filehandle(out)
+        sst._assemble_xml_file()
+        return out.getvalue()
+
+    assert xml(template._workbook_class().strings_class) == xml(SharedStrings)
