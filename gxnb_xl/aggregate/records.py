@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..values import format_number
@@ -154,6 +155,7 @@ class AggregateResult:
 
     def to_dict(self, lang: str = "zh") -> dict:
         rep = self.report
+        states = Counter(f.state for f in self.files)
         return {
             "files": [f.to_dict(lang) for f in self.files],
             "totals": self.totals_json(),
@@ -166,7 +168,7 @@ class AggregateResult:
             "year": rep.year if rep else None,
             "unit": rep.unit if rep else None,
             "included": sum(f.included for f in self.files),
-            "states": {s: sum(f.state == s for f in self.files) for s in STATES},
+            "states": {s: states[s] for s in STATES},
             "include_invalid": self.include_invalid,
             "refused": self.text(self.refused, lang) or None,
             "notes": [self.text(n, lang) for n in self.notes],

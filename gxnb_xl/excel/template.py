@@ -34,7 +34,10 @@ FONT = "宋体"
 RED, RED_LIGHT, ORANGE, YELLOW, GREY, HEAD = "#FF7C80", "#FFC7CE", "#FFD966", "#FFF2CC", "#E7E6E6", "#DDEBF7"
 
 
+@lru_cache(maxsize=1)
 def generator_version() -> str:
+    """The installed gxnb-xl's version (looked up once per process: importlib.metadata reads the
+    installed metadata files every time)."""
     try:
         from importlib.metadata import version
         return version("gxnb-xl")
@@ -194,12 +197,16 @@ def value_formula(ref: str) -> str:
     return f"=IFERROR(IF(ISNUMBER({ref}),{ref},VALUE(TRIM(ASC({ref})))),0)"
 
 
-def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
+def value_sides(spec: Spec, layout: Layout, eq: Equation) -> tuple[str, str]:
+    """Both sides of a relation over the typed cells' VALUE_COL helpers."""
+    return value_side(layout, expand_inputs(spec, eq.lhs)), value_side(layout, expand_inputs(spec, eq.rhs))
+
+
+def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks, sides: tuple[str, str] | None = None) -> str:
     """正确/错误/请核实/未填完/不适用 — never an error value: a broken reference (a deleted row) shows BROKEN.
     Both sides are computed from the typed cells as gxnb check reads them (text numbers included)."""
     here = CHECKS
-    lhs = value_side(layout, expand_inputs(spec, eq.lhs))
-    rhs = value_side(layout, expand_inputs(spec, eq.rhs))
+    lhs, rhs = sides or value_sides(spec, layout, eq)
     amounts = any(spec.cells[c].type == "amount" for c in eq.cells if c in spec.cells)
     op = "=" if eq.op == "==" else eq.op
     test = f"ROUND(({lhs})-({rhs}),6){op}0" if amounts else f"({lhs}){op}({rhs})"
@@ -215,10 +222,8 @@ def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
     return f'=IFERROR({out},"{BROKEN}")'
 
 
-def imbalance_formula(layout: Layout, eq: Equation, status_addr: str) -> str:
-    spec = layout.spec
-    lhs = value_side(layout, expand_inputs(spec, eq.lhs))
-    rhs = value_side(layout, expand_inputs(spec, eq.rhs))
+def imbalance_formula(layout: Layout, eq: Equation, status_addr: str, sides: tuple[str, str] | None = None) -> str:
+    lhs, rhs = sides or value_sides(layout.spec, layout, eq)
     return (f'=IFERROR(IF(OR({status_addr}="{BLANK}",{status_addr}="{NA}",{status_addr}="{BROKEN}"),"",'
             f'({lhs})-({rhs})),"")')
 
@@ -559,12 +564,14 @@ def _check_relations(b: _Book) -> None:
         status_addr = a1(r, 2)
         chk.write_string(r, 0, cr.place, fm.label)
         chk.write_string(r, 1, cr.title, fm.label)
-        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (cells_text(layout, eq.cells), 36),
+        where = cells_text(layout, eq.cells)
+        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (where, 36),
                                        (BROKEN, 18)))  # room for the longest status, shown when references break
-        chk.write_formula(r, 2, check_formula(spec, layout, eq, cr.blanks), fm.check, status)
-        chk.write_formula(r, 3, imbalance_formula(layout, eq, status_addr), fm.check,
+        sides = value_sides(spec, layout, eq)
+        chk.write_formula(r, 2, check_formula(spec, layout, eq, cr.blanks, sides), fm.check, status)
+        chk.write_formula(r, 3, imbalance_formula(layout, eq, status_addr, sides), fm.check,
                           "" if imbalance is None else _number(imbalance))
-        chk.write_string(r, 4, cells_text(layout, eq.cells), fm.label)
+        chk.write_string(r, 4, where, fm.label)
         chk.write_formula(r, 5, f'=IF(OR({status_addr}="{FAIL}",{status_addr}="{BROKEN}"),1,0)', fm.plain,
                           int(status == FAIL))
         chk.write_formula(r, 6, f'=IF({status_addr}="{BLANK}",1,0)', fm.plain, int(status == BLANK))
@@ -793,7 +800,7 @@ CLASSIC = frozenset({"ABS", "AND", "ASC", "IF", "IFERROR", "INDIRECT", "INT", "I
 # what makes XlsxWriter escape a shared string or mark its spaces (xmlwriter, utility): control
 # characters, an _xHHHH_ look-alike, & < > (and "<r>" rich text), a space at either end
 _SST_SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
-_PLAIN = CLASSIC | {""}  # "" : a parenthesis that calls nothing
+_PLAIN_CALLS = frozenset({f"{name}(" for name in CLASSIC} | {"("})  # "(": a parenthesis that calls nothing
 _CALLED = re.compile(r"[^\s(),+\-*/&=<>:;'\"!]*\(")  # a name (or nothing) before "("
 
 
@@ -810,7 +817,7 @@ def _workbook_class():
 
     class Sheet(Worksheet):
         def _prepare_formula(self, formula, expand_future_functions=False):
-            if "_xlfn." in formula or not _PLAIN.issuperset(m[:-1] for m in _CALLED.findall(formula)):
+            if "_xlfn." in formula or not _PLAIN_CALLS.issuperset(_CALLED.findall(formula)):
                 return super()._prepare_formula(formula, expand_future_functions)
             if formula.startswith("{"):  # XlsxWriter's own first steps, as it takes them
                 formula = formula[1:]
