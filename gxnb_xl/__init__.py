@@ -41,12 +41,9 @@ __all__ = ["__version__", "GxnbError", "ReportError", "OutputError", "Refused", 
 
 
 def __getattr__(name: str):
-    if name == "__version__":  # importlib.metadata is slow to import: only when asked
-        from importlib.metadata import PackageNotFoundError, version
-        try:
-            return version("gxnb-xl")
-        except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
-            return "0+unknown"
+    if name == "__version__":
+        from ._version import __version__
+        return __version__
     try:
         module, attr = _LAZY[name]
     except KeyError:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,8 @@ class Level:
 def levels() -> dict[str, Level]:
     """code → Level, in the file's order (the cover's drop-down order)."""
     from . import tomlcache
-    text = resources.files("gxnb_xl.formats").joinpath("levels.toml").read_text(encoding="utf-8")
+    from .spec import FORMATS_DIR
+    text = (FORMATS_DIR / "levels.toml").read_text(encoding="utf-8")
     return {code: Level(code, d["zh"], d["en"], int(d["rank"]), d.get("parent", ""), int(d.get("guess", 0)),
                         tuple(d.get("name_patterns", ())))
             for code, d in tomlcache.loads(text).items()}

@@ -6,16 +6,17 @@ cell-level messages and error localisation possible.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
+from pathlib import Path
 
 from . import tomlcache
 
 PREV = "prev."  # prefix of a cell in last year's report
 CONSTANT = ""  # the cell of a constant term
+# the format files (a path, not importlib.resources: its import costs ~5 ms at every start)
+FORMATS_DIR = Path(__file__).with_name("formats")
 
 
 class SpecError(Exception):
@@ -139,7 +140,7 @@ class Spec:
         self.first_year: int = data.get("first_year", 0)
         self.last_year: int | None = data.get("last_year")
         self.signature: tuple[str, ...] = tuple(data.get("signature", ()))
-        self.hash = hashlib.sha256(source).hexdigest()[:16]
+        self.hash = tomlcache.digest(source)[:16]
         self.tables: dict = data["tables"]
         self.sections = tuple(
             Section(s.get("number", ""), s.get("heading", ""), s.get("key"), s.get("table"),
@@ -378,7 +379,7 @@ def load_spec(format_id: str = "2021") -> Spec:
     """The spec of one format id (``2021`` or ``2019``)."""
     format_id = str(format_id)
     try:
-        source = resources.files("gxnb_xl.formats").joinpath(f"{format_id}.toml").read_bytes()
+        source = (FORMATS_DIR / f"{format_id}.toml").read_bytes()
     except FileNotFoundError:
         raise KeyError(format_id) from None
     return Spec(tomlcache.loads(source), source)  # parsed once per content (tomlcache)
@@ -389,7 +390,7 @@ def _registry() -> tuple[tuple[str, int, int | None], ...]:
     """(id, first_year, last_year) of every format file in ``formats/`` (a file with an ``id``),
     newest first. A new revision of the official format is a new file there, nothing else."""
     out = []
-    for f in resources.files("gxnb_xl.formats").iterdir():
+    for f in sorted(FORMATS_DIR.iterdir()):
         if not f.name.endswith(".toml"):
             continue
         head = tomlcache.loads(f.read_bytes())

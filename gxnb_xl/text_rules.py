@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from . import lazyre
 from .findings import Finding
 from .report import Report
 from .values import format_number
 
 SHINGLE = 12  # characters: a repeated passage shorter than this is ordinary phrasing
 _CN_DIGITS = "〇一二三四五六七八九"
-_IGNORED = re.compile(r"[\s\u3000，。、；：,.;:“”\"'‘’（）()《》【】!！?？—-]+")
+_IGNORED = lazyre.compile(r"[\s\u3000，。、；：,.;:“”\"'‘’（）()《》【】!！?？—-]+")
 
 
 def check_text(report: Report, *, previous: Report | None = None, addresses: dict | None = None) -> list[Finding]:
@@ -136,7 +137,7 @@ def _wrong_year(rule, year: int, narrative) -> list[Finding]:
     return out
 
 
-_HEADING = re.compile(r"(?m)^[ \t\u3000]*([一二三四五六七八九十]{1,2})\s*[、.．]\s*([^\n]{2,24})")
+_HEADING = lazyre.compile(r"(?m)^[ \t\u3000]*([一二三四五六七八九十]{1,2})\s*[、.．]\s*([^\n]{2,24})")
 
 
 def _sections(rule, spec, narrative) -> list[Finding]:

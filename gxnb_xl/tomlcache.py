@@ -10,17 +10,24 @@ and times) is never cached. ``GXNB_NO_CACHE=1`` turns the cache off.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 _PLAIN = (str, int, float, bool)
+
+
+def digest(data: bytes) -> str:
+    """SHA-256 of ``data`` as hex. Python's own implementation when it has one: loading OpenSSL for
+    ``hashlib`` costs ~2 ms at every start, for a few kilobytes hashed."""
+    try:
+        from _sha256 import sha256  # CPython ≤ 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # CPython ≥ 3.12
+        except ImportError:  # pragma: no cover - another interpreter
+            from hashlib import sha256
+    return sha256(data).hexdigest()
 
 
 def cache_dir() -> Path:
@@ -33,19 +40,27 @@ def loads(text: str | bytes) -> dict:
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     if os.environ.get("GXNB_NO_CACHE") == "1":
-        return tomllib.loads(text)
+        return _parse(text)
     raw = text.encode("utf-8")
-    path = cache_dir() / f"{hashlib.sha256(raw).hexdigest()}.json"
+    path = cache_dir() / f"{digest(raw)}.json"
     try:
         data = json.loads(path.read_bytes())
         if isinstance(data, dict):
             return data
     except (OSError, ValueError):
         pass
-    data = tomllib.loads(text)
+    data = _parse(text)
     if _plain(data):
         _store(path, json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8"))
     return data
+
+
+def _parse(text: str) -> dict:
+    try:  # imported only on a cache miss: the parser's import alone costs ~4 ms
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib.loads(text)
 
 
 def _plain(value) -> bool:

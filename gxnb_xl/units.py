@@ -12,10 +12,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from . import lazyre
+
 # suffixes that name the organ, not the place: 城关镇 == 城关镇人民政府 == 城关镇政府
 _ORGAN_SUFFIXES = ("人民政府", "政府")
 # a leading place at county level or above, e.g. 示范县 / 某某市某某区 / 某某自治县
-_PLACE_PREFIX = re.compile(r"^(.{1,12}?(?:自治县|自治旗|[省市县区旗州盟]))+")
+_PLACE_PREFIX = lazyre.compile(r"^(.{1,12}?(?:自治县|自治旗|[省市县区旗州盟]))+")
 
 
 def clean(name: str | None) -> str:
@@ -95,7 +97,7 @@ def common_place(names) -> str:
     return m.group(1) if m and len(m.group(1)) >= 2 else ""
 
 
-_LEADING_PLACE = re.compile(r"^.{1,12}?(?:自治县|自治旗|[省市县区旗州盟])")
+_LEADING_PLACE = lazyre.compile(r"^.{1,12}?(?:自治县|自治旗|[省市县区旗州盟])")
 
 
 def cores(key: str) -> list[str]:

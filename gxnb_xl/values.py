@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import datetime
 import math
-import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from . import lazyre
 from .numbers import decimal_of, format_number  # noqa: F401  (re-exported)
 
 # counts above this are typing slips far more often than real (a township gets a few dozen)
 ABSURD_COUNT = 1_000_000
 AMOUNT_PLACES = 6
 
-_SPACES = re.compile(r"[\s\u3000\u00a0\u2002\u2003\u200b]+")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_SPACES = lazyre.compile(r"[\s\u3000\u00a0\u2002\u2003\u200b]+")
+_NUMBER = lazyre.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _COUNT_UNITS = ("件", "条", "个", "项", "次", "起", "人")
 _YUAN = {"万元": Decimal(1), "元": Decimal("0.0001")}
 

@@ -25,10 +25,19 @@ from ..report import Report, ReportError
 from ..spec import load_spec
 from . import pool as _pool
 from .inputs import REPORT_SUFFIXES, SUMMARY_SHEET, display, expand, has_summary_sheet, read_capped, regular_file
-from .naming import choose_unit
-from .policy import decide, match_expected
 from .records import STATES, AggregateResult, FileRecord, read_one
-from .summary import summary_rows, write_output
+
+# The decisions, the naming and the writers load when a run reaches them: `gxnb check` lists its
+# inputs through this package and must not pay for them at start-up.
+_LAZY = {"choose_unit": "naming", "decide": "policy", "match_expected": "policy", "summary_rows": "summary",
+         "write_output": "summary"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+    return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
 
 MAX_VALUE = 10 ** 12  # one report's cell at or above this is no real count or amount
 
@@ -115,6 +124,8 @@ def _short(v) -> str:
 def summarise(records: list[FileRecord], *, unit=None, include_invalid=False, year=None, format_id=None,
               expected_units=None) -> AggregateResult:
     """Decide and sum records already read (used for this year and for a ``--previous`` folder)."""
+    from .naming import choose_unit
+    from .policy import decide, match_expected
     group, notes, duplicates = decide(records, unit=unit,
                                       include_invalid=include_invalid, year=year, format_id=format_id)
     result = AggregateResult(records, None, {}, include_invalid=include_invalid, notes=notes,

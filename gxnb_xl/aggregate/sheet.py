@@ -8,8 +8,9 @@ writer created (``excel.template.write_workbook(review_draw=…)``).
 from __future__ import annotations
 
 import math
-import re
 from decimal import Decimal
+
+from .. import lazyre
 
 FONT = "宋体"
 FILLS = {"red": "#FFC7CE", "amber": "#FFEB9C", "grey": "#D9D9D9", "green": "#E2EFDA", "none": None}
@@ -161,7 +162,7 @@ def _heights(rows: list[list], kinds: list[tuple[str, str]], widths: list[int], 
 
 # Han ideographs, CJK punctuation and full-width forms: all East Asian wide or full-width (checked
 # in the tests against unicodedata), so a text of only these and ASCII is measured without a lookup
-_HAN_ASCII = re.compile("[\x00-\x7f\u3001-\u303e\u4e00-\u9fff\uff01-\uff60]*")
+_HAN_ASCII = lazyre.compile("[\x00-\x7f\u3001-\u303e\u4e00-\u9fff\uff01-\uff60]*")
 
 
 def _display_width(text: str) -> int:

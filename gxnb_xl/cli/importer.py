@@ -124,7 +124,7 @@ def _print_human(src, result, check, written, lang):
     from .printing import console, print_results
     out = console()
     rep = result.report
-    print_results([FileResult(src, check.status, check)], lang, out)
+    print_results([FileResult(src, check.status, check)], lang)
     parts = []
     for tid, c in result.confidence.items():
         name = table_name(rep.spec, tid, lang)

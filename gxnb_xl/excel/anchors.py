@@ -7,17 +7,17 @@ A workbook without the hidden ``_gxnb`` sheet is recognised by these labels too.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from .. import lazyre
+from ..errors import NotTemplate
 from ..spec import FORMAT_IDS, load_spec
 from .layout import META_SHEET, Layout, parse_a1
-from ..errors import NotTemplate
 from .sniff import refuse
 
-_WS = re.compile(r"[\s\u3000]+")
+_WS = lazyre.compile(r"[\s\u3000]+")
 
 
 def norm(text) -> str:

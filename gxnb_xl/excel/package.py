@@ -9,18 +9,22 @@ protection; the sheet name → part map and the hidden metadata rows. ``.ods`` (
 from __future__ import annotations
 
 import re
-import zipfile
 import zlib
+from typing import TYPE_CHECKING
 
+from .. import lazyre
 from .layout import META_SHEET
 
-_VALUE = re.compile(rb"<v>([^<]{0,40})</v>")
+if TYPE_CHECKING:  # annotations only: zipfile is imported where it is used
+    import zipfile
+
+_VALUE = lazyre.compile(rb"<v>([^<]{0,40})</v>")
 # cells that hold something: an opening <c …> that is not self-closing (<c r="A1" s="3"/> is formatting only)
-_FULL_CELLS = re.compile(rb"<c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,8})(\d{1,12})[\"'][^>]*(?<!/)>")
-_CELL_R = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]{1,8})(\d{1,12})[\"']")
-_CELL_OPEN = re.compile(rb"<c\s([^>]*)>")
-_CELL_ERROR = re.compile(rb"\bt\s*=\s*[\"']e[\"']")
-_FORMULA = re.compile(rb"<f[\s>/]")
+_FULL_CELLS = lazyre.compile(rb"<c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,8})(\d{1,12})[\"'][^>]*(?<!/)>")
+_CELL_R = lazyre.compile(rb"\br\s*=\s*[\"']([A-Za-z]{1,8})(\d{1,12})[\"']")
+_CELL_OPEN = lazyre.compile(rb"<c\s([^>]*)>")
+_CELL_ERROR = lazyre.compile(rb"\bt\s*=\s*[\"']e[\"']")
+_FORMULA = lazyre.compile(rb"<f[\s>/]")
 
 
 def _col_number(letters: bytes) -> int:
@@ -78,6 +82,7 @@ class Package:
 
     def __init__(self, z: zipfile.ZipFile):
         self.zip = z
+        import zipfile  # for its exceptions; imported here, off the fast path
         try:
             self.parts = sheet_parts(self.zip)
         except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
@@ -85,6 +90,7 @@ class Package:
         self._scanned: dict[str, SheetXml | None] = {}
 
     def sheet(self, name: str, details: bool = True) -> SheetXml | None:
+        import zipfile  # for its exceptions; imported here, off the fast path
         if name not in self._scanned:
             part = self.parts.get(name)
             scanned = None
@@ -100,28 +106,29 @@ class Package:
         self.zip.close()
 
 
-_ROW_XML = re.compile(rb"<row\b[^>]*>(.*?)</row>", re.S)
+_ROW_XML = lazyre.compile(rb"<row\b[^>]*>(.*?)</row>", re.S)
 
 
-_CELL_XML = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_CELL_XML = lazyre.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 
 
-_ATTR_R = re.compile(rb"\sr=\"([A-Z]+)\d+\"")
+_ATTR_R = lazyre.compile(rb"\sr=\"([A-Z]+)\d+\"")
 
 
-_ATTR_T = re.compile(rb"\st=\"(\w+)\"")
+_ATTR_T = lazyre.compile(rb"\st=\"(\w+)\"")
 
 
-_T_TEXT = re.compile(rb"<t\b[^>]*>([^<]*)</t>")
+_T_TEXT = lazyre.compile(rb"<t\b[^>]*>([^<]*)</t>")
 
 
-_SI = re.compile(rb"<si>(.*?)</si>", re.S)
+_SI = lazyre.compile(rb"<si>(.*?)</si>", re.S)
 
 
 def meta_from_xml(pkg: Package) -> dict:
     """The metadata rows straight from the sheet XML of an .xlsx: calamine would materialise the whole
     hidden sheet (its cell map is most of the file's cells) to give us a dozen strings. {} when unsure."""
     import html
+    import zipfile
     part = pkg.parts.get(META_SHEET)
     if part is None:
         return {}
@@ -179,15 +186,15 @@ def _unescape(s: str) -> str:
 
 # ── .ods: content.xml ─────────────────────────────────────────────────────────────────────
 MAX_REPEAT_ROWS = 100_000  # rows beyond this hold nothing we read (the tables are a few dozen rows)
-_ODS_TOKENS = re.compile(
+_ODS_TOKENS = lazyre.compile(
     rb"<table:table(?=[\s/>])([^>]*)>|</table:table>|<table:table-row(?=[\s/>])([^>]*)>|</table:table-row>"
     rb"|<table:(?:covered-)?table-cell(?=[\s/>])([^>]*)>|<text:p\b[^>]*>([^<]{0,40})")
-_ODS_NAME = re.compile(rb"\btable:name\s*=\s*\"([^\"]*)\"")
-_ODS_PROTECTED = re.compile(rb"\btable:protected\s*=\s*\"true\"")
-_ODS_ROWS = re.compile(rb"\btable:number-rows-repeated\s*=\s*\"(\d{1,9})\"")
-_ODS_COLS = re.compile(rb"\btable:number-columns-repeated\s*=\s*\"(\d{1,9})\"")
-_ODS_FORMULA = re.compile(rb"\btable:formula\s*=")
-_ODS_ERROR = re.compile(rb"\bcalcext:value-type\s*=\s*\"error\"")
+_ODS_NAME = lazyre.compile(rb"\btable:name\s*=\s*\"([^\"]*)\"")
+_ODS_PROTECTED = lazyre.compile(rb"\btable:protected\s*=\s*\"true\"")
+_ODS_ROWS = lazyre.compile(rb"\btable:number-rows-repeated\s*=\s*\"(\d{1,9})\"")
+_ODS_COLS = lazyre.compile(rb"\btable:number-columns-repeated\s*=\s*\"(\d{1,9})\"")
+_ODS_FORMULA = lazyre.compile(rb"\btable:formula\s*=")
+_ODS_ERROR = lazyre.compile(rb"\bcalcext:value-type\s*=\s*\"error\"")
 
 
 def _a1(row: int, col: int) -> str:
@@ -210,7 +217,7 @@ class Facts:
         self.rows = self.cols = 0
 
 
-_ODS_TABLE = re.compile(rb"<table:table(?=[\s/>])([^>]*)>")
+_ODS_TABLE = lazyre.compile(rb"<table:table(?=[\s/>])([^>]*)>")
 
 
 class OdsFacts:
@@ -219,6 +226,7 @@ class OdsFacts:
 
     def __init__(self, z: zipfile.ZipFile):
         self.sheets: dict[str, Facts | None] = {}
+        import zipfile  # for its exceptions; imported here, off the fast path
         self._spans: dict[str, tuple[int, int, bool]] = {}
         try:
             self._xml = z.read("content.xml")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import zipfile
 import unicodedata
 from pathlib import Path
 
@@ -183,6 +182,7 @@ def read_workbook(path: str | Path) -> Loaded:
             pkg, _ = guarded(Package, z)
             facts = pkg
         elif kind == "ods":
+            import zipfile
             facts, _ = guarded(lambda: OdsFacts(zipfile.ZipFile(io.BytesIO(data))))
         elif kind == "ole":
             facts, _ = guarded(XlsFacts, data)

@@ -9,12 +9,15 @@ refused here too; ``guarded`` turns calamine's own errors and Rust panics into r
 from __future__ import annotations
 
 import io
-import zipfile
 import zlib
-import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .. import lazyre
 from ..errors import ReportError
+
+if TYPE_CHECKING:  # annotations only: zipfile is imported where it is used
+    import zipfile
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a filled template is ~30 KB; anything this big is not one
 
@@ -41,6 +44,7 @@ def sniff(path: Path) -> tuple[bytes, str, zipfile.ZipFile | None]:
 
     The file is read once, here; nothing else opens it (and nothing ever writes it).
     """
+    import zipfile  # here: zipfile (with shutil, lzma, bz2) costs ~2 ms at start-up; the fast path never needs it
     name = path.name
     try:
         size = path.stat().st_size
@@ -110,12 +114,13 @@ def sniff(path: Path) -> tuple[bytes, str, zipfile.ZipFile | None]:
     raise refuse(name, "不是 Excel/WPS 工作簿（文件内容无法识别）", "not a spreadsheet (unrecognised content)")
 
 
-_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*[\"']\s*(\d+)")
+_UNIQUE_COUNT = lazyre.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*[\"']\s*(\d+)")
 
 
 def _check_shared_strings(z: zipfile.ZipFile, name: str) -> None:
     """calamine reserves memory for the declared number of shared strings before reading them: a
     corrupt count (billions) aborts the whole process. No real table declares more strings than bytes."""
+    import zipfile
     try:
         info = z.getinfo("xl/sharedStrings.xml")
         with z.open(info) as f:

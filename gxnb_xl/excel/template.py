@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import zip_longest
 from pathlib import Path
 
+from .. import lazyre
 from ..engine import evaluate
 from ..report import Report, ReportError, write_bytes_atomic
 from ..spec import CONSTANT, Equation, Spec, load_spec
@@ -34,15 +35,9 @@ FONT = "宋体"
 RED, RED_LIGHT, ORANGE, YELLOW, GREY, HEAD = "#FF7C80", "#FFC7CE", "#FFD966", "#FFF2CC", "#E7E6E6", "#DDEBF7"
 
 
-@lru_cache(maxsize=1)
 def generator_version() -> str:
-    """The installed gxnb-xl's version (looked up once per process: importlib.metadata reads the
-    installed metadata files every time)."""
-    try:
-        from importlib.metadata import version
-        return version("gxnb-xl")
-    except Exception:  # pragma: no cover - not installed
-        return "0"
+    from .._version import __version__
+    return __version__
 
 
 # ── values the way a spreadsheet computes them ────────────────────────────────────────
@@ -799,9 +794,9 @@ CLASSIC = frozenset({"ABS", "AND", "ASC", "IF", "IFERROR", "INDIRECT", "INT", "I
                      "NOT", "OR", "ROUND", "SUM", "TRIM", "VALUE"})
 # what makes XlsxWriter escape a shared string or mark its spaces (xmlwriter, utility): control
 # characters, an _xHHHH_ look-alike, & < > (and "<r>" rich text), a space at either end
-_SST_SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+_SST_SPECIAL = lazyre.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 _PLAIN_CALLS = frozenset({f"{name}(" for name in CLASSIC} | {"("})  # "(": a parenthesis that calls nothing
-_CALLED = re.compile(r"[^\s(),+\-*/&=<>:;'\"!]*\(")  # a name (or nothing) before "("
+_CALLED = lazyre.compile(r"[^\s(),+\-*/&=<>:;'\"!]*\(")  # a name (or nothing) before "("
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..spec import load_spec
+from .alternation import alternation
 from .text import heading_key, norm, vocabulary, widen
 
 LONG_LINE = 160  # a line this long holds more than one paragraph or table row
@@ -50,8 +51,8 @@ def _patterns():
     any_key = re.compile(r"(?:" + "|".join(keys(k) for k in ("title_keys", "date_keys", "source_keys", "other_keys")) +
                          r")\s*[:：|]")
     seps = [re.compile(p) for p in data.get("separators", ())]
-    inline = re.compile("|".join(f"(?:{p})" for p in data.get("inline", ())))
-    footer = re.compile("(?:" + "|".join(data.get("footer", ())) + r")[^\n]*")
+    inline = alternation(data.get("inline", ()))  # scanned over the whole page: see alternation.py
+    footer = alternation(data.get("footer", ()), r"[^\n]*")
     return meta, seps, inline, footer, cover, any_key
 
 
@@ -85,7 +86,7 @@ def prepare(text: str) -> Page:
     lines = lines[i:]
     kept = []
     for n, line in enumerate(lines):
-        s = widen(line).strip()
+        s = widen(line).strip() if n < META_LINES else ""  # only the top of the page holds metadata
         if n < META_LINES and len(s) < 200:
             if any(p.search(s) for p in seps):
                 continue

@@ -22,25 +22,38 @@ from .cells import BLANK
 # length-preserving: full-width ASCII → ASCII, ideographic space → space, minus signs → '-'
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH.update({0x3000: 0x20, 0x2212: ord("-"), 0xFE63: ord("-"), 0x00A0: 0x20, 0x3002: 0x3002})
+_NARROW = {chr(k): chr(v) for k, v in _WIDTH.items() if k != v}
+_WIDE = re.compile("[" + re.escape("".join(_NARROW)) + "]")
 # dropped from the matching copy
 _SKIP = set(" \t\r\n\v\f|\u200b\u2002\u2003\u00a0\u3000\"'“”‘’「」『』" + BLANK)
+_DROPPED = re.compile("[" + re.escape("".join(sorted(_SKIP))) + "]+")
+_KEPT = re.compile("[^" + re.escape("".join(sorted(_SKIP))) + "]+")
 NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.,:]|\d+[、.,:]|\([一二三四五六七八九十\d]+\)[、.,:]?)")
 
 
 def widen(text: str) -> str:
-    """Full-width ASCII to half-width, same length (offsets stay valid)."""
-    return text.translate(_WIDTH)
+    """Full-width ASCII to half-width, same length (offsets stay valid). A regex over the few
+    characters that change: ``str.translate`` looks every character up (~2.5× slower on CJK)."""
+    return _WIDE.sub(_narrow, text)
+
+
+def _narrow(m: re.Match) -> str:
+    return _NARROW[m.group()]
 
 
 def squeeze(text: str) -> tuple[str, list[int]]:
     """The matching copy of ``text`` and, for each of its characters, the offset in ``text``."""
     w = widen(text)
-    keep = [i for i, c in enumerate(w) if c not in _SKIP]
-    return "".join(w[i] for i in keep), keep
+    parts: list[str] = []
+    keep: list[int] = []
+    for m in _KEPT.finditer(w):  # runs of kept characters: the offsets are ranges, built in C
+        parts.append(m.group())
+        keep.extend(range(*m.span()))
+    return "".join(parts), keep
 
 
 def norm(label: str) -> str:
-    return squeeze(label)[0]
+    return _DROPPED.sub("", widen(label))
 
 
 def core(label: str) -> str:

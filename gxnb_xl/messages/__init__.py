@@ -18,7 +18,7 @@ from __future__ import annotations
 import string
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 LANGS = ("zh", "en")
 
@@ -33,7 +33,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     """Every entry of every ``*.toml`` beside this module; a key defined twice is a bug."""
     from .. import tomlcache
     out: dict[str, dict[str, str]] = {}
-    files = sorted((f for f in resources.files(__name__).iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    files = sorted((f for f in Path(__file__).parent.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
     for f in files:
         for key, entry in _flatten(tomlcache.loads(f.read_bytes())).items():
             if key in out:
@@ -90,7 +90,9 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value, format_spec):
         if format_spec == "" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-            from ..numbers import format_number  # a number as a clerk writes it: no '.0', no exponent
+            from ..numbers import (
+                format_number,  # a number as a clerk writes it: no '.0', no exponent
+            )
             return format_number(value)
         if format_spec == "num":
             from ..numbers import format_number

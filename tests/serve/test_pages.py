@@ -43,6 +43,10 @@ def test_setup_with_a_units_file_then_the_board(client):
     assert all(f'data-unit="{t}"' in board for t in TOWNS)  # units.txt in GBK, as Notepad saves it
     assert board.count('data-state="missing"') == len(TOWNS)
     assert client.get("/").text == board  # / shows the newest collection's board
+    # a state nobody is in is shown muted, not in its alarm colour (the deadline is in 2099: none is late)
+    late = re.search(r'<a [^>]*data-filter="late"[^>]*>', board).group(0)
+    missing = re.search(r'<a [^>]*data-filter="missing"[^>]*>', board).group(0)
+    assert "zero" in late.split('class="')[1] and "zero" not in missing.split('class="')[1]
 
 
 def test_setup_errors_are_shown_on_the_form(client):
