@@ -7,7 +7,9 @@ writer created (``excel.template.write_workbook(review_draw=…)``).
 """
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from decimal import Decimal
 
 from .. import lazyre
@@ -235,24 +237,26 @@ class _FastRows:
         spans: dict = {}
         tokens: dict = {}  # format → placeholder for its style index, in order of first use
         templates: dict = {}
-        minc = maxc = None
 
-        def template(kind, fill, cols):  # cols: (column, is number) of the cells written
-            cells = []
-            for j, number in cols:
+        def template(kind, fill, row, cols):
+            """A row shape's XML with placeholders, and how to take its numbers and strings from a row."""
+            if not cols:
+                return None
+            xml, nums, strs = [], [j for j in cols if _is_number(row[j])], [j for j in cols if not _is_number(row[j])]
+            si, ni = 3, 3 + len(strs)
+            for j in cols:
+                number = j in nums
                 f = fmt(kind, fill, j in wrap or kind == "head", number)
                 tok = tokens.get(f) or tokens.setdefault(f, f"\x00{len(tokens)}\x00")
-                cells.append((j, tok, number))
-            n_str = sum(not number for _, _, number in cells)
-            xml, si, ni = [], 3, 3 + n_str
-            for j, tok, number in cells:
                 if number:
                     xml.append(f'<c r="{_col_letters(j)}{{0}}" s="{tok}"><v>{{{ni}}}</v></c>')
                     ni += 1
                 else:
                     xml.append(f'<c r="{_col_letters(j)}{{0}}" s="{tok}" t="s"><v>{{{si}}}</v></c>')
                     si += 1
-            return '<row r="{0}" spans="{1}"{2}>' + "".join(xml) + "</row>", n_str
+            return ('<row r="{0}" spans="{1}"{2}>' + "".join(xml) + "</row>", len(strs),
+                    _getter(nums), all(row[j].__class__ is int for j in nums),
+                    _getter(strs), all(row[j].__class__ is str for j in strs), cols[0], cols[-1])
 
         for i, row in enumerate(rows):
             kind, fill = kinds[i]
@@ -262,40 +266,37 @@ class _FastRows:
             else:
                 cols = range(len(row))
                 key = (kind, fill, tuple(map(type, row)))
-            if not cols:
-                continue
-            got = templates.get(key)
+            got = templates.get(key, templates)
+            if got is templates:
+                got = templates[key] = template(kind, fill, row, list(cols))
             if got is None:
-                got = templates[key] = template(kind, fill, [(j, _is_number(row[j])) for j in cols]) + (
-                    [j for j in cols if _is_number(row[j])], [j for j in cols if not _is_number(row[j])])
-            tpl, n_str, num_cols, str_cols = got
-            nums = []
-            for j in num_cols:
-                v = row[j]
-                if v.__class__ is not int:
-                    v = float(v) if isinstance(v, Decimal) else v
-                    if v != v or v in (math.inf, -math.inf):
-                        raise _NotCovered  # NaN, infinity: XlsxWriter's own rules apply
-                nums.append(format(v, ".16G"))
-            for j in str_cols:
-                v = row[j]
-                if v.__class__ is not str:
-                    v = "" if v is None else str(v)
-                if len(v) > strmax:
-                    raise _NotCovered  # may need truncating: XlsxWriter's own rules apply
-                strings.append(v)
-            parts[i] = (tpl, nums, n_str)
-            lo, hi = cols[0], cols[-1]
-            b = spans.get(i // 16)
-            if b is None:
-                spans[i // 16] = [lo, hi]
+                continue  # nothing written in this row
+            tpl, n_str, num_get, plain_ints, str_get, plain_strs, lo, hi = got
+            if num_get is None:
+                nums = ()
+            elif plain_ints:
+                nums = list(map(format, num_get(row), _G16))
             else:
-                b[0], b[1] = min(b[0], lo), max(b[1], hi)
-            minc = lo if minc is None else min(minc, lo)
-            maxc = hi if maxc is None else max(maxc, hi)
+                nums = [_number_text(v) for v in num_get(row)]
+            if str_get is not None:
+                strings.extend(str_get(row) if plain_strs else
+                               ["" if v is None else str(v) for v in str_get(row)])
+            parts[i] = (tpl, nums, n_str)
+            b = spans.get(i >> 4)
+            if b is None:
+                spans[i >> 4] = [lo, hi]
+            else:
+                if lo < b[0]:
+                    b[0] = lo
+                if hi > b[1]:
+                    b[1] = hi
+        if strings and max(map(len, strings)) > strmax:
+            raise _NotCovered  # may need truncating: XlsxWriter's own rules apply
         if not parts:
             return strings, parts, spans, None, tokens
-        return strings, parts, spans, (next(iter(parts)), minc, i if i in parts else max(parts), maxc), tokens
+        dims = (next(iter(parts)), min(b[0] for b in spans.values()), next(reversed(parts)),
+                max(b[1] for b in spans.values()))
+        return strings, parts, spans, dims, tokens
 
     def write(self) -> None:
         # style indices as XlsxWriter gives them: while saving, in order of first use
@@ -312,6 +313,25 @@ class _FastRows:
 
 class _NotCovered(Exception):
     """A value the fast writer leaves to XlsxWriter."""
+
+
+_G16 = itertools.repeat(".16G")  # XlsxWriter's number format, for map(format, …)
+
+
+def _number_text(v) -> str:
+    """A number as XlsxWriter writes it (Decimal through float); NaN and infinity are not covered."""
+    v = float(v) if isinstance(v, Decimal) else v
+    if v != v or v in (math.inf, -math.inf):
+        raise _NotCovered  # XlsxWriter refuses them, or writes an error formula: its own rules apply
+    return format(v, ".16G")
+
+
+def _getter(cols: list[int]):
+    """row → tuple of the cells in ``cols`` (None for none)."""
+    if not cols:
+        return None
+    get = operator.itemgetter(*cols)
+    return get if len(cols) > 1 else (lambda row: (get(row),))
 
 
 def _col_letters(j: int) -> str:
