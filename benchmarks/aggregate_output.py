@@ -151,8 +151,9 @@ def main() -> None:
     if args.profile:
         import cProfile
         import pstats
+        recs = copy.deepcopy(base)
         fn = {"xlsx": write, "json": lambda: json.dumps(result.to_dict("zh"), ensure_ascii=False, indent=2),
-              "decide": lambda: decide(copy.deepcopy(base), unit="基准县")}[args.profile]
+              "decide": lambda: decide(recs, unit="基准县")}[args.profile]
         cProfile.runctx("fn()", globals(), {"fn": fn}, sort="tottime")
         return
 

@@ -81,6 +81,9 @@ def same_unit(a: str | None, b: str | None, prefixes: tuple[str, ...] | list[str
     return False, ""
 
 
+_PLACED = lazyre.compile(r"^.{1,12}?[县区市旗州盟]")
+
+
 def common_place(names) -> str:
     """The place prefix the names share, cut after the last 县/区/市/旗/州/盟 (示范县城关镇…,
     示范县东坝镇… → 示范县); names without any place prefix (a resend that dropped it) do not
@@ -89,7 +92,7 @@ def common_place(names) -> str:
     keys = [clean(n) for n in names if n]
     if len(keys) < 2:
         return ""
-    placed = [k for k in keys if re.match(r"^.{1,12}?[县区市旗州盟]", k)]
+    placed = [k for k in keys if _PLACED.match(k)]
     if len(placed) * 2 <= len(keys):
         return ""
     prefix = os.path.commonprefix(placed) if len(placed) > 1 else ""
@@ -132,13 +135,13 @@ class UnitIndex:
     def find_key(self, name: str | None) -> str | None:
         return self._find(self.key(name))
 
-    def _find(self, k: str) -> str | None:
-        """``find_key`` for a name whose key is ``k``."""
+    def _find(self, k: str, k_cores: list[str] | None = None) -> str | None:
+        """``find_key`` for a name whose key is ``k`` (``k_cores``: ``cores(k)`` when known)."""
         if not k:
             return None
         if k in self.by_key:
             return k
-        for c in cores(k):
+        for c in (cores(k) if k_cores is None else k_cores):
             if c in self.by_key:
                 return c
         longer = self.by_core.get(k, set())
@@ -151,8 +154,15 @@ class UnitIndex:
     def add(self, name: str | None, item) -> str:
         """File ``item`` under its unit (joining an existing one when the same); returns the key."""
         own = self.key(name)
-        k = self._find(own) or own
-        self.by_key.setdefault(k, []).append(item)
-        for c in cores(k):
+        if own in self.by_key:  # the unit again (a resend): filed, its cores known
+            self.by_key[own].append(item)
+            return own
+        own_cores = cores(own)
+        k = self._find(own, own_cores) or own
+        if k in self.by_key:  # joins a unit filed under another form of the name
+            self.by_key[k].append(item)
+            return k
+        self.by_key[k] = [item]  # a new unit (k is own): its cores point to it
+        for c in own_cores:
             self.by_core.setdefault(c, set()).add(k)
         return k
