@@ -150,13 +150,17 @@ def _heights(rows: list[list], kinds: list[tuple[str, str]], widths: list[int], 
         lines = 1
         for j in (range(len(row)) if kind == "head" else wrapped):
             v = row[j]
-            if v.__class__ is not str:
-                if not isinstance(v, str):
-                    continue
-            width = cols[j]
-            if 2 * len(v) <= width and "\n" not in v:  # even all wide characters fit on one line
+            if v.__class__ is not str and not isinstance(v, str):
                 continue
-            lines = max(lines, sum(-(-_display_width(part) // width) or 1 for part in v.split("\n")))
+            width = cols[j]
+            if "\n" in v:
+                n = sum(-(-_display_width(part) // width) or 1 for part in v.split("\n"))
+            elif 2 * len(v) <= width:  # even all wide characters fit on one line
+                continue
+            else:
+                n = -(-_display_width(v) // width)
+            if n > lines:
+                lines = n
         if lines > 1:
             out.append((i, min(409, 13.5 * lines)))
     return out
