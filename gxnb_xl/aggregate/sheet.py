@@ -167,18 +167,21 @@ def _heights(rows: list[list], kinds: list[tuple[str, str]], widths: list[int], 
 
 
 # Han ideographs, CJK punctuation and full-width forms: all East Asian wide or full-width (checked
-# in the tests against unicodedata), so a text of only these and ASCII is measured without a lookup
-_HAN_ASCII = lazyre.compile("[\x00-\x7f\u3001-\u303e\u4e00-\u9fff\uff01-\uff60]*")
+# in the tests against unicodedata) and three bytes in UTF-8; with ASCII, measured without a lookup
+_KNOWN = lazyre.compile("[\x00-\x7f\u3001-\u303e\u4e00-\u9fff\uff01-\uff60]+")
 
 
 def _display_width(text: str) -> int:
     """Columns a text takes: CJK and full-width characters count two."""
     if text.isascii():  # file names, numbers, codes: one column each, no lookup per character
         return len(text)
-    if _HAN_ASCII.fullmatch(text):  # every other character is one of three UTF-8 bytes
-        return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
+    rest = _KNOWN.sub("", text)  # the characters that need unicodedata (quotes “”, …)
+    known = len(text) - len(rest)
+    wide = (len(text.encode("utf-8")) - len(rest.encode("utf-8")) - known) // 2  # 3 bytes each, ASCII 1
+    if not rest:
+        return known + wide
     import unicodedata
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return known + wide + sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in rest)
 
 
 class _FastRows:

@@ -122,7 +122,7 @@ def test_display_width_without_lookup_matches_unicodedata():
         for cp in range(lo, hi + 1):
             assert unicodedata.east_asian_width(chr(cp)) in "WF", hex(cp)
     rng = random.Random(1)
-    alphabet = "abc 城关镇，。、…Ａé\u3000\u303f\u2026\U00020000"
+    alphabet = "abc 城关镇，。、…Ａé“”（）：\u3000\u303f\u2026\U00020000"
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert sheet._display_width(text) == sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
