@@ -52,8 +52,9 @@ def reason(key: str, params: dict, lang: str = "zh") -> str:
         elif k.endswith("_cells"):  # (format id, [cell ids]) → the cells' names, bounded
             from ..spec import load_spec
             spec = load_spec(v[0])
+            cells = list(v[1])  # only the names shown are made; the rest are counted
             filled[k.removesuffix("_cells")] = bounded([spec.cells[c].name(lang) if c in spec.cells else c
-                                                        for c in v[1]], lang)
+                                                        for c in cells[:LIST_MAX]] + cells[LIST_MAX:], lang)
         elif isinstance(v, (list, tuple)) and not k.endswith("_levels"):
             filled[k] = bounded(v, lang)
         elif k.endswith("_levels"):
