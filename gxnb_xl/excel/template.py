@@ -408,6 +408,8 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     (ws[review_title] if review_rows else ws[COVER]).activate()
     wb.protection = f"<workbookProtection {_protection_attrs(password, ws[COVER])}/>"
     wb.close()
+    if not wb.protects_while_saving:  # an XlsxWriter without the step: add it to the saved XML
+        return _protect_structure(buf.getvalue(), wb.protection)
     return buf.getvalue()
 
 
@@ -787,6 +789,24 @@ def _protection_attrs(password: str | None, any_sheet) -> str:
     return attrs
 
 
+def _protect_structure(data: bytes, element: str) -> bytes:
+    """``element`` (<workbookProtection …/>) after <workbookPr/> of a saved workbook's xl/workbook.xml."""
+    import zipfile
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                text = body.decode("utf-8")
+                text, n = re.subn(r"(<workbookPr\b[^>]*/>)", lambda m: m.group(1) + element, text, count=1)
+                if not n:
+                    text = text.replace("<bookViews>", element + "<bookViews>", 1)
+                body = text.encode("utf-8")
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
 # XlsxWriter prefixes newer Excel functions in a formula with ~30 regular expressions (~150 in
 # conditional formats and validations, compiled on first use): a formula calling only the classic
 # functions the template uses (WPS-safe) is left as it is, without them
@@ -846,6 +866,7 @@ def _workbook_class():
         worksheet_class = Sheet
         strings_class = Strings
         protection = ""  # the <workbookProtection/> element
+        protects_while_saving = callable(getattr(xlsxwriter.Workbook, "_write_workbook_pr", None))
 
         def _write_workbook_pr(self):
             super()._write_workbook_pr()

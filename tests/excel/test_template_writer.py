@@ -58,6 +58,8 @@ def plain_xlsxwriter(monkeypatch, build) -> dict:
     made = []
 
     class Plain(xlsxwriter.Workbook):
+        protects_while_saving = True  # the protection is added below, as the old writer did
+
         def __init__(self, *a, **k):
             super().__init__(*a, **k)
             made.append(self)
@@ -131,3 +133,14 @@ def test_shared_strings_as_xlsxwriter_writes_them(strings):
         return out.getvalue()
 
     assert xml(template._workbook_class().strings_class) == xml(SharedStrings)
+
+
+def test_structure_protection_without_xlsxwriter_step(monkeypatch):
+    """An XlsxWriter without the step the protection is written in: it is added to the saved XML."""
+    build = builds()["password"]
+    ours = parts(build())
+    monkeypatch.setattr(template._workbook_class(), "protects_while_saving", False)
+    monkeypatch.setattr(template._workbook_class(), "_write_workbook_pr", xlsxwriter.Workbook._write_workbook_pr)
+    fallback = parts(build())
+    assert fallback == ours
+    assert b'lockStructure="1"' in fallback["xl/workbook.xml"] and b"workbookPassword=" in fallback["xl/workbook.xml"]
