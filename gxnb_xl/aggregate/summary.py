@@ -75,11 +75,13 @@ def summary_table(result: AggregateResult, lang: str = "zh") -> tuple[Table, int
     tab.add([], "blank")
     head = len(tab.rows)
     tab.add([say(f"agg.sheet.{'unit_col' if c == 'unit' else c}", lang) for c in FILE_COLUMNS], "head")
+    sep = "；" if lang != "en" else "; "
+    yes_no = {True: say("agg.yes", lang), False: say("agg.no", lang)}
+    state_words = {s: say(f"agg.state.{s}", lang) for s in {f.state for f in files} if s}
     for i, f in enumerate(files, 1):
         tab.add([i, f.file, f.unit or "", f.year if f.year is not None else "", f.format or "",
-                 say(f"agg.state.{f.state}", lang) if f.state else f.status, f.errors, f.warnings,
-                 say("agg.yes" if f.included else "agg.no", lang), file_reason(f, lang),
-                 ("；" if lang != "en" else "; ").join(f.messages(lang))],
+                 state_words[f.state] if f.state else f.status, f.errors, f.warnings,
+                 yes_no[bool(f.included)], file_reason(f, lang), sep.join(f.messages(lang)) if f.findings else ""],
                 "row", fill_of(f.state, f.warnings))
     last = len(tab.rows) - 1
     # the sub-tables keep the file table's columns: 文件 (B), 单位 (C), 状态 (F), 原因 (J), 主要问题 (K)
