@@ -306,6 +306,8 @@ class _FastRows:
         return strings, parts, spans, dims, tokens
 
     def write(self) -> None:
+        if self.ws.table:  # cells written another way after the drawing would be lost: never silently
+            raise RuntimeError(f"sheet {self.ws.name!r}: cells written after its rows were drawn")
         # style indices as XlsxWriter gives them: while saving, in order of first use
         xf = [(tok, str(f._get_xf_index())) for f, tok in self.formats]
         filled = {}

@@ -153,3 +153,15 @@ def test_county_workbook_of_a_varied_run(tmp_path, monkeypatch):
         summary.write_output(result, ref, lang)
         monkeypatch.undo()
         assert parts(fast.read_bytes()) == parts(ref.read_bytes())
+
+
+def test_cells_written_after_the_drawing_are_not_lost_silently():
+    tab = Table()
+    tab.add(["序号", "文件"], "head")
+    tab.add([1, "a.xlsx"], "row")
+    wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    ws = wb.add_worksheet("审核")
+    draw(wb, ws, tab, widths=[6, 28], wrap={1})
+    ws.write_string(5, 0, "后来写的")
+    with pytest.raises(RuntimeError, match="after its rows were drawn"):
+        wb.close()
