@@ -62,7 +62,8 @@ class Report:
         return out
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+        from .jsontext import dumps  # json.dumps(…, ensure_ascii=False, indent=2), the same text faster
+        return dumps(self.to_json_dict()) + "\n"
 
     def save(self, path: str | os.PathLike) -> None:
         write_text_atomic(path, self.dumps())

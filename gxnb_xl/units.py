@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from . import lazyre
 
@@ -22,8 +23,19 @@ _PLACE_PREFIX = lazyre.compile(r"^(.{1,12}?(?:自治县|自治旗|[省市县区�
 def clean(name: str | None) -> str:
     """NFKC, without invisible/format/control characters and without any whitespace."""
     text = unicodedata.normalize("NFKC", name or "")
+    # str.isprintable() is False exactly for the categories C* and Z* below except the ASCII space,
+    # and every other whitespace character is in one of them: a printable name without a space
+    # loses nothing (the common case, checked in C instead of per character)
+    if text.isprintable() and " " not in text:
+        return text
     return "".join(ch for ch in text
                    if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"))
+
+
+@lru_cache(maxsize=64)
+def _cleaned_prefixes(prefixes: tuple) -> tuple[str, ...]:
+    """Known place prefixes cleaned, longest first (the same few for every name of a run)."""
+    return tuple(p for p in sorted({clean(x) for x in prefixes if x}, key=len, reverse=True) if p)
 
 
 def place_of(county: str | None) -> str:
@@ -39,8 +51,8 @@ def unit_key(name: str | None, prefixes: tuple[str, ...] | list[str] = ()) -> st
     """What identifies a body: cleaned, a known county prefix (``prefixes``: place names such as
     示范县) and the organ suffix removed. Empty for an empty name."""
     key = clean(name)
-    for p in sorted({clean(x) for x in prefixes if x}, key=len, reverse=True):
-        if p and key.startswith(p) and len(key) > len(p):
+    for p in _cleaned_prefixes(tuple(prefixes)):
+        if key.startswith(p) and len(key) > len(p):
             key = key[len(p):]
             break
     for s in _ORGAN_SUFFIXES:
@@ -69,6 +81,9 @@ def same_unit(a: str | None, b: str | None, prefixes: tuple[str, ...] | list[str
     return False, ""
 
 
+_PLACED = lazyre.compile(r"^.{1,12}?[县区市旗州盟]")
+
+
 def common_place(names) -> str:
     """The place prefix the names share, cut after the last 县/区/市/旗/州/盟 (示范县城关镇…,
     示范县东坝镇… → 示范县); names without any place prefix (a resend that dropped it) do not
@@ -77,7 +92,7 @@ def common_place(names) -> str:
     keys = [clean(n) for n in names if n]
     if len(keys) < 2:
         return ""
-    placed = [k for k in keys if re.match(r"^.{1,12}?[县区市旗州盟]", k)]
+    placed = [k for k in keys if _PLACED.match(k)]
     if len(placed) * 2 <= len(keys):
         return ""
     prefix = os.path.commonprefix(placed) if len(placed) > 1 else ""
@@ -85,12 +100,15 @@ def common_place(names) -> str:
     return m.group(1) if m and len(m.group(1)) >= 2 else ""
 
 
+_LEADING_PLACE = lazyre.compile(r"^.{1,12}?(?:自治县|自治旗|[省市县区旗州盟])")
+
+
 def cores(key: str) -> list[str]:
     """A key without its leading place names, one at a time: 某市示范区城关街道 → [示范区城关街道, 城关街道]."""
     out = []
     rest = key
     for _ in range(4):
-        m = re.match(r"^.{1,12}?(?:自治县|自治旗|[省市县区旗州盟])", rest)
+        m = _LEADING_PLACE.match(rest)
         if not m or len(rest) - m.end() < 2:
             break
         rest = rest[m.end():]
@@ -115,12 +133,15 @@ class UnitIndex:
         return unit_key(name, self.prefixes)
 
     def find_key(self, name: str | None) -> str | None:
-        k = self.key(name)
+        return self._find(self.key(name))
+
+    def _find(self, k: str, k_cores: list[str] | None = None) -> str | None:
+        """``find_key`` for a name whose key is ``k`` (``k_cores``: ``cores(k)`` when known)."""
         if not k:
             return None
         if k in self.by_key:
             return k
-        for c in cores(k):
+        for c in (cores(k) if k_cores is None else k_cores):
             if c in self.by_key:
                 return c
         longer = self.by_core.get(k, set())
@@ -132,8 +153,16 @@ class UnitIndex:
 
     def add(self, name: str | None, item) -> str:
         """File ``item`` under its unit (joining an existing one when the same); returns the key."""
-        k = self.find_key(name) or self.key(name)
-        self.by_key.setdefault(k, []).append(item)
-        for c in cores(k):
+        own = self.key(name)
+        if own in self.by_key:  # the unit again (a resend): filed, its cores known
+            self.by_key[own].append(item)
+            return own
+        own_cores = cores(own)
+        k = self._find(own, own_cores) or own
+        if k in self.by_key:  # joins a unit filed under another form of the name
+            self.by_key[k].append(item)
+            return k
+        self.by_key[k] = [item]  # a new unit (k is own): its cores point to it
+        for c in own_cores:
             self.by_core.setdefault(c, set()).add(k)
         return k

@@ -42,8 +42,9 @@ def decide(records: list[FileRecord], *, unit: str | None = None, include_invali
     candidates = _exclude_higher_levels(candidates)
     if unit and unit.strip():
         kept = []
+        own = unit_key(unit)
         for r in candidates:
-            if unit_key(r.unit) == unit_key(unit):
+            if unit_key(r.unit) == own:
                 r.set(STATE_EXCLUDED, "agg.why.own_unit", county=unit.strip())
             else:
                 kept.append(r)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..values import format_number
+from .words import reason as _reason
+from .words import say as _say
 
 # the one state of each file (agg.state.* in the catalogue)
 STATE_SUMMED, STATE_ERRORS, STATE_UNREADABLE = "summed", "errors", "unreadable"
@@ -67,17 +70,15 @@ class FileRecord:
         self.state, self.why, self.included, self.params = state, why, included, params
 
     def reason(self, lang: str = "zh") -> str:
-        from .words import reason
-        return reason(self.why, self.params, lang) if self.why else ""
+        return _reason(self.why, self.params, lang) if self.why else ""
 
     def messages(self, lang: str = "zh") -> list[str]:
         return [finding_text(f, lang) for f in self.findings]
 
     def to_dict(self, lang: str = "zh") -> dict:
-        from .words import say
         return {"file": self.file, "unit": self.unit, "year": self.year, "format": self.format,
                 "level": self.level, "status": self.status, "state": self.state,
-                "state_text": say(f"agg.state.{self.state}", lang) if self.state else "",
+                "state_text": _say(f"agg.state.{self.state}", lang) if self.state else "",
                 "errors": self.errors, "warnings": self.warnings, "included": self.included,
                 "reason": self.reason(lang), "reason_code": self.why, "messages": self.messages(lang),
                 "date": self.date or None, "saved": self.saved or None}
@@ -134,10 +135,9 @@ class AggregateResult:
         """Render one (key, params) item of this result."""
         if not item:
             return ""
-        from .words import reason
         if len(item) == 1:
             return str(item[0])
-        return reason(item[0], item[1], lang)
+        return _reason(item[0], item[1], lang)
 
     def totals_json(self) -> dict:
         if self.report is None:
@@ -155,6 +155,7 @@ class AggregateResult:
 
     def to_dict(self, lang: str = "zh") -> dict:
         rep = self.report
+        states = Counter(f.state for f in self.files)
         return {
             "files": [f.to_dict(lang) for f in self.files],
             "totals": self.totals_json(),
@@ -167,7 +168,7 @@ class AggregateResult:
             "year": rep.year if rep else None,
             "unit": rep.unit if rep else None,
             "included": sum(f.included for f in self.files),
-            "states": {s: sum(f.state == s for f in self.files) for s in STATES},
+            "states": {s: states[s] for s in STATES},
             "include_invalid": self.include_invalid,
             "refused": self.text(self.refused, lang) or None,
             "notes": [self.text(n, lang) for n in self.notes],

@@ -16,7 +16,7 @@ from .files import SUMMARY_SHEET
 from .records import (STATE_DUPLICATE, STATE_ERRORS, STATE_EXCLUDED, STATE_IGNORED, STATE_NOT_REPORT,
                       STATE_SUMMED, STATE_UNREADABLE, STATES, AggregateResult, FileRecord)
 from .sheet import Table, draw
-from .words import bounded, say
+from .words import bounded, reason, say
 
 FILE_COLUMNS = ("n", "file", "unit", "year", "format", "status", "errors", "warnings", "included", "reason", "problems")
 WIDTHS = [6, 28, 18, 6, 6, 12, 6, 6, 6, 36, 44]  # about 180 characters: landscape A4 at ~75 %
@@ -39,7 +39,8 @@ def file_reason(f: FileRecord, lang: str) -> str:
     text = f.reason(lang)
     extra = [f.text_note(n, lang) for n in f.notes] if hasattr(f, "text_note") else []
     if not extra:
-        from .words import reason
+        if not f.notes:
+            return text
         extra = [reason(k, p, lang) for k, p in f.notes]
     return "；".join([text, *extra]) if lang != "en" else "; ".join([text, *extra])
 
@@ -74,11 +75,13 @@ def summary_table(result: AggregateResult, lang: str = "zh") -> tuple[Table, int
     tab.add([], "blank")
     head = len(tab.rows)
     tab.add([say(f"agg.sheet.{'unit_col' if c == 'unit' else c}", lang) for c in FILE_COLUMNS], "head")
+    sep = "；" if lang != "en" else "; "
+    yes_no = {True: say("agg.yes", lang), False: say("agg.no", lang)}
+    state_words = {s: say(f"agg.state.{s}", lang) for s in {f.state for f in files} if s}
     for i, f in enumerate(files, 1):
         tab.add([i, f.file, f.unit or "", f.year if f.year is not None else "", f.format or "",
-                 say(f"agg.state.{f.state}", lang) if f.state else f.status, f.errors, f.warnings,
-                 say("agg.yes" if f.included else "agg.no", lang), file_reason(f, lang),
-                 ("；" if lang != "en" else "; ").join(f.messages(lang))],
+                 state_words[f.state] if f.state else f.status, f.errors, f.warnings,
+                 yes_no[bool(f.included)], file_reason(f, lang), sep.join(f.messages(lang)) if f.findings else ""],
                 "row", fill_of(f.state, f.warnings))
     last = len(tab.rows) - 1
     # the sub-tables keep the file table's columns: 文件 (B), 单位 (C), 状态 (F), 原因 (J), 主要问题 (K)
@@ -135,7 +138,6 @@ def _cols(lang: str, **keys) -> list:
 
 
 def _differs(entry: dict, rep: Report | None, lang: str) -> str:
-    from .words import reason
     cells = entry["cells"]
     if not cells:
         return say("agg.note.identical", lang)

@@ -5,9 +5,25 @@ reader's language here, through the package catalogue (``gxnb_xl.messages``).
 """
 from __future__ import annotations
 
-from ..messages import say, t  # noqa: F401  (the one catalogue and zh/en helper)
+from functools import lru_cache
+
+from ..messages import say as _say
+from ..messages import t  # noqa: F401  (the one catalogue and zh/en helper)
 
 LIST_MAX = 10  # a list in one line shows this many, then "等 N 个"
+
+
+def say(key: str, lang: str = "zh", **params) -> str:
+    """The catalogue sentence ``key`` (``messages.say``); one without parameters — a state, yes/no,
+    a plain reason, said once per file of a county — is filled once per process."""
+    if params:
+        return _say(key, lang, **params)
+    return _plain(key, lang)
+
+
+@lru_cache(maxsize=512)
+def _plain(key: str, lang: str) -> str:
+    return _say(key, lang)
 
 
 def join(items, lang: str = "zh") -> str:
@@ -26,6 +42,8 @@ def reason(key: str, params: dict, lang: str = "zh") -> str:
     """A record's reason. Params named ``*_key`` hold ``(catalogue key, params)`` rendered first;
     ``*_level`` a level code and ``*_levels`` a list of codes, shown as the level's label;
     ``*_cells`` a (format, cell ids) pair shown as cell names; any other list is bounded."""
+    if not params:
+        return _plain(key, lang)
     from .. import levels
     filled = {}
     for k, v in params.items():
@@ -34,8 +52,9 @@ def reason(key: str, params: dict, lang: str = "zh") -> str:
         elif k.endswith("_cells"):  # (format id, [cell ids]) → the cells' names, bounded
             from ..spec import load_spec
             spec = load_spec(v[0])
+            cells = list(v[1])  # only the names shown are made; the rest are counted
             filled[k.removesuffix("_cells")] = bounded([spec.cells[c].name(lang) if c in spec.cells else c
-                                                        for c in v[1]], lang)
+                                                        for c in cells[:LIST_MAX]] + cells[LIST_MAX:], lang)
         elif isinstance(v, (list, tuple)) and not k.endswith("_levels"):
             filled[k] = bounded(v, lang)
         elif k.endswith("_levels"):

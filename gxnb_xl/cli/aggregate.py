@@ -1,13 +1,13 @@
 """gxnb aggregate — sum township reports into one county report, listing what happened to every file."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
 import click
 
+from .. import jsontext
 from .common import EXIT_UNUSABLE, fail, format_option, friendly, lang_option
 
 SHOW_ALL_UP_TO = 60  # the terminal lists every file up to this many; beyond, only those not summed
@@ -90,7 +90,7 @@ def _run(inputs, output, unit, units_file, previous, include_invalid, year, form
     if as_json:
         data = result.to_dict(lang)
         data["output"] = written
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(jsontext.dumps(data))
     else:
         _print_human(result, written, lang)
     sys.exit(result.exit_code)

@@ -1,12 +1,12 @@
 """gxnb check — read reports (JSON or workbooks), explain every problem."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from .. import jsontext
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, friendly, lang_option, t
 
 
@@ -41,7 +41,7 @@ def command(files, as_json, previous, annotate, jobs, lang):
         write_annotated(usable[0], annotate, lang=lang)
     if as_json:
         listed = [{"file": s.file, "status": s.status, "state": s.state, "error": s.reason(lang)} for s in skipped]
-        click.echo(json.dumps([r.to_dict(lang) for r in results] + listed, ensure_ascii=False, indent=2))
+        click.echo(jsontext.dumps([r.to_dict(lang) for r in results] + listed))
     else:
         from .printing import print_results
         print_results(results, lang)

@@ -14,18 +14,20 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from itertools import zip_longest
 from pathlib import Path
 
+from .. import lazyre
 from ..engine import evaluate
 from ..report import Report, ReportError, write_bytes_atomic
 from ..spec import CONSTANT, Equation, Spec, load_spec
 from .layout import (BLANK, BROKEN, CELL_LIMIT, HELPER_COL, TOTAL_COL, VALUE_COL, CHECKS, COVER, FAIL, LEVEL_LABELS, META_SHEET, NA, NARRATIVE, NARRATIVE_PARTS, OK,
-                     WARN, Layout, a1, layout_of, parse_a1)
+                     WARN, Layout, a1, layout_of)
+from .layout import parse_a1 as _parse_a1
 
 FIXED_CREATED = datetime(2021, 1, 1, tzinfo=timezone.utc)
 REVIEW_SHEET = "审核报告"
@@ -64,6 +66,15 @@ def check_status(eq: Equation, blanks, values: dict, level: str | None) -> tuple
     return (OK if ok else FAIL if eq.rule.severity == "error" else WARN), lhs - rhs
 
 
+# a template names the same few hundred addresses thousands of times (runs, SUM ranges, helpers)
+parse_a1 = lru_cache(maxsize=4096)(_parse_a1)
+
+
+def _rc(layout: Layout, cell: str) -> tuple[str, int, int]:
+    sheet, addr = layout.cells[cell]
+    return (sheet, *parse_a1(addr))
+
+
 # ── formulas ───────────────────────────────────────────────────────────────────────────
 def _cell_ref(layout: Layout, cell: str, here: str) -> str:
     sheet, addr = layout.cells[cell]
@@ -76,15 +87,15 @@ def _runs(layout: Layout, cells: list[str]):
     for c in cells:
         if runs:
             prev = runs[-1]
-            s0, r0, c0 = layout.rc(prev[-1])
-            s1, r1, c1 = layout.rc(c)
+            s0, r0, c0 = _rc(layout, prev[-1])
+            s1, r1, c1 = _rc(layout, c)
             if s0 == s1:
                 step = (r1 - r0, c1 - c0)
                 if step in ((1, 0), (0, 1)):
                     if len(prev) == 1:
                         prev.append(c)
                         continue
-                    _, ra, ca = layout.rc(prev[-2])
+                    _, ra, ca = _rc(layout, prev[-2])
                     if (r0 - ra, c0 - ca) == step:
                         prev.append(c)
                         continue
@@ -181,12 +192,16 @@ def value_formula(ref: str) -> str:
     return f"=IFERROR(IF(ISNUMBER({ref}),{ref},VALUE(TRIM(ASC({ref})))),0)"
 
 
-def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
+def value_sides(spec: Spec, layout: Layout, eq: Equation) -> tuple[str, str]:
+    """Both sides of a relation over the typed cells' VALUE_COL helpers."""
+    return value_side(layout, expand_inputs(spec, eq.lhs)), value_side(layout, expand_inputs(spec, eq.rhs))
+
+
+def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks, sides: tuple[str, str] | None = None) -> str:
     """正确/错误/请核实/未填完/不适用 — never an error value: a broken reference (a deleted row) shows BROKEN.
     Both sides are computed from the typed cells as gxnb check reads them (text numbers included)."""
     here = CHECKS
-    lhs = value_side(layout, expand_inputs(spec, eq.lhs))
-    rhs = value_side(layout, expand_inputs(spec, eq.rhs))
+    lhs, rhs = sides or value_sides(spec, layout, eq)
     amounts = any(spec.cells[c].type == "amount" for c in eq.cells if c in spec.cells)
     op = "=" if eq.op == "==" else eq.op
     test = f"ROUND(({lhs})-({rhs}),6){op}0" if amounts else f"({lhs}){op}({rhs})"
@@ -202,10 +217,8 @@ def check_formula(spec: Spec, layout: Layout, eq: Equation, blanks) -> str:
     return f'=IFERROR({out},"{BROKEN}")'
 
 
-def imbalance_formula(layout: Layout, eq: Equation, status_addr: str) -> str:
-    spec = layout.spec
-    lhs = value_side(layout, expand_inputs(spec, eq.lhs))
-    rhs = value_side(layout, expand_inputs(spec, eq.rhs))
+def imbalance_formula(layout: Layout, eq: Equation, status_addr: str, sides: tuple[str, str] | None = None) -> str:
+    lhs, rhs = sides or value_sides(layout.spec, layout, eq)
     return (f'=IFERROR(IF(OR({status_addr}="{BLANK}",{status_addr}="{NA}",{status_addr}="{BROKEN}"),"",'
             f'({lhs})-({rhs})),"")')
 
@@ -347,8 +360,6 @@ _VALIDATION = {
 def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
                          password=None, xlsm=False, vba_project=None, buttons=None, annotations=None,
                          review_rows=None, review_title: str = REVIEW_SHEET, review_draw=None) -> bytes:
-    import xlsxwriter
-
     spec = load_spec(report.format if report is not None else format_id)
     layout = layout_of(spec)
     values = dict(report.values) if report is not None else {}
@@ -362,7 +373,7 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     _refuse_oversized(meta, narrative)
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+    wb = _workbook_class()(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
     filled = report is not None or any(v is not None for v in meta.values())
     wb.set_properties({"title": "政府信息公开工作年度报告", "subject": spec.name, "author": "gxnb-xl",
@@ -395,8 +406,11 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     _write_meta(b)
     _print_and_protect(b, password, review_title if review_rows else None)
     (ws[review_title] if review_rows else ws[COVER]).activate()
+    wb.protection = f"<workbookProtection {_protection_attrs(password, ws[COVER])}/>"
     wb.close()
-    return _protect_structure(buf.getvalue(), password, ws[COVER])
+    if not wb.protects_while_saving:  # an XlsxWriter without the step: add it to the saved XML
+        return _protect_structure(buf.getvalue(), wb.protection)
+    return buf.getvalue()
 
 
 @dataclass
@@ -547,12 +561,14 @@ def _check_relations(b: _Book) -> None:
         status_addr = a1(r, 2)
         chk.write_string(r, 0, cr.place, fm.label)
         chk.write_string(r, 1, cr.title, fm.label)
-        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (cells_text(layout, eq.cells), 36),
+        where = cells_text(layout, eq.cells)
+        chk.set_row(r, _wrapped_height((cr.place, 24), (cr.title, 56), (where, 36),
                                        (BROKEN, 18)))  # room for the longest status, shown when references break
-        chk.write_formula(r, 2, check_formula(spec, layout, eq, cr.blanks), fm.check, status)
-        chk.write_formula(r, 3, imbalance_formula(layout, eq, status_addr), fm.check,
+        sides = value_sides(spec, layout, eq)
+        chk.write_formula(r, 2, check_formula(spec, layout, eq, cr.blanks, sides), fm.check, status)
+        chk.write_formula(r, 3, imbalance_formula(layout, eq, status_addr, sides), fm.check,
                           "" if imbalance is None else _number(imbalance))
-        chk.write_string(r, 4, cells_text(layout, eq.cells), fm.label)
+        chk.write_string(r, 4, where, fm.label)
         chk.write_formula(r, 5, f'=IF(OR({status_addr}="{FAIL}",{status_addr}="{BROKEN}"),1,0)', fm.plain,
                           int(status == FAIL))
         chk.write_formula(r, 6, f'=IF({status_addr}="{BLANK}",1,0)', fm.plain, int(status == BLANK))
@@ -766,11 +782,16 @@ def _refuse_oversized(meta: dict, narrative: dict):
                               f"narrative {key} has {n} characters, more than the template holds ({NARRATIVE_PARTS * CELL_LIMIT}); nothing was truncated")
 
 
-def _protect_structure(data: bytes, password: str | None, any_sheet) -> bytes:
-    """Add <workbookProtection lockStructure="1"/> to xl/workbook.xml (XlsxWriter has no API)."""
+def _protection_attrs(password: str | None, any_sheet) -> str:
     attrs = 'lockStructure="1"'
     if password:
         attrs = f'workbookPassword="{any_sheet._encode_password(password)}" ' + attrs
+    return attrs
+
+
+def _protect_structure(data: bytes, element: str) -> bytes:
+    """``element`` (<workbookProtection …/>) after <workbookPr/> of a saved workbook's xl/workbook.xml."""
+    import zipfile
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -778,12 +799,83 @@ def _protect_structure(data: bytes, password: str | None, any_sheet) -> bytes:
             body = src.read(info.filename)
             if info.filename == "xl/workbook.xml":
                 text = body.decode("utf-8")
-                text, n = re.subn(r"(<workbookPr\b[^>]*/>)", rf"\1<workbookProtection {attrs}/>", text, count=1)
+                text, n = re.subn(r"(<workbookPr\b[^>]*/>)", lambda m: m.group(1) + element, text, count=1)
                 if not n:
-                    text, n = re.subn(r"(<bookViews>)", rf"<workbookProtection {attrs}/>\1", text, count=1)
+                    text = text.replace("<bookViews>", element + "<bookViews>", 1)
                 body = text.encode("utf-8")
             dst.writestr(info, body)
     return out.getvalue()
+
+
+# XlsxWriter prefixes newer Excel functions in a formula with ~30 regular expressions (~150 in
+# conditional formats and validations, compiled on first use): a formula calling only the classic
+# functions the template uses (WPS-safe) is left as it is, without them
+CLASSIC = frozenset({"ABS", "AND", "ASC", "IF", "IFERROR", "INDIRECT", "INT", "ISBLANK", "ISNUMBER", "ISREF", "N",
+                     "NOT", "OR", "ROUND", "SUM", "TRIM", "VALUE"})
+# what makes XlsxWriter escape a shared string or mark its spaces (xmlwriter, utility): control
+# characters, an _xHHHH_ look-alike, & < > (and "<r>" rich text), a space at either end
+_SST_SPECIAL = lazyre.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+_PLAIN_CALLS = frozenset({f"{name}(" for name in CLASSIC} | {"("})  # "(": a parenthesis that calls nothing
+_CALLED = lazyre.compile(r"[^\s(),+\-*/&=<>:;'\"!]*\(")  # a name (or nothing) before "("
+
+
+@lru_cache(maxsize=1)
+def _workbook_class():
+    """XlsxWriter's Workbook writing <workbookProtection/> right after <workbookPr/> of
+    xl/workbook.xml (XlsxWriter has no API for it), with sheets whose formulas of ``CLASSIC``
+    functions skip the prefixing and shared strings that need no escaping written without it.
+    The same XML as XlsxWriter plus the protection element (tests/excel/test_template_writer.py)."""
+    import xlsxwriter
+    from xlsxwriter.packager import Packager
+    from xlsxwriter.sharedstrings import SharedStrings
+    from xlsxwriter.worksheet import Worksheet
+
+    class Sheet(Worksheet):
+        def _prepare_formula(self, formula, expand_future_functions=False):
+            if "_xlfn." in formula or not _PLAIN_CALLS.issuperset(_CALLED.findall(formula)):
+                return super()._prepare_formula(formula, expand_future_functions)
+            if formula.startswith("{"):  # XlsxWriter's own first steps, as it takes them
+                formula = formula[1:]
+            if formula.startswith("="):
+                formula = formula[1:]
+            if formula.endswith("}"):
+                formula = formula[:-1]
+            return formula
+
+    class Strings(SharedStrings):
+        def _write_sst_strings(self):
+            # a string without control characters, XML specials or edge spaces is written as it
+            # is; any other through XlsxWriter's own escaping (3,000 files: 7,000 strings)
+            write, slow = self.fh.write, _SST_SPECIAL.search
+            for string in self.string_table.string_array:
+                if slow(string):
+                    self._write_si(string)
+                else:
+                    write(f"<si><t>{string}</t></si>")
+
+    class Package(Packager):
+        def _write_shared_strings_file(self):
+            if not self.workbook.str_table.count:
+                return
+            sst = Strings()
+            sst.string_table = self.workbook.str_table
+            sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+            sst._assemble_xml_file()
+
+    class Book(xlsxwriter.Workbook):
+        worksheet_class = Sheet
+        strings_class = Strings
+        protection = ""  # the <workbookProtection/> element
+        protects_while_saving = callable(getattr(xlsxwriter.Workbook, "_write_workbook_pr", None))
+
+        def _write_workbook_pr(self):
+            super()._write_workbook_pr()
+            if self.protection:
+                self.fh.write(self.protection)
+
+        def _get_packager(self):
+            return Package()
+    return Book
 
 
 def write_workbook(path, format_id: str = "2021", report: Report | None = None, *, unit=None, year=None, level=None,
