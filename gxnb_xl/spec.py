@@ -374,15 +374,23 @@ def caption_spans(paths: list) -> list[tuple[int, int, int, bool, str]]:
     return spans
 
 
-@lru_cache(maxsize=None)
+_SPECS: dict[str, Spec] = {}  # format id → its one Spec in this process
+
+
 def load_spec(format_id: str = "2021") -> Spec:
-    """The spec of one format id (``2021`` or ``2019``)."""
+    """The spec of one format id (``2021`` or ``2019``): one object per format in a process, loaded
+    from the compiled format (``compiled``: with its layout and the fast reader's plan) when it is
+    current, else built from the TOML (parsed once per content by ``tomlcache``)."""
     format_id = str(format_id)
-    try:
-        source = (FORMATS_DIR / f"{format_id}.toml").read_bytes()
-    except FileNotFoundError:
-        raise KeyError(format_id) from None
-    return Spec(tomlcache.loads(source), source)  # parsed once per content (tomlcache)
+    spec = _SPECS.get(format_id)
+    if spec is None:
+        try:
+            source = (FORMATS_DIR / f"{format_id}.toml").read_bytes()
+        except FileNotFoundError:
+            raise KeyError(format_id) from None
+        from . import compiled
+        spec = _SPECS.setdefault(format_id, compiled.spec(format_id, source))
+    return spec
 
 
 @lru_cache(maxsize=1)

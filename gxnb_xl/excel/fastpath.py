@@ -614,7 +614,13 @@ def _plan(fmt: str) -> _Plan:
     key = (fmt, spec.hash)
     plan = _PLANS.get(key)
     if plan is None:
-        plan = _PLANS[key] = _Plan(layout_of(spec))
+        from .. import compiled
+        layout = layout_of(spec)
+        plan = compiled.plan(spec, layout)  # the compiled format's, when spec and layout came from it
+        if plan is None:
+            plan = _Plan(layout)
+            compiled.built_plan(plan)
+        plan = _PLANS.setdefault(key, plan)
     return plan
 
 

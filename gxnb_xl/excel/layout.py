@@ -429,14 +429,19 @@ def template_id_of(spec: Spec) -> str:
 
 @lru_cache(maxsize=None)
 def _layout_of(format_id: str, spec_hash: str) -> Layout:
+    from .. import compiled
     from ..spec import load_spec
     spec = load_spec(format_id)
+    lay = compiled.layout(spec)  # the compiled format's, when the spec came from it
+    if lay is not None:
+        return lay
     b = _Builder(spec)
     b.cover()
     for tid in spec.tables:
         b.table(tid)
     b.narrative()
     b.checks()
+    compiled.built_layout(b.lay)
     return b.lay
 
 

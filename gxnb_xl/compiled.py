@@ -1,0 +1,285 @@
+"""The compiled format — its ``Spec``, workbook ``Layout`` and the fast reader's plan — kept across
+processes the way Python keeps bytecode.
+
+Building them from ``formats/<id>.toml`` costs ~10 ms at every start; loading them pickled costs ~1 ms.
+A pickle runs code when loaded, so it lives where Python's own ``.pyc`` files live and under the same
+trust: ``formats/__pycache__/`` beside the format file, or under ``sys.pycache_prefix`` mirroring that
+path (``PYTHONPYCACHEPREFIX``) — never in a user cache directory. A file is used only when it belongs to
+this user (or root) and nobody else can write it. It is not written when Python writes no bytecode
+(``PYTHONDONTWRITEBYTECODE``) or the directory is not writable, and ``GXNB_NO_CACHE=1`` turns it off.
+
+The file name carries a key of everything a rebuilt object depends on: the format file's content, the
+Python version, the package version and the (mtime, size) stamps of every module that builds or defines
+these objects and of the data files they read (as a ``.pyc`` is keyed by its source's stamp). The
+content is CRC-checked; a missing, damaged or unreadable file, or any error while loading it, means
+the objects are built again and the file rewritten (atomically, replacing the format's older file).
+
+One pickle stream of three objects: the spec, the layout, the plan, each unpickled when first asked
+for, so a process that needs only the spec does not import the workbook modules. They share one memo,
+so the process holds one object of each: what ``load_spec(id)`` returns is ``layout_of(id).spec`` and
+``plan.spec``. Each is pickled right after it is built, before anything else can attach state to it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+_MAGIC = b"gxnb-compiled\x01"
+_KEY_LEN = 32
+_HEAD_LEN = len(_MAGIC) + _KEY_LEN + 4 * 4  # magic, key, crc32 of the body, the three parts' lengths
+_PACKAGE = Path(__file__).parent
+_CODE_DIRS = ("", "excel", "word")  # the modules that build or define what is pickled
+SECTIONS = ("spec", "layout", "plan")
+
+_ENTRIES: dict[str, "_Entry"] = {}  # format id → the sections of its loaded file
+_PENDING: dict[str, dict] = {}  # format id → where to write, and the sections pickled so far
+BUILT: list[str] = []  # the objects built (not loaded) in this process, e.g. "spec:2021" (tests read it)
+
+
+def enabled() -> bool:
+    return os.environ.get("GXNB_NO_CACHE") != "1"
+
+
+def _stamps() -> bytes:
+    """The (mtime_ns, size) of every module that builds or defines the cached objects, and of the
+    data files beside the formats (levels.toml is read while drawing the layout)."""
+    out = [sys.version, sys.implementation.cache_tag]
+    from ._version import __version__
+    out.append(__version__)
+    for sub in (*_CODE_DIRS, "formats"):
+        suffix = ".toml" if sub == "formats" else ".py"
+        with os.scandir(_PACKAGE / sub if sub else _PACKAGE) as it:
+            for e in sorted(it, key=lambda e: e.name):
+                if e.name.endswith(suffix):
+                    st = e.stat()
+                    out.append(f"{sub}/{e.name}:{st.st_mtime_ns}:{st.st_size}")
+    return "\n".join(out).encode("utf-8")
+
+
+def _key(source: bytes) -> str:
+    from .tomlcache import digest
+    return digest(digest(source).encode() + b"\n" + _stamps())[:32]
+
+
+def cache_dir() -> Path:
+    """Where the compiled formats live: as ``importlib`` places ``.pyc`` files for ``formats/``."""
+    formats = os.path.abspath(_PACKAGE / "formats")
+    if sys.pycache_prefix:
+        return Path(sys.pycache_prefix, formats.lstrip(os.sep))
+    return Path(formats, "__pycache__")
+
+
+def _path(format_id: str, key: str) -> Path:
+    return cache_dir() / f"{format_id}.{sys.implementation.cache_tag}.{key}.pickle"
+
+
+# ── loading ───────────────────────────────────────────────────────────────────────────────
+class _Entry:
+    """One format's file: a pickle stream of the spec, then the layout, then the plan, unpickled in
+    that order as each is first asked for (one memo: the layout refers to the spec's own objects)."""
+
+    def __init__(self, body: bytes):
+        import io
+
+        from _pickle import Unpickler  # not ``pickle``: its import costs ~2 ms, for this one class
+        self.unpickler = Unpickler(io.BytesIO(body))
+        self.objects: dict = {}
+
+    def load(self, name: str):
+        if len(self.objects) != SECTIONS.index(name):
+            raise ValueError(f"{name} out of order")
+        import gc
+        collecting = gc.isenabled()
+        gc.disable()  # thousands of new objects, none garbage: a collection midway is wasted time
+        try:
+            obj = self.objects[name] = self.unpickler.load()
+        finally:
+            if collecting:
+                gc.enable()
+        return obj
+
+
+def _read(path: Path, key: str) -> bytes | None:
+    """The pickled body of the file at ``path``, or None when it is missing, not trusted or damaged."""
+    import zlib
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if st.st_uid not in (0, os.getuid()) or st.st_mode & 0o022 or st.st_size > 64 << 20:
+            return None  # written by someone else, or writable by others: not ours to run
+        data = b""
+        while len(data) < st.st_size + 1:  # the whole file, and proof it ends there
+            chunk = os.read(fd, st.st_size + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(data) < _HEAD_LEN or not data.startswith(_MAGIC):
+        return None
+    at = len(_MAGIC)
+    file_key = data[at:at + _KEY_LEN]
+    crc, *lengths = (int.from_bytes(data[i:i + 4], "little") for i in range(at + _KEY_LEN, _HEAD_LEN, 4))
+    body = data[_HEAD_LEN:]
+    if file_key != key.encode() or len(body) != sum(lengths) or zlib.crc32(body) != crc:
+        return None
+    return body
+
+
+def spec(format_id: str, source: bytes):
+    """The ``Spec`` of ``source`` (the format file's bytes): from the compiled file when there is a
+    good one, else built (and pickled, to write the file once the layout and plan are built too)."""
+    path = None
+    if enabled():
+        try:
+            key = _key(source)
+            path = _path(format_id, key)
+            body = _read(path, key)
+        except OSError:
+            body = None
+        if body is not None:
+            from .spec import Spec
+            entry = _Entry(body)
+            try:
+                obj = entry.load("spec")
+            except Exception:  # noqa: BLE001 - anything while loading: build it again
+                obj = None
+            if isinstance(obj, Spec) and obj.id == format_id:
+                _ENTRIES[format_id] = entry
+                return obj
+    from . import tomlcache
+    from .spec import Spec
+    obj = Spec(tomlcache.loads(source), source)
+    BUILT.append(f"spec:{format_id}")
+    _ENTRIES.pop(format_id, None)
+    if path is not None:
+        _pending(format_id, path, obj)
+    return obj
+
+
+def layout(spec_obj):
+    """The layout of ``spec_obj`` from its compiled file, or None (then the caller builds it)."""
+    entry = _ENTRIES.get(spec_obj.id)
+    if entry is None or entry.objects.get("spec") is not spec_obj:
+        return None
+    try:
+        obj = entry.load("layout")
+        if obj.spec is spec_obj and obj.format == spec_obj.id and obj.spec_hash == spec_obj.hash:
+            return obj
+    except Exception:  # noqa: BLE001 - build it again (and rewrite the file)
+        pass
+    _rewrite(spec_obj, None)
+    return None
+
+
+def plan(spec_obj, layout_obj):
+    """The fast reader's plan of ``spec_obj`` and ``layout_obj`` from the compiled file, or None."""
+    entry = _ENTRIES.get(spec_obj.id)
+    if entry is None or entry.objects.get("spec") is not spec_obj or entry.objects.get("layout") is not layout_obj:
+        return None
+    try:
+        obj = entry.load("plan")
+        if obj.spec is spec_obj and obj.layout is layout_obj:
+            return obj
+    except Exception:  # noqa: BLE001
+        pass
+    _rewrite(spec_obj, layout_obj)
+    return None
+
+
+def _rewrite(spec_obj, layout_obj) -> None:
+    """A part that would not load: what follows it is built and the file written again."""
+    _ENTRIES.pop(spec_obj.id, None)
+    try:
+        source = (_PACKAGE / "formats" / f"{spec_obj.id}.toml").read_bytes()
+        path = _path(spec_obj.id, _key(source))
+    except OSError:
+        return
+    _pending(spec_obj.id, path, spec_obj)
+    if layout_obj is not None:
+        built_layout(layout_obj, built=False)
+
+
+# ── writing ───────────────────────────────────────────────────────────────────────────────
+def _pending(format_id: str, path: Path, spec_obj) -> None:
+    """Start the format's pickle stream with its spec, as built (one pickler: one memo for all three)."""
+    import io
+    import pickle
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        pickler.dump(spec_obj)
+    except Exception:  # noqa: BLE001 - something unpicklable: this format is simply not cached
+        _PENDING.pop(format_id, None)
+        return
+    _PENDING[format_id] = {"path": path, "buf": buf, "pickler": pickler, "ends": [buf.tell()], "objects": [spec_obj]}
+
+
+def _add(format_id: str, obj, after) -> bool:
+    pending = _PENDING.get(format_id)
+    if pending is None or pending["objects"][-1] is not after:
+        return False
+    try:
+        pending["pickler"].dump(obj)
+    except Exception:  # noqa: BLE001
+        del _PENDING[format_id]
+        return False
+    pending["ends"].append(pending["buf"].tell())
+    pending["objects"].append(obj)
+    return True
+
+
+def built_layout(layout_obj, built: bool = True) -> None:
+    """A layout just built: pickled now, before anyone can attach state to it."""
+    if built:
+        BUILT.append(f"layout:{layout_obj.format}")
+    _add(layout_obj.format, layout_obj, layout_obj.spec)
+
+
+def built_plan(plan_obj) -> None:
+    """A plan just built: with the spec and layout pickled before, the format's file is written."""
+    fmt = plan_obj.spec.id
+    BUILT.append(f"plan:{fmt}")
+    if not _add(fmt, plan_obj, plan_obj.layout):
+        return
+    pending = _PENDING.pop(fmt)
+    if sys.dont_write_bytecode or not enabled():
+        return
+    ends = pending["ends"]
+    _store(pending["path"], pending["buf"].getvalue(), [ends[0], ends[1] - ends[0], ends[2] - ends[1]])
+
+
+def _store(path: Path, body: bytes, lengths: list[int]) -> None:
+    """Atomically (a temporary file renamed over), then the format's older files removed; silently
+    nothing when the directory cannot be written."""
+    import zlib
+    *_, key, _ = path.name.split(".")
+    head = _MAGIC + key.encode() + b"".join(n.to_bytes(4, "little") for n in (zlib.crc32(body), *lengths))
+    if len(head) != _HEAD_LEN:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "xb") as f:
+            f.write(head)
+            f.write(body)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        return
+    prefix = path.name[:-len(f"{key}.pickle")]  # "<id>.<tag>.": one file per format and Python
+    try:
+        for old in path.parent.iterdir():
+            if old.name.startswith(prefix) and old.name.endswith(".pickle") and old.name != path.name:
+                old.unlink()
+    except OSError:
+        pass
