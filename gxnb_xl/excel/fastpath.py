@@ -579,7 +579,7 @@ class _Plan:
     """What to read from each sheet of a format's workbook, computed once per layout."""
 
     def __init__(self, layout):
-        spec = load_spec(layout.format)
+        spec = layout.spec if layout.spec is not None else load_spec(layout.format)
         self.layout, self.spec, self.key = layout, spec, (layout.format, spec.hash)
         self.order = tuple(spec.cells)
         self.rank = {cid: i for i, cid in enumerate(self.order)}

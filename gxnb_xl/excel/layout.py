@@ -433,15 +433,20 @@ def _layout_of(format_id: str, spec_hash: str) -> Layout:
     from ..spec import load_spec
     spec = load_spec(format_id)
     lay = compiled.layout(spec)  # the compiled format's, when the spec came from it
-    if lay is not None:
-        return lay
+    if lay is None:
+        lay = build(spec)
+        compiled.built_layout(lay)
+    return lay
+
+
+def build(spec: Spec) -> Layout:
+    """The layout of ``spec`` drawn afresh (``layout_of`` is the cached one)."""
     b = _Builder(spec)
     b.cover()
     for tid in spec.tables:
         b.table(tid)
     b.narrative()
     b.checks()
-    compiled.built_layout(b.lay)
     return b.lay
 
 
