@@ -28,6 +28,8 @@ class CellProblem:
 
 @dataclass
 class Report:
+    """One unit's annual report: the format, cover fields, values and narrative."""
+
     format: str
     unit: str | None = None
     year: int | None = None

@@ -96,6 +96,8 @@ def finding_text(f, lang: str = "zh") -> str:
 
 @dataclass
 class AggregateResult:
+    """What a run decided and summed: every file's record, the county report, the notes."""
+
     files: list[FileRecord]
     report: object | None  # the summed Report (None when nothing could be summed)
     totals: dict  # cell id → value (derived cells recomputed); {} when nothing summed
