@@ -12,7 +12,6 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .findings import Finding
-from .locate import localise, suspects_of
 from .report import Report
 from .spec import CONSTANT, PREV, Equation, Spec
 from .values import format_number
@@ -163,6 +162,7 @@ def reference_relation_findings(report: Report, *, previous: Report | None = Non
 
     if any(r for r in residuals if r is not None):
         index = {eq.instance: i for i, eq in enumerate(equalities)}
+        from .locate import localise, suspects_of  # only when a relation fails
         for component, explanations in localise(spec, tuple(equalities), residuals, values, computed=computed):
             suspects = _dedupe(suspects_of(spec, explanations, values, computed=computed, addresses=addresses))
             for eq, f in eq_findings:

@@ -54,6 +54,8 @@ class Suspect:
 
 @dataclass
 class Finding:
+    """One problem or remark: a code, a severity and the cells and parameters its sentence is made of."""
+
     code: str
     severity: str  # error | warning | info
     status: str = "fail"  # fail | indeterminate

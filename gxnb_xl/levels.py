@@ -11,6 +11,8 @@ from functools import lru_cache
 
 @dataclass(frozen=True)
 class Level:
+    """An administrative level (乡镇, 县 …) and what it is summed into."""
+
     code: str
     zh: str
     en: str

@@ -14,6 +14,8 @@ from .report import Report
 
 @dataclass
 class Loaded:
+    """A source read: its report, where it came from and where each cell was."""
+
     report: Report
     path: Path | None
     kind: str  # json | workbook | import | report

@@ -24,6 +24,8 @@ MAX_EXPLANATIONS = 6
 
 @dataclass(frozen=True)
 class Explanation:
+    """Cell changes that make failing relations hold, with their plausibility."""
+
     changes: tuple[tuple[str, int | Decimal], ...]  # (cell, error): suggested = observed − error
     score: float
 

@@ -8,11 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import ReportError  # noqa: F401  (re-exported: the historical home)
-from .levels import codes as _level_codes
 from .spec import FORMAT_IDS, Spec, format_for_year, load_spec
 from .values import ValueProblem, format_number, read_value
 
-LEVELS = _level_codes()
 _KNOWN_KEYS = ("format", "unit", "year", "level", "values", "narrative")
 
 
@@ -28,6 +26,8 @@ class CellProblem:
 
 @dataclass
 class Report:
+    """One unit's annual report: the format, cover fields, values and narrative."""
+
     format: str
     unit: str | None = None
     year: int | None = None
@@ -230,3 +230,10 @@ def load_report(path: str | os.PathLike) -> Report:
 
 
 from .outputs import write_bytes_atomic, write_text_atomic  # noqa: E402,F401  (re-exported)
+
+
+def __getattr__(name: str):  # LEVELS: the level codes, read from formats/levels.toml when first asked for
+    if name == "LEVELS":
+        from .levels import codes
+        return codes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

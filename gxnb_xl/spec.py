@@ -25,6 +25,8 @@ class SpecError(Exception):
 
 @dataclass(frozen=True)
 class Cell:
+    """A cell of an official table: its id, labels and type."""
+
     id: str
     table: str
     row: str
@@ -65,6 +67,8 @@ def roman_numeral(chinese: str) -> str:
 
 @dataclass(frozen=True)
 class Term:
+    """One term of a linear relation: a coefficient times a cell."""
+
     coef: int
     cell: str  # a cell id, or prev.<cell id>
 
@@ -75,6 +79,8 @@ class Term:
 
 @dataclass(frozen=True, eq=False)
 class Rule:
+    """A rule of the format data, as written there."""
+
     id: str
     title: str
     severity: str
@@ -122,6 +128,8 @@ def _side(terms) -> str:
 
 @dataclass(frozen=True)
 class Section:
+    """A numbered section of the report."""
+
     number: str
     heading: str
     key: str | None  # narrative key, None for table sections

@@ -19,18 +19,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..report import Report, ReportError
 from ..spec import load_spec
 from . import pool as _pool
 from .inputs import REPORT_SUFFIXES, SUMMARY_SHEET, display, expand, has_summary_sheet, read_capped, regular_file
-from .records import STATES, AggregateResult, FileRecord, read_one
+from .records import STATES, FileRecord, read_one
+
+if TYPE_CHECKING:
+    from .result import AggregateResult
 
 # The decisions, the naming and the writers load when a run reaches them: `gxnb check` lists its
 # inputs through this package and must not pay for them at start-up.
-_LAZY = {"choose_unit": "naming", "decide": "policy", "match_expected": "policy", "summary_rows": "summary",
-         "write_output": "summary"}
+_LAZY = {"AggregateResult": "result", "choose_unit": "naming", "decide": "policy", "match_expected": "policy",
+         "summary_rows": "summary", "write_output": "summary"}
 
 
 def __getattr__(name: str):
@@ -126,6 +129,7 @@ def summarise(records: list[FileRecord], *, unit=None, include_invalid=False, ye
     """Decide and sum records already read (used for this year and for a ``--previous`` folder)."""
     from .naming import choose_unit
     from .policy import decide, match_expected
+    from .result import AggregateResult
     group, notes, duplicates = decide(records, unit=unit,
                                       include_invalid=include_invalid, year=year, format_id=format_id)
     result = AggregateResult(records, None, {}, include_invalid=include_invalid, notes=notes,

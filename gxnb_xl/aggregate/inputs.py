@@ -10,9 +10,7 @@ Links are resolved first: only regular files are ever opened. File names that ar
 from __future__ import annotations
 
 import os
-import re
 import stat
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..inputs import WORKBOOK_SUFFIXES

@@ -15,9 +15,7 @@ SIGHUP (the terminal closed) are turned into the same KeyboardInterrupt as Ctrl-
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 from collections import deque
 from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
@@ -30,6 +28,8 @@ PR_SET_PDEATHSIG = 1
 
 def _worker_init(parent: int) -> None:
     """Runs first in every worker: die with the parent, leave Ctrl-C to it."""
+    import signal
+    import threading
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if sig is not None:
@@ -58,6 +58,8 @@ def _watch_parent(parent: int) -> None:
 def interrupt_on_termination():
     """While inside: SIGTERM/SIGHUP raise KeyboardInterrupt in the main thread (like Ctrl-C), so
     the pool is ended and nothing half-written is left. Restored afterwards."""
+    import signal  # here, with threading: a single-file `gxnb check` never starts a pool
+    import threading
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -14,9 +14,10 @@ from pathlib import Path
 from ..report import Report
 from .files import SUMMARY_SHEET
 from .records import (STATE_DUPLICATE, STATE_ERRORS, STATE_EXCLUDED, STATE_IGNORED, STATE_NOT_REPORT,
-                      STATE_SUMMED, STATE_UNREADABLE, STATES, AggregateResult, FileRecord)
+                      STATE_SUMMED, STATE_UNREADABLE, STATES, FileRecord)
+from .result import AggregateResult
 from .sheet import Table, draw
-from .words import bounded, reason, say
+from .words import reason, say
 
 FILE_COLUMNS = ("n", "file", "unit", "year", "format", "status", "errors", "warnings", "included", "reason", "problems")
 WIDTHS = [6, 28, 18, 6, 6, 12, 6, 6, 6, 36, 44]  # about 180 characters: landscape A4 at ~75 %

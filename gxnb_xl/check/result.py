@@ -10,6 +10,8 @@ from ..report import Report
 
 @dataclass
 class CheckResult:
+    """What checking one source gives: the effective report, its findings, where it came from."""
+
     report: Report  # effective values: totals recomputed from inputs for template workbooks
     findings: list[Finding] = field(default_factory=list)
     loaded: Loaded | None = None

@@ -70,6 +70,8 @@ def ref(sheet: str, address: str) -> str:
 
 @dataclass
 class Text:
+    """A text the template writer puts in a cell, with its style."""
+
     sheet: str
     row: int
     col: int
@@ -102,6 +104,8 @@ class ContentRow:
 
 @dataclass
 class Layout:
+    """Where everything of a format sits in the workbook: cells, labels, checks, and the drawing plan."""
+
     format: str
     template_id: str
     spec_hash: str

@@ -33,6 +33,8 @@ _HEAD_END = re.compile(r"[\d\s，。；：,.;:（(【\[“\"]")
 
 @dataclass
 class Page:
+    """A page's text once tidied, and what its furniture said (title, date, source)."""
+
     text: str
     meta: dict = field(default_factory=dict)  # title, date, source (as printed)
     headings: dict = field(default_factory=dict)  # section key → heading text found inline

@@ -35,6 +35,8 @@ MAX_GRID = 4000  # grid cells per table (a page of hatching is not a table)
 
 @dataclass
 class _Rule:
+    """A ruling line of a PDF table."""
+
     horizontal: bool
     at: float  # y for horizontal, x for vertical
     lo: float

@@ -35,6 +35,8 @@ class CellStatus:
 
 @dataclass
 class ImportWarning:
+    """Something the importer wants a person to look at, in both languages."""
+
     zh: str
     en: str
     cells: tuple[str, ...] = ()
@@ -51,6 +53,8 @@ class ImportWarning:
 
 @dataclass
 class ImportResult:
+    """An imported report with how each cell was read, the warnings and each table's confidence."""
+
     report: Report
     cell_status: dict[str, CellStatus]
     warnings: list[ImportWarning]

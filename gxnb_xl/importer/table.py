@@ -146,6 +146,8 @@ class Region:
 
 @dataclass
 class RowSpec:
+    """A printed row of an official table: its cells, label and the relations within it."""
+
     cells: list[str]
     label: str | None  # None: the row has no label (table 四's single data row)
     eqs: tuple = ()

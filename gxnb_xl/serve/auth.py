@@ -22,6 +22,8 @@ UNIT_COOKIE = "gxnb_unit"
 
 @dataclass(frozen=True)
 class Principal:
+    """Who a request comes from: the county office or one unit."""
+
     kind: str  # admin | unit
     token: str  # the token that authenticated (for the CSRF value)
     via: str  # bearer | cookie | link

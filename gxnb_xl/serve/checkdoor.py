@@ -13,6 +13,8 @@ from pathlib import Path
 
 @dataclass
 class Checked:
+    """A check's outcome as the workbench stores it."""
+
     status: str  # ok | warnings | errors | unreadable
     report: dict = field(default_factory=dict)  # unit, year, format, level
     findings: list[dict] = field(default_factory=list)  # rows for Store.add_submissions

@@ -23,6 +23,8 @@ MAX_ZIP_RATIO = 200  # compression ratio above which a member is a bomb, not a w
 
 @dataclass
 class Incoming:
+    """An uploaded file, or why it is not taken."""
+
     name: str  # as uploaded (archive/member for zip members): for display only
     data: bytes | None
     refused: str = ""  # catalogue key when the file is not taken at all

@@ -116,6 +116,8 @@ class StoreError(Exception):
 
 @dataclass(frozen=True)
 class StoredFile:
+    """An original kept by content: its digest, size and path."""
+
     sha256: str
     size: int
     ext: str

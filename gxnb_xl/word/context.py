@@ -68,6 +68,8 @@ def cell_text(value) -> str:
 
 @dataclass
 class _Draft:
+    """A drafted narrative section: its paragraphs."""
+
     paragraphs: list[str]
 
 

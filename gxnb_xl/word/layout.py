@@ -90,6 +90,8 @@ def label_lines(text: str, chars_per_line: int) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class GridCell:
+    """A cell of a table's merged grid, with its text lines."""
+
     row: int
     col: int
     rowspan: int = 1
@@ -104,6 +106,8 @@ class GridCell:
 
 @dataclass
 class TableGrid:
+    """An official table as one merged grid, with its column widths."""
+
     table: str  # the table's id in the format data
     n_rows: int
     n_cols: int

@@ -40,6 +40,8 @@ class NotADocx(Exception):
 
 @dataclass
 class Part:
+    """A part of the Word template, ready for Jinja."""
+
     name: str
     source: str  # docxtpl-patched, ready for Jinja (or plain XML when ``plain``)
     fix_tables: bool
@@ -57,6 +59,8 @@ class Marks:
 
 @dataclass
 class Prepared:
+    """The Word template prepared once: static parts and compiled templated parts."""
+
     name: str
     static: bytes  # a zip of every untemplated part
     parts: list[Part]

@@ -99,6 +99,8 @@ def _security_problem(exc: SecurityError, name: str = "模板") -> TemplateProbl
 
 @dataclass
 class Rendered:
+    """What a render wrote, and whether the report passed."""
+
     docx: Path
     pdf: Path | None = None
     html: Path | None = None
