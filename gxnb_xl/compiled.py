@@ -18,6 +18,8 @@ One pickle stream of three objects: the spec, the layout, the plan, each unpickl
 for, so a process that needs only the spec does not import the workbook modules. They share one memo,
 so the process holds one object of each: what ``load_spec(id)`` returns is ``layout_of(id).spec`` and
 ``plan.spec``. Each is pickled right after it is built, before anything else can attach state to it.
+A process that builds only the spec writes the file with the spec alone; the first process that also
+needs the layout and plan loads that spec, builds the rest and writes the file whole.
 """
 from __future__ import annotations
 
@@ -132,9 +134,10 @@ def _read(path: Path, key: str) -> bytes | None:
     return body
 
 
-def spec(format_id: str, source: bytes):
-    """The ``Spec`` of ``source`` (the format file's bytes): from the compiled file when there is a
-    good one, else built (and pickled, to write the file once the layout and plan are built too)."""
+def spec(format_id: str, source: bytes, build, kind: type):
+    """The spec of ``source`` (the format file's bytes): from the compiled file when there is a good
+    one (an instance of ``kind``), else ``build(source)`` — pickled at once, to write the file when the
+    layout and plan are built too. (Passed in: this module does not import ``spec``, which imports it.)"""
     path = None
     if enabled():
         try:
@@ -144,22 +147,21 @@ def spec(format_id: str, source: bytes):
         except OSError:
             body = None
         if body is not None:
-            from .spec import Spec
             entry = _Entry(body)
             try:
                 obj = entry.load("spec")
             except Exception:  # noqa: BLE001 - anything while loading: build it again
                 obj = None
-            if isinstance(obj, Spec) and obj.id == format_id:
+            if type(obj) is kind and obj.id == format_id:
                 _ENTRIES[format_id] = entry
                 return obj
-    from . import tomlcache
-    from .spec import Spec
-    obj = Spec(tomlcache.loads(source), source)
+    obj = build(source)
     BUILT.append(f"spec:{format_id}")
     _ENTRIES.pop(format_id, None)
-    if path is not None:
-        _pending(format_id, path, obj)
+    if path is not None and not sys.dont_write_bytecode and _pending(format_id, path, obj):
+        # written now with the spec alone (a process reading only reports never builds the rest);
+        # rewritten whole when this process builds the layout and plan too
+        _store(path, _PENDING[format_id]["buf"].getvalue(), [_PENDING[format_id]["ends"][0], 0, 0])
     return obj
 
 
@@ -194,8 +196,11 @@ def plan(spec_obj, layout_obj):
 
 
 def _rewrite(spec_obj, layout_obj) -> None:
-    """A part that would not load: what follows it is built and the file written again."""
+    """A part that would not load, or is not in the file yet: what follows it is built and the file
+    written again."""
     _ENTRIES.pop(spec_obj.id, None)
+    if sys.dont_write_bytecode or not enabled():
+        return
     try:
         source = (_PACKAGE / "formats" / f"{spec_obj.id}.toml").read_bytes()
         path = _path(spec_obj.id, _key(source))
@@ -207,7 +212,7 @@ def _rewrite(spec_obj, layout_obj) -> None:
 
 
 # ── writing ───────────────────────────────────────────────────────────────────────────────
-def _pending(format_id: str, path: Path, spec_obj) -> None:
+def _pending(format_id: str, path: Path, spec_obj) -> bool:
     """Start the format's pickle stream with its spec, as built (one pickler: one memo for all three)."""
     import io
     import pickle
@@ -217,8 +222,9 @@ def _pending(format_id: str, path: Path, spec_obj) -> None:
         pickler.dump(spec_obj)
     except Exception:  # noqa: BLE001 - something unpicklable: this format is simply not cached
         _PENDING.pop(format_id, None)
-        return
+        return False
     _PENDING[format_id] = {"path": path, "buf": buf, "pickler": pickler, "ends": [buf.tell()], "objects": [spec_obj]}
+    return True
 
 
 def _add(format_id: str, obj, after) -> bool:

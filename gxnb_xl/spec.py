@@ -397,8 +397,12 @@ def load_spec(format_id: str = "2021") -> Spec:
         except FileNotFoundError:
             raise KeyError(format_id) from None
         from . import compiled
-        spec = _SPECS.setdefault(format_id, compiled.spec(format_id, source))
+        spec = _SPECS.setdefault(format_id, compiled.spec(format_id, source, _build, Spec))
     return spec
+
+
+def _build(source: bytes) -> Spec:
+    return Spec(tomlcache.loads(source), source)  # parsed once per content (tomlcache)
 
 
 @lru_cache(maxsize=1)

@@ -118,6 +118,18 @@ def test_second_process_loads_what_the_first_built(tmp_path, fmt):
     assert _files(tmp_path, fmt) == [file] and (file.stat().st_mtime_ns, file.stat().st_size) == stamp
 
 
+def test_spec_alone_then_completed_by_a_workbook_process(tmp_path):
+    code = ("import sys; from gxnb_xl import compiled; from gxnb_xl.spec import load_spec; s = load_spec('2021');"
+            "print(compiled.BUILT, 'gxnb_xl.excel.layout' in sys.modules, s.hash)")
+    outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(tmp_path),
+                           timeout=300).stdout.split() for _ in range(2)]
+    assert outs[0][:2] == ["['spec:2021']", "False"] and outs[1][:2] == ["[]", "False"]
+    assert outs[0][2] == outs[1][2] == load_spec("2021").hash
+    assert _run(tmp_path)["built"] == ["layout:2021", "plan:2021"]  # the spec from the file, the rest built
+    assert _run(tmp_path)["built"] == []
+    assert len(_files(tmp_path)) == 1
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "garbage"])
 def test_damaged_file_is_rebuilt_and_rewritten(tmp_path, damage):
     _run(tmp_path)
