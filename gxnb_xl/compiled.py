@@ -102,9 +102,9 @@ class _Entry:
         return obj
 
 
-def _read(path: Path, key: str) -> bytes | None:
-    """The pickled body of the file at ``path``, or None when it is missing, not trusted or damaged."""
-    import zlib
+def _read_trusted(path: Path) -> bytes | None:
+    """The bytes of the file at ``path`` when it belongs to this user (or root) and no one else may
+    write it, else None."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -123,6 +123,15 @@ def _read(path: Path, key: str) -> bytes | None:
         return None
     finally:
         os.close(fd)
+    return data
+
+
+def _read(path: Path, key: str) -> bytes | None:
+    """The pickled body of the file at ``path``, or None when it is missing, not trusted or damaged."""
+    import zlib
+    data = _read_trusted(path)
+    if data is None:
+        return None
     if len(data) < _HEAD_LEN or not data.startswith(_MAGIC):
         return None
     at = len(_MAGIC)
@@ -211,6 +220,36 @@ def _rewrite(spec_obj, layout_obj) -> None:
         built_layout(layout_obj, built=False)
 
 
+# ── facts learned by running code ─────────────────────────────────────────────────────────
+MAX_FACTS = 64
+
+
+def facts(name: str, version: str) -> list[str]:
+    """Lines remembered under ``name`` for this ``version`` of what produced them (plain text: loading
+    runs no code), newest last; empty when there are none, the version differs or the file is not
+    trusted. E.g. digests of the package structures the workbook engine opened."""
+    if not enabled():
+        return []
+    body = _read_trusted(cache_dir() / f"{name}.{sys.implementation.cache_tag}.txt")
+    if body is None:
+        return []
+    try:
+        lines = body.decode("ascii").split("\n")
+    except UnicodeDecodeError:
+        return []
+    if not lines or lines[0] != version or lines[-1] != "":  # another engine, or cut short
+        return []
+    return lines[1:-1][-MAX_FACTS:]
+
+
+def remember(name: str, version: str, lines: list[str]) -> None:
+    """Keep ``lines`` (ASCII, no newlines; the last ``MAX_FACTS``) under ``name`` for ``version``."""
+    if sys.dont_write_bytecode or not enabled() or any("\n" in x or not x.isascii() for x in [version, *lines]):
+        return
+    path = cache_dir() / f"{name}.{sys.implementation.cache_tag}.txt"
+    _write(path, "\n".join([version, *lines[-MAX_FACTS:], ""]).encode("ascii"))
+
+
 # ── writing ───────────────────────────────────────────────────────────────────────────────
 def _pending(format_id: str, path: Path, spec_obj) -> bool:
     """Start the format's pickle stream with its spec, as built (one pickler: one memo for all three)."""
@@ -262,25 +301,11 @@ def built_plan(plan_obj) -> None:
 
 
 def _store(path: Path, body: bytes, lengths: list[int]) -> None:
-    """Atomically (a temporary file renamed over), then the format's older files removed; silently
-    nothing when the directory cannot be written."""
+    """The format's file written, then its older files (other keys) removed."""
     import zlib
     *_, key, _ = path.name.split(".")
     head = _MAGIC + key.encode() + b"".join(n.to_bytes(4, "little") for n in (zlib.crc32(body), *lengths))
-    if len(head) != _HEAD_LEN:
-        return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "xb") as f:
-            f.write(head)
-            f.write(body)
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+    if len(head) != _HEAD_LEN or not _write(path, head + body):
         return
     prefix = path.name[:-len(f"{key}.pickle")]  # "<id>.<tag>.": one file per format and Python
     try:
@@ -289,3 +314,21 @@ def _store(path: Path, body: bytes, lengths: list[int]) -> None:
                 old.unlink()
     except OSError:
         pass
+
+
+def _write(path: Path, data: bytes) -> bool:
+    """Atomically (a temporary file renamed over); silently not at all when the directory cannot be
+    written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "xb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        return True
+    except (OSError, ValueError):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        return False

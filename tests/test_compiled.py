@@ -217,3 +217,37 @@ def test_cache_place_follows_python(monkeypatch, tmp_path):
     assert compiled.cache_dir() == Path(FORMATS, "__pycache__")
     monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
     assert compiled.cache_dir() == Path(tmp_path, FORMATS.lstrip(os.sep))
+
+
+READ = r"""
+import json, sys
+from gxnb_xl.excel import fastpath, reader
+loaded = fastpath.read_fast(sys.argv[1], (reader._cover_and_narrative, reader._read_value))
+print(json.dumps({"fast": loaded is not None, "calamine": "python_calamine" in sys.modules,
+                  "values": repr(sorted(loaded.report.values.items())) if loaded else None}))
+"""
+
+
+def _read(prefix: Path, book: Path, **extra) -> dict:
+    r = subprocess.run([sys.executable, "-c", READ, str(book)], capture_output=True, text=True,
+                       env=_env(prefix, **extra), timeout=300)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_structure_calamine_opened_is_remembered_for_that_calamine_only(tmp_path):
+    from gxnb_xl.excel.template import write_workbook
+    from gxnb_xl.testing.synth import random_report
+    book = write_workbook(tmp_path / "book.xlsx", report=random_report(random.Random(3), busy=0.5))
+    first = _read(tmp_path / "pyc", book)
+    assert first["fast"] and first["calamine"]  # asked calamine once
+    [facts] = Path(tmp_path / "pyc", FORMATS.lstrip(os.sep)).glob("calamine-opens.*.txt")
+    second = _read(tmp_path / "pyc", book)
+    assert second == {**first, "calamine": False}  # the same reading, without calamine's import and open
+    lines = facts.read_text().split("\n")
+    facts.write_text("\n".join(["another calamine", *lines[1:]]))  # another installed version
+    assert _read(tmp_path / "pyc", book)["calamine"]
+    facts.write_text("\n".join(lines)[:-1])  # cut short
+    assert _read(tmp_path / "pyc", book)["calamine"]
+    assert _read(tmp_path / "pyc", book, GXNB_NO_CACHE="1")["calamine"]
+    assert not _read(tmp_path / "pyc", book)["calamine"]

@@ -25,6 +25,7 @@ import os
 import re
 import stat
 import struct
+import sys
 import unicodedata
 import zlib
 from functools import lru_cache
@@ -778,18 +779,64 @@ def _opens(z: _Zip) -> None:
     key += (tuple(sorted(z.members)),)
     if key in _OPENS:
         return
-    try:
-        import io
+    engine = _calamine_stamp()
+    digest = _structure_digest(key, engine) if engine else None
+    if digest is None or digest not in _opened_before(engine):
+        try:
+            import io
 
-        from python_calamine import CalamineWorkbook
-        CalamineWorkbook.from_filelike(io.BytesIO(z.data)).close()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # noqa: BLE001 - calamine's errors and its Rust panics: the full reader says why
-        raise Decline from None
+            from python_calamine import CalamineWorkbook
+            CalamineWorkbook.from_filelike(io.BytesIO(z.data)).close()
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001 - calamine's errors and its Rust panics: the full reader says why
+            raise Decline from None
+        if digest is not None:  # remembered for the next process (this version of calamine only)
+            from .. import compiled
+            seen = _opened_before(engine)
+            seen.append(digest)
+            compiled.remember(_OPENED, engine, seen)
     if len(_OPENS) >= 64:
         _OPENS.clear()
     _OPENS.add(key)
+
+
+_OPENED = "calamine-opens"  # the structures calamine opened in earlier processes (compiled.facts)
+_OPENED_BEFORE: dict[str, list] = {}
+
+
+def _opened_before(engine: str) -> list:
+    seen = _OPENED_BEFORE.get(engine)
+    if seen is None:
+        from .. import compiled
+        seen = _OPENED_BEFORE[engine] = compiled.facts(_OPENED, engine)
+    return seen
+
+
+def _calamine_stamp() -> str | None:
+    """(name, mtime, size) of every file of the installed python_calamine, found without importing
+    it (the import is what a remembered structure saves); None when it is not a plain directory."""
+    for entry in sys.path:
+        d = os.path.join(entry or ".", "python_calamine")
+        try:
+            with os.scandir(d) as it:
+                files = sorted((e.name, e.stat()) for e in it if e.is_file())
+        except OSError:
+            continue
+        if not any(name == "__init__.py" for name, _ in files):
+            continue
+        return " ".join([os.path.abspath(d)] + [f"{n}:{st.st_mtime_ns}:{st.st_size}" for n, st in files])
+    return None
+
+
+def _structure_digest(key: tuple, engine: str) -> str:
+    from ..tomlcache import digest
+    parts = [engine.encode()]
+    for item in key[:-1]:
+        name, (crc, size, raw) = item
+        parts += [name, b"%d %d %d" % (crc, size, len(raw)), raw]
+    parts += key[-1]
+    return digest(b"\0".join(len(p).to_bytes(8, "little") + p for p in parts))
 
 
 _LAST: list = []  # (identity, zip) of the last file parsed: the listing, the reader and the saved stamp share it
