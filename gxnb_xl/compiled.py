@@ -36,6 +36,7 @@ SECTIONS = ("spec", "layout", "plan")
 
 _ENTRIES: dict[str, "_Entry"] = {}  # format id → the sections of its loaded file
 _PENDING: dict[str, dict] = {}  # format id → where to write, and the sections pickled so far
+_KEYS: dict[str, str] = {}  # format id → the key of its compiled file (when the cache is on)
 BUILT: list[str] = []  # the objects built (not loaded) in this process, e.g. "spec:2021" (tests read it)
 
 
@@ -163,10 +164,13 @@ def spec(format_id: str, source: bytes, build, kind: type):
                 obj = None
             if type(obj) is kind and obj.id == format_id:
                 _ENTRIES[format_id] = entry
+                _KEYS[format_id] = key
                 return obj
     obj = build(source)
     BUILT.append(f"spec:{format_id}")
     _ENTRIES.pop(format_id, None)
+    if path is not None:
+        _KEYS[format_id] = key
     if path is not None and not sys.dont_write_bytecode and _pending(format_id, path, obj):
         # written now with the spec alone (a process reading only reports never builds the rest);
         # rewritten whole when this process builds the layout and plan too
@@ -218,6 +222,36 @@ def _rewrite(spec_obj, layout_obj) -> None:
     _pending(spec_obj.id, path, spec_obj)
     if layout_obj is not None:
         built_layout(layout_obj, built=False)
+
+
+# ── beside a format's file: what code derived from it and from the files it read ────────────
+_SIDE_MAGIC = b"gxnb-side\x01"
+
+
+def side(format_id: str, suffix: str) -> bytes | None:
+    """The data kept beside the format's compiled file under ``suffix`` (same key: the same format
+    and code), CRC-checked; None when there is none or it is damaged or not trusted."""
+    import zlib
+    key = _KEYS.get(format_id)
+    if key is None or not enabled():
+        return None
+    data = _read_trusted(_path(format_id, key).with_suffix("." + suffix))
+    head = len(_SIDE_MAGIC) + 8
+    if data is None or len(data) < head or not data.startswith(_SIDE_MAGIC):
+        return None
+    crc, size = (int.from_bytes(data[i:i + 4], "little") for i in (head - 8, head - 4))
+    body = data[head:]
+    return body if len(body) == size and zlib.crc32(body) == crc else None
+
+
+def keep_side(format_id: str, suffix: str, body: bytes) -> None:
+    import zlib
+    key = _KEYS.get(format_id)
+    if key is None or sys.dont_write_bytecode or not enabled():
+        return
+    path = _path(format_id, key).with_suffix("." + suffix)
+    if _write(path, _SIDE_MAGIC + zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(4, "little") + body):
+        _clean(path)
 
 
 # ── facts learned by running code ─────────────────────────────────────────────────────────
@@ -307,10 +341,18 @@ def _store(path: Path, body: bytes, lengths: list[int]) -> None:
     head = _MAGIC + key.encode() + b"".join(n.to_bytes(4, "little") for n in (zlib.crc32(body), *lengths))
     if len(head) != _HEAD_LEN or not _write(path, head + body):
         return
-    prefix = path.name[:-len(f"{key}.pickle")]  # "<id>.<tag>.": one file per format and Python
+    _clean(path)
+
+
+def _clean(path: Path) -> None:
+    """The files of the same format and Python as ``path`` with another key (stale) removed: one
+    compiled file, and one of each kind beside it, per format."""
+    fmt, tag, key, _ = path.name.rsplit(".", 3)  # the cache tag holds no dot
+    prefix = f"{fmt}.{tag}."
     try:
         for old in path.parent.iterdir():
-            if old.name.startswith(prefix) and old.name.endswith(".pickle") and old.name != path.name:
+            name = old.name
+            if name.startswith(prefix) and name.count(".") == path.name.count(".") and name.rsplit(".", 2)[1] != key:
                 old.unlink()
     except OSError:
         pass

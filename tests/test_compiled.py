@@ -222,9 +222,14 @@ def test_cache_place_follows_python(monkeypatch, tmp_path):
 READ = r"""
 import json, sys
 from gxnb_xl.excel import fastpath, reader
+built = []
+init = fastpath._Recipe.__init__
+fastpath._Recipe.__init__ = lambda self, *a: (built.append(a[3]), init(self, *a))[1]
 loaded = fastpath.read_fast(sys.argv[1], (reader._cover_and_narrative, reader._read_value))
-print(json.dumps({"fast": loaded is not None, "calamine": "python_calamine" in sys.modules,
-                  "values": repr(sorted(loaded.report.values.items())) if loaded else None}))
+print(json.dumps({"fast": loaded is not None, "calamine": "python_calamine" in sys.modules, "recipes": built,
+                  "values": repr(sorted(loaded.report.values.items())) if loaded else None,
+                  "problems": repr(loaded.report.problems) if loaded else None,
+                  "notes": repr(loaded.notes) if loaded else None}))
 """
 
 
@@ -243,7 +248,7 @@ def test_structure_calamine_opened_is_remembered_for_that_calamine_only(tmp_path
     assert first["fast"] and first["calamine"]  # asked calamine once
     [facts] = Path(tmp_path / "pyc", FORMATS.lstrip(os.sep)).glob("calamine-opens.*.txt")
     second = _read(tmp_path / "pyc", book)
-    assert second == {**first, "calamine": False}  # the same reading, without calamine's import and open
+    assert second == {**first, "calamine": False, "recipes": []}  # the same reading, without calamine's import
     lines = facts.read_text().split("\n")
     facts.write_text("\n".join(["another calamine", *lines[1:]]))  # another installed version
     assert _read(tmp_path / "pyc", book)["calamine"]
@@ -251,3 +256,34 @@ def test_structure_calamine_opened_is_remembered_for_that_calamine_only(tmp_path
     assert _read(tmp_path / "pyc", book)["calamine"]
     assert _read(tmp_path / "pyc", book, GXNB_NO_CACHE="1")["calamine"]
     assert not _read(tmp_path / "pyc", book)["calamine"]
+
+
+def test_recipes_kept_only_for_byte_equal_skeletons(tmp_path):
+    from gxnb_xl.excel.template import write_workbook
+    from gxnb_xl.testing.synth import random_report
+    rng = random.Random(7)
+    a = write_workbook(tmp_path / "a.xlsx", report=random_report(rng, busy=0.9))
+    other_report = random_report(rng, busy=0.1)
+    for c in rng.sample(list(other_report.spec.input_cells), 8):
+        other_report.values[c] = None  # blanks: other skeletons
+    b = write_workbook(tmp_path / "b.xlsx", report=other_report)
+    pyc = tmp_path / "pyc"
+    fresh = {book: _read(pyc, book, GXNB_NO_CACHE="1") for book in (a, b)}
+    assert fresh[a]["fast"] and fresh[b]["fast"] and len(fresh[a]["recipes"]) >= 4
+    first = _read(pyc, a)  # works out every sheet's recipe and keeps them
+    assert first["recipes"] == fresh[a]["recipes"]
+    assert [f.suffix for f in _files_all(pyc)] == [".pickle", ".recipes", ".txt"]
+    again = _read(pyc, a)
+    assert again["recipes"] == [] and {**again, "recipes": 0, "calamine": 0} == {**fresh[a], "recipes": 0, "calamine": 0}
+    other = _read(pyc, b)  # the sheets whose skeleton differs are worked out again; the reading is the same
+    assert other["recipes"] and set(other["recipes"]) <= set(fresh[b]["recipes"])
+    assert {**other, "recipes": 0, "calamine": 0} == {**fresh[b], "recipes": 0, "calamine": 0}
+    [kept] = [f for f in _files_all(pyc) if f.suffix == ".recipes"]
+    data = bytearray(kept.read_bytes())
+    data[-5] ^= 0x10  # damaged: not used
+    kept.write_bytes(bytes(data))
+    assert _read(pyc, a)["recipes"] == fresh[a]["recipes"]
+
+
+def _files_all(prefix: Path) -> list[Path]:
+    return sorted(Path(prefix, FORMATS.lstrip(os.sep)).glob("*.*"), key=lambda p: p.suffix)

@@ -450,7 +450,7 @@ class _Recipe:
     """Per skeleton: where the values of the needed cells are and how to check every value."""
 
     __slots__ = ("protected", "anchors", "anchor_values", "verified", "extra", "entries", "counts", "count_values",
-                 "numbers", "shared", "texts", "all")
+                 "numbers", "shared", "texts", "all", "state")
 
     def __init__(self, xml: bytes, cuts: list, plan, sheet: str, styles: "_Styles"):
         if b"<sheetData" not in xml or _FAR.search(xml):
@@ -503,7 +503,6 @@ class _Recipe:
         if (n_cells != xml.count(b"<c ") + xml.count(b"<c>") or len(starts) != xml.count(b"<v")
                 or len(numbers) + len(shared) + len(texts) != len(starts)):
             raise Decline  # a cell or value written some other way: the full reader's XML parser decides
-        self.numbers, self.shared, self.texts = _getter(numbers), _getter(shared), texts
 
         def need(addr: bytes, formula_ok: bool):
             kind, index, formula = cells.get(addr, (EMPTY, None, False))
@@ -511,23 +510,36 @@ class _Recipe:
                 raise Decline  # a date, or a formula typed where a number belongs
             return kind, index
 
-        self.anchors = []
+        anchors = []
         for addr, text in plan.anchors[sheet]:
             kind, index = need(addr, False)
             if kind != SHARED:
                 raise Decline
-            self.anchors.append((index, text))
-        self.anchor_values = _getter([i for i, _ in self.anchors])
-        self.verified: set = set()  # label items (raw shared strings) already compared with the layout
-        self.extra = [(rc, *need(addr, False)) for addr, rc in plan.extra[sheet]]
+            anchors.append((index, text))
+        extra = [(rc, *need(addr, False)) for addr, rc in plan.extra[sheet]]
         entries = [(cid, ctype, typed, where, *need(addr, not typed))
                    for cid, ctype, typed, s, addr, where in plan.entries if s == sheet]
+        self._finish((self.protected, anchors, extra, entries, numbers, shared, texts))
+
+    def _finish(self, state: tuple) -> None:
+        """The recipe from its plain data (``state``: kept across processes, see ``_remembered``)."""
+        self.state = state
+        self.protected, self.anchors, self.extra, entries, numbers, shared, self.texts = state
+        self.numbers, self.shared = _getter(numbers), _getter(shared)
+        self.anchor_values = _getter([i for i, _ in self.anchors])
+        self.verified: set = set()  # label items (raw shared strings) already compared with the layout
         # counts (typed or totals) stored as plain numbers: decoded together when all are small integers
         counts = [e for e in entries if e[1] == "count" and e[4] == NUMBER]
         self.counts = tuple(e[0] for e in counts)
         self.count_values = _getter([e[5] for e in counts])
         self.entries = [e for e in entries if not (e[1] == "count" and e[4] == NUMBER)]
         self.all = entries
+
+    @classmethod
+    def restore(cls, state: tuple) -> "_Recipe":
+        recipe = cls.__new__(cls)
+        recipe._finish(state)
+        return recipe
 
     def all_entries(self) -> list:
         return self.all
@@ -719,11 +731,66 @@ def _sheet(xml: bytes, plan, sheet: str, styles_key: bytes, styles: _Styles):
     key = (plan.key, sheet, styles_key, b"\0".join(pieces[0::2]))
     recipe = _RECIPES.get(key)
     if recipe is None:  # a skeleton not seen before: where its values are cut (once per skeleton)
-        recipe = _Recipe(xml, list(_V_SPLIT.finditer(xml)), plan, sheet, styles)
+        state = _remembered(plan, sheet, styles_key, key[3])
+        if state is not None:
+            recipe = _Recipe.restore(state)
+        else:
+            recipe = _Recipe(xml, list(_V_SPLIT.finditer(xml)), plan, sheet, styles)
+            if _PACKAGES[0] == 1:  # kept for the next process: the skeletons of the first workbook read
+                _LEARNED.append((plan.spec.id, sheet, styles_key, key[3], recipe.state))
         if len(_RECIPES) >= MAX_RECIPES:
             _RECIPES.clear()
         _RECIPES[key] = recipe
     return recipe, values
+
+
+# Recipes across processes: a one-workbook ``gxnb check`` would otherwise work out every sheet's recipe
+# again (~1.7 ms). Kept beside the compiled format (same key: the same format and code); a recipe is
+# used only for a skeleton and styles byte-for-byte equal to those it was worked out from.
+_RECIPES_SIDE = "recipes"
+_KNOWN: dict[str, list] = {}  # format id → [(sheet, styles, skeleton, state)] from the side file
+_LEARNED: list = []  # (format id, sheet, styles, skeleton, state) worked out here, to be kept
+MAX_KEPT = 32
+
+
+def _remembered(plan, sheet: str, styles_key: bytes, skeleton: bytes) -> tuple | None:
+    known = _KNOWN.get(plan.spec.id)
+    if known is None:
+        known = _KNOWN[plan.spec.id] = _load_kept(plan.spec.id)
+    for k_sheet, k_styles, k_skeleton, state in known:
+        if k_sheet == sheet and k_skeleton == skeleton and k_styles == styles_key:
+            return state
+    return None
+
+
+def _load_kept(fmt: str) -> list:
+    from .. import compiled
+    body = compiled.side(fmt, _RECIPES_SIDE)
+    if body is None:
+        return []
+    try:
+        import marshal
+        kept = marshal.loads(body)  # plain data: tuples, lists, strings, bytes, numbers
+    except (EOFError, ValueError, TypeError):
+        return []
+    return kept if type(kept) is list else []
+
+
+def _keep_learned() -> None:
+    """The recipes worked out for this process's first workbook, kept with those known before."""
+    from .. import compiled
+    import marshal
+    learned, _LEARNED[:] = list(_LEARNED), []
+    for fmt in {x[0] for x in learned}:
+        known = _KNOWN.get(fmt, [])
+        new = [x[1:] for x in learned if x[0] == fmt]
+        keys = {(x[0], x[1], x[2]) for x in new}
+        kept = [x for x in known if (x[0], x[1], x[2]) not in keys] + new
+        try:
+            body = marshal.dumps(kept[-MAX_KEPT:])
+        except ValueError:
+            continue
+        compiled.keep_side(fmt, _RECIPES_SIDE, body)
 
 
 def _checked(recipe: _Recipe, values: list, strings: _Strings) -> None:
@@ -941,4 +1008,6 @@ def _read(path: Path, _cover_and_narrative, _read_value) -> Loaded:
         notes.append(_note("S6", "warning", sheets=unprotected))
     template = {"template_id": meta.get("template_id"), "format": fmt, "spec_hash": meta.get("spec_hash"),
                 "version": meta.get("generator_version"), "layout_version": meta.get("layout_version")}
+    if _LEARNED:
+        _keep_learned()
     return Loaded(report, path, "workbook", dict(plan.addresses), computed=True, template=template, notes=notes)
