@@ -84,23 +84,28 @@ class _Entry:
 
     def __init__(self, body: bytes):
         import io
+        from _thread import allocate_lock
 
         from _pickle import Unpickler  # not ``pickle``: its import costs ~2 ms, for this one class
         self.unpickler = Unpickler(io.BytesIO(body))
         self.objects: dict = {}
+        self.lock = allocate_lock()  # threads (the workbench) asking at once get the same object
 
     def load(self, name: str):
-        if len(self.objects) != SECTIONS.index(name):
-            raise ValueError(f"{name} out of order")
-        import gc
-        collecting = gc.isenabled()
-        gc.disable()  # thousands of new objects, none garbage: a collection midway is wasted time
-        try:
-            obj = self.objects[name] = self.unpickler.load()
-        finally:
-            if collecting:
-                gc.enable()
-        return obj
+        with self.lock:
+            if name in self.objects:
+                return self.objects[name]
+            if len(self.objects) != SECTIONS.index(name):
+                raise ValueError(f"{name} out of order")
+            import gc
+            collecting = gc.isenabled()
+            gc.disable()  # thousands of new objects, none garbage: a collection midway is wasted time
+            try:
+                obj = self.objects[name] = self.unpickler.load()
+            finally:
+                if collecting:
+                    gc.enable()
+            return obj
 
 
 def _read_trusted(path: Path) -> bytes | None:
