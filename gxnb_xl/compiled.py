@@ -20,6 +20,10 @@ so the process holds one object of each: what ``load_spec(id)`` returns is ``lay
 ``plan.spec``. Each is pickled right after it is built, before anything else can attach state to it.
 A process that builds only the spec writes the file with the spec alone; the first process that also
 needs the layout and plan loads that spec, builds the rest and writes the file whole.
+
+Beside it, under the same key (``side``): what the fast reader worked out from a format's workbooks
+(sheet recipes, excel/fastpath.py); and plain-text ``facts`` such as the package structures calamine
+opened (keyed by the installed calamine's own file stamps).
 """
 from __future__ import annotations
 
