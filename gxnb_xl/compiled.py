@@ -102,8 +102,12 @@ class _Entry:
             if len(self.objects) != SECTIONS.index(name):
                 raise ValueError(f"{name} out of order")
             import gc
-            collecting = gc.isenabled()
-            gc.disable()  # thousands of new objects, none garbage: a collection midway is wasted time
+            threading = sys.modules.get("threading")
+            # thousands of new objects, none garbage: a collection midway is wasted time (not while other
+            # threads run: one of them could fork a worker that would inherit the collector switched off)
+            collecting = gc.isenabled() and (threading is None or threading.active_count() == 1)
+            if collecting:
+                gc.disable()
             try:
                 obj = self.objects[name] = self.unpickler.load()
             finally:
