@@ -162,7 +162,7 @@ def spec(format_id: str, source: bytes, build, kind: type):
     one (an instance of ``kind``), else ``build(source)`` — pickled at once, to write the file when the
     layout and plan are built too. (Passed in: this module does not import ``spec``, which imports it.)"""
     path = None
-    if enabled():
+    if enabled() and format_id.replace("-", "").replace("_", "").isalnum():  # a name, never a path
         try:
             key = _key(source)
             path = _path(format_id, key)

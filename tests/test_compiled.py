@@ -287,3 +287,17 @@ def test_recipes_kept_only_for_byte_equal_skeletons(tmp_path):
 
 def _files_all(prefix: Path) -> list[Path]:
     return sorted(Path(prefix, FORMATS.lstrip(os.sep)).glob("*.*"), key=lambda p: p.suffix)
+
+
+def test_a_format_id_that_is_a_path_is_never_cached(monkeypatch, tmp_path):
+    from gxnb_xl import spec as spec_module
+    for name in ("_ENTRIES", "_PENDING", "_KEYS"):
+        monkeypatch.setattr(compiled, name, {})
+    monkeypatch.setattr(compiled, "BUILT", [])
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.delenv("GXNB_NO_CACHE", raising=False)
+    source = (spec_module.FORMATS_DIR / "2021.toml").read_bytes()
+    built = compiled.spec("../formats/2021", source, spec_module._build, spec_module.Spec)
+    assert built.id == "2021" and compiled.BUILT == ["spec:../formats/2021"]
+    assert not any(tmp_path.rglob("*")) and compiled._PENDING == {}
