@@ -31,6 +31,7 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
+from .. import lazyre
 from ..findings import Finding
 from ..loaded import Loaded
 from ..report import CellProblem, Report
@@ -46,30 +47,30 @@ _EOCD = struct.Struct("<4s4H2LH")
 _CDIR = struct.Struct("<4s6H3L5H2L")
 _LOCAL = struct.Struct("<4s5H3L2H")
 
-_WS = re.compile(r"[\s\u3000]+")
-_SHEET = re.compile(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
-_REL = re.compile(rb'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
-_REL_REV = re.compile(rb'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"')
+_WS = lazyre.compile(r"[\s\u3000]+")
+_SHEET = lazyre.compile(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
+_REL = lazyre.compile(rb'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
+_REL_REV = lazyre.compile(rb'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"')
 # a cell the way Excel, WPS, LibreOffice and XlsxWriter write it: the address first
-_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CELL = lazyre.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 # what the full reader counts as a far reference (any attribute ending in "r", letters then digits):
 # three column letters or a four-digit row is beyond every table, so the full reader decides
-_FAR = re.compile(rb'r\s*=\s*["\']\s*(?:[A-Za-z]{3,8}\s*[0-9]|[A-Za-z]{0,2}\s*[0-9]{4})')
-_T_ATTR = re.compile(rb'\st="([^"]*)"')
-_S_ATTR = re.compile(rb'\ss="([0-9]+)"')
-_V = re.compile(rb"<v>([^<]*)</v>")
-_T_TEXT = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>|<t(?:\s[^>]*)?/>")
-_NUMBER = re.compile(rb"-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3}[0-9]{1,7}):([A-Z]{1,3}[0-9]{1,7})"\s*/>')
-_XF = re.compile(rb"<xf\b[^>]*?numFmtId=\"([0-9]+)\"")
-_NUMFMT = re.compile(rb'<numFmt numFmtId="([0-9]+)" formatCode="([^"]*)"')
-_ENTITY = re.compile(rb"&(amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});")
+_FAR = lazyre.compile(rb'r\s*=\s*["\']\s*(?:[A-Za-z]{3,8}\s*[0-9]|[A-Za-z]{0,2}\s*[0-9]{4})')
+_T_ATTR = lazyre.compile(rb'\st="([^"]*)"')
+_S_ATTR = lazyre.compile(rb'\ss="([0-9]+)"')
+_V = lazyre.compile(rb"<v>([^<]*)</v>")
+_T_TEXT = lazyre.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>|<t(?:\s[^>]*)?/>")
+_NUMBER = lazyre.compile(rb"-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
+_MERGE = lazyre.compile(rb'<mergeCell ref="([A-Z]{1,3}[0-9]{1,7}):([A-Z]{1,3}[0-9]{1,7})"\s*/>')
+_XF = lazyre.compile(rb"<xf\b[^>]*?numFmtId=\"([0-9]+)\"")
+_NUMFMT = lazyre.compile(rb'<numFmt numFmtId="([0-9]+)" formatCode="([^"]*)"')
+_ENTITY = lazyre.compile(rb"&(amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});")
 _ENTITIES = {b"amp": "&", b"lt": "<", b"gt": ">", b"quot": '"', b"apos": "'"}
-_ROW = re.compile(rb"<row\b[^>]*>(.*?)</row>", re.S)
+_ROW = lazyre.compile(rb"<row\b[^>]*>(.*?)</row>", re.S)
 # built-in number formats that are not dates or times (calamine turns those into datetimes)
 _PLAIN_FORMATS = frozenset({0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 37, 38, 39, 40, 41, 42, 43, 44, 48, 49})
-_DATE_CHARS = re.compile(r"[dDmMyYhHsSeEgGbB]")
-_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|General', re.I)
+_DATE_CHARS = lazyre.compile(r"[dDmMyYhHsSeEgGbB]")
+_FORMAT_NOISE = lazyre.compile(r'"[^"]*"|\\.|\[[^\]]*\]|General', re.I)
 
 
 # character data with the five named entities only (a numeric reference: the full reader decides)
@@ -78,10 +79,10 @@ _RUN_PR = rb'(?:<rPr>(?:<[A-Za-z]++(?: [A-Za-z:]++="[^"<&]*+")*+/>)*+</rPr>)?+'
 _T = rb'(?:<t(?: xml:space="preserve")?+>' + _TEXT + rb'</t>|<t/>)'
 # the shared strings as Excel, WPS, LibreOffice and XlsxWriter write them; anything else: the full reader
 _SST_ITEMS = rb'(?:<si>(?:' + _T + rb'|(?:<r>' + _RUN_PR + _T + rb'</r>)++)(?:<phoneticPr [^<>]*+/>)?+</si>)*+'
-_SST_HEAD = re.compile(rb'<\?xml [^<>]*\?>\s*<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_SST_HEAD = lazyre.compile(rb'<\?xml [^<>]*\?>\s*<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
                        rb'(?: count="[0-9]{1,9}")?(?: uniqueCount="[0-9]{1,9}")?>')
-_SST_BODY = re.compile(_SST_ITEMS + rb'</sst>\s*')
-_ITEMS_ONLY = re.compile(_SST_ITEMS)
+_SST_BODY = lazyre.compile(_SST_ITEMS + rb'</sst>\s*')
+_ITEMS_ONLY = lazyre.compile(_SST_ITEMS)
 _SST_SEEN: list = []  # [_Seen] the last shared strings read whole
 
 
@@ -428,11 +429,11 @@ class _Styles:
 # exist and of what type, formulas, merges, protection, far references, where each needed cell's
 # value sits — is worked out once per skeleton (a ``_Recipe``); each file then only checks and
 # decodes its values.
-_V_SPLIT = re.compile(rb"<v>([^<]*)</v>")
-_BODY = re.compile(rb"(<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?(<v>[^<]*</v>)?")
-_NUMBERS = re.compile(rb"(?:-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?(?:\0|\Z))*")
-_INDICES = re.compile(rb"(?:[0-9]+(?:\0|\Z))*")
-_SMALL_INTS = re.compile(rb"(?:[0-9]{1,6}(?:\0|\Z))*")  # below ABSURD_COUNT: read as they are
+_V_SPLIT = lazyre.compile(rb"<v>([^<]*)</v>")
+_BODY = lazyre.compile(rb"(<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?(<v>[^<]*</v>)?")
+_NUMBERS = lazyre.compile(rb"(?:-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?(?:\0|\Z))*")
+_INDICES = lazyre.compile(rb"(?:[0-9]+(?:\0|\Z))*")
+_SMALL_INTS = lazyre.compile(rb"(?:[0-9]{1,6}(?:\0|\Z))*")  # below ABSURD_COUNT: read as they are
 _DIGITS_NUL = b"0123456789\0"
 
 
