@@ -13,6 +13,7 @@ import operator
 from decimal import Decimal
 
 from .. import lazyre
+from ..excel.layout import col_letter
 
 FONT = "宋体"
 FILLS = {"red": "#FFC7CE", "amber": "#FFEB9C", "grey": "#D9D9D9", "green": "#E2EFDA", "none": None}
@@ -256,10 +257,10 @@ class _FastRows:
                 f = fmt(kind, fill, j in wrap or kind == "head", number)
                 tok = tokens.get(f) or tokens.setdefault(f, f"\x00{len(tokens)}\x00")
                 if number:
-                    xml.append(f'<c r="{_col_letters(j)}{{0}}" s="{tok}"><v>{{{ni}}}</v></c>')
+                    xml.append(f'<c r="{col_letter(j)}{{0}}" s="{tok}"><v>{{{ni}}}</v></c>')
                     ni += 1
                 else:
-                    xml.append(f'<c r="{_col_letters(j)}{{0}}" s="{tok}" t="s"><v>{{{si}}}</v></c>')
+                    xml.append(f'<c r="{col_letter(j)}{{0}}" s="{tok}" t="s"><v>{{{si}}}</v></c>')
                     si += 1
             return ('<row r="{0}" spans="{1}"{2}>' + "".join(xml) + "</row>", len(strs),
                     _getter(nums), all(row[j].__class__ is int for j in nums),
@@ -341,12 +342,3 @@ def _getter(cols: list[int]):
         return None
     get = operator.itemgetter(*cols)
     return get if len(cols) > 1 else (lambda row: (get(row),))
-
-
-def _col_letters(j: int) -> str:
-    out = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        out = chr(65 + r) + out
-    return out
