@@ -283,9 +283,7 @@ class TableReader:
                 shown = "、".join(filled[:12]) + ("……" if len(filled) > 12 else "")
                 zh = f"“{label}”行有 {len(filled)} 个数（{shown}），多于 {n} 个单元格，无法确定对应关系，留空"
                 en = f"row “{label}” holds {len(filled)} numbers for {n} cells; cannot tell which is which; left blank"
-                for c in r.cells:
-                    self.status[c] = CellStatus("missing", reason_zh=zh, reason_en=en)
-                self.warnings.append(ImportWarning(zh, en, tuple(r.cells)))
+                self._row_blank(r, zh, en)
                 return
         if len(toks) == n:
             for cid, tok in zip(r.cells, toks):
@@ -294,9 +292,7 @@ class TableReader:
         # fewer numbers than cells
         if not toks:
             zh, en = f"“{label}”行没有数字（原文为空）", f"row “{label}” holds no number (empty in the source)"
-            for c in r.cells:
-                self.status[c] = CellStatus("missing", reason_zh=zh, reason_en=en)
-            self.warnings.append(ImportWarning(zh, en, tuple(r.cells)))
+            self._row_blank(r, zh, en)
             return
         types = [cells[c].type for c in r.cells]
         if BLANK in toks or "amount" in types:
@@ -306,6 +302,12 @@ class TableReader:
             self.warnings.append(ImportWarning(self.status[r.cells[0]].reason_zh, self.status[r.cells[0]].reason_en, tuple(r.cells)))
             return
         self._recover(toks, r)
+
+    def _row_blank(self, r: RowSpec, zh: str, en: str) -> None:
+        """Every cell of the row left blank for one reason, and a warning saying it."""
+        for c in r.cells:
+            self.status[c] = CellStatus("missing", reason_zh=zh, reason_en=en)
+        self.warnings.append(ImportWarning(zh, en, tuple(r.cells)))
 
     def _read_cell(self, cid: str, tok: str):
         cell = self.spec.cells[cid]
@@ -375,9 +377,7 @@ class TableReader:
             else:
                 zh = f"“{label}”行数字“{printed[:60]}”无法拆分为 {n} 个单元格"
                 en = f"row “{label}”: “{printed[:60]}” cannot be split into {n} cells"
-            for c in r.cells:
-                self.status[c] = CellStatus("missing", reason_zh=zh, reason_en=en)
-            self.warnings.append(ImportWarning(zh, en, tuple(r.cells)))
+            self._row_blank(r, zh, en)
             return
         if how == "gap":
             why_zh = f"“{label}”行只印出 {n - 1} 个数（{printed}），缺失的一格由本行勾稽关系补出"
