@@ -31,6 +31,8 @@ import os
 import sys
 from pathlib import Path
 
+from .tomlcache import digest, store  # the project's content digest and quiet atomic cache writer
+
 _MAGIC = b"gxnb-compiled\x01"
 _KEY_LEN = 32
 _HEAD_LEN = len(_MAGIC) + _KEY_LEN + 4 * 4  # magic, key, crc32 of the body, the three parts' lengths
@@ -65,7 +67,6 @@ def _stamps() -> bytes:
 
 
 def _key(source: bytes) -> str:
-    from .tomlcache import digest
     return digest(digest(source).encode() + b"\n" + _stamps())[:32]
 
 
@@ -263,7 +264,7 @@ def keep_side(format_id: str, suffix: str, body: bytes) -> None:
     if key is None or sys.dont_write_bytecode or not enabled():
         return
     path = _path(format_id, key).with_suffix("." + suffix)
-    if _write(path, _SIDE_MAGIC + zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(4, "little") + body):
+    if store(path, _SIDE_MAGIC + zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(4, "little") + body):
         _clean(path)
 
 
@@ -294,7 +295,7 @@ def remember(name: str, version: str, lines: list[str]) -> None:
     if sys.dont_write_bytecode or not enabled() or any("\n" in x or not x.isascii() for x in [version, *lines]):
         return
     path = cache_dir() / f"{name}.{sys.implementation.cache_tag}.txt"
-    _write(path, "\n".join([version, *lines[-MAX_FACTS:], ""]).encode("ascii"))
+    store(path, "\n".join([version, *lines[-MAX_FACTS:], ""]).encode("ascii"))
 
 
 # ── writing ───────────────────────────────────────────────────────────────────────────────
@@ -352,7 +353,7 @@ def _store(path: Path, body: bytes, lengths: list[int]) -> None:
     import zlib
     *_, key, _ = path.name.split(".")
     head = _MAGIC + key.encode() + b"".join(n.to_bytes(4, "little") for n in (zlib.crc32(body), *lengths))
-    if len(head) != _HEAD_LEN or not _write(path, head + body):
+    if len(head) != _HEAD_LEN or not store(path, head + body):
         return
     _clean(path)
 
@@ -369,21 +370,3 @@ def _clean(path: Path) -> None:
                 old.unlink()
     except OSError:
         pass
-
-
-def _write(path: Path, data: bytes) -> bool:
-    """Atomically (a temporary file renamed over); silently not at all when the directory cannot be
-    written."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "xb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        return True
-    except (OSError, ValueError):
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        return False

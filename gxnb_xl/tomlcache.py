@@ -51,7 +51,7 @@ def loads(text: str | bytes) -> dict:
         pass
     data = _parse(text)
     if _plain(data):
-        _store(path, json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+        store(path, json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8"))
     return data
 
 
@@ -72,15 +72,19 @@ def _plain(value) -> bool:
     return isinstance(value, _PLAIN) and not (isinstance(value, float) and value != value)
 
 
-def _store(path: Path, data: bytes) -> None:
-    """Atomically, and silently not at all when the cache directory cannot be written."""
+def store(path: Path, data: bytes) -> bool:
+    """A cache file written atomically (a temporary file renamed over); silently not at all when the
+    folder cannot be written (a cache is never worth an error). True when written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
+        with open(tmp, "xb") as f:
+            f.write(data)
         os.replace(tmp, path)
+        return True
     except (OSError, ValueError):
         try:
             tmp.unlink()
-        except (OSError, UnboundLocalError):
+        except OSError:
             pass
+        return False
