@@ -8,15 +8,10 @@ narrative is returned exactly as printed.
 from __future__ import annotations
 
 import re
-import sys
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+from .. import tomlcache
 from .cells import BLANK
 
 # length-preserving: full-width ASCII → ASCII, ideographic space → space, minus signs → '-'
@@ -65,7 +60,7 @@ def core(label: str) -> str:
 
 @lru_cache(maxsize=None)
 def vocabulary() -> dict:
-    data = tomllib.loads(resources.files("gxnb_xl.importer").joinpath("variants.toml").read_text("utf-8"))
+    data = tomlcache.loads((Path(__file__).parent / "variants.toml").read_bytes())  # the project's one TOML door
     variants: dict[str, list[str]] = {}
     for official, others in data.get("labels", {}).items():
         variants.setdefault(core(official), []).extend(core(o) for o in others)
