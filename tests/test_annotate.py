@@ -2,10 +2,9 @@ import json
 from pathlib import Path
 
 import openpyxl
-from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from gxnb_xl.cli import main
+from gxnb_cli import run
 
 SLIP = Path(__file__).resolve().parent.parent / "examples" / "county-2024" / "06-清水镇.json"
 
@@ -13,7 +12,7 @@ SLIP = Path(__file__).resolve().parent.parent / "examples" / "county-2024" / "06
 def test_annotate_writes_a_new_workbook_with_highlights_and_review(tmp_path):
     out = tmp_path / "审核.xlsx"
     before = SLIP.read_bytes()
-    res = CliRunner().invoke(main, ["check", str(SLIP), "--annotate", str(out)])
+    res = run("check", str(SLIP), "--annotate", str(out))
     assert res.exit_code == 1, res.output
     assert SLIP.read_bytes() == before
     wb = CalamineWorkbook.from_path(str(out))
@@ -24,7 +23,7 @@ def test_annotate_writes_a_new_workbook_with_highlights_and_review(tmp_path):
     cell = openpyxl.load_workbook(out)["表三"]["D7"]
     assert cell.value == 21 and "建议值：12" in cell.comment.text and cell.fill.fgColor.rgb.endswith("7C80")
     # the annotated copy is itself a readable template workbook with the same finding
-    res = CliRunner().invoke(main, ["check", "--json", str(out)])
+    res = run("check", "--json", str(out))
     [one] = json.loads(res.output)
     assert one["template"]["format"] == "2021"
     assert any(s["cell"] == "t3.granted.natural" and s["suggested"] == 12 and s["address"] == "表三!D7"
@@ -34,7 +33,7 @@ def test_annotate_writes_a_new_workbook_with_highlights_and_review(tmp_path):
 def test_annotate_refuses_to_overwrite_the_input(tmp_path):
     copy = tmp_path / "in.json"
     copy.write_bytes(SLIP.read_bytes())
-    res = CliRunner().invoke(main, ["check", str(copy), "--annotate", str(copy)])
+    res = run("check", str(copy), "--annotate", str(copy))
     assert res.exit_code == 2 and copy.read_bytes() == SLIP.read_bytes()
 
 
@@ -49,7 +48,7 @@ def test_check_folder_annotate_outdir(tmp_path):
     (inbox / "broken.json").write_text("{", encoding="utf-8")
     before = {p: p.read_bytes() for p in inbox.iterdir()}
     out = tmp_path / "审核"
-    res = CliRunner().invoke(main, ["check", str(inbox), "--annotate", str(out), "--jobs", "2"])
+    res = run("check", str(inbox), "--annotate", str(out), "--jobs", "2")
     assert res.exit_code == 2, res.output  # broken.json is unusable
     assert "15 份：11 份通过，1 份有错误，1 份无法读取，1 份非报告文件，1 个已跳过" in res.output
     copies = sorted(p.name for p in out.glob("*-审核.xlsx"))
@@ -62,5 +61,5 @@ def test_check_folder_annotate_outdir(tmp_path):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:F")
     assert ws.page_setup.orientation == "landscape" and ws["A2"].fill.fgColor.rgb.endswith("FFC7CE")
     assert {p: p.read_bytes() for p in inbox.iterdir()} == before
-    again = CliRunner().invoke(main, ["check", str(inbox), "--annotate", str(out)])
+    again = run("check", str(inbox), "--annotate", str(out))
     assert again.exit_code == 2 and "未覆盖" in again.output

@@ -1,9 +1,8 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from gxnb_xl.cli import main
+from gxnb_cli import run
 from gxnb_xl.spec import format_for_year, load_spec
 
 
@@ -15,7 +14,7 @@ def test_cell_counts_per_table(fmt, t2, t3, t4):
 
 @pytest.mark.parametrize("fmt,t2,t3,t4", [("2021", 10, 175, 15), ("2019", 22, 161, 15)])
 def test_spec_json_lists_cells_and_rules(fmt, t2, t3, t4):
-    res = CliRunner().invoke(main, ["spec", "--format", fmt, "--json"])
+    res = run("spec", "--format", fmt, "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     tables = [c["table"] for c in data["cells"]]

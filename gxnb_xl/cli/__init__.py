@@ -1,14 +1,13 @@
-"""``gxnb`` — a thin command line over the library.
+"""``gxnb`` — a thin command line over the library, on the standard library's argparse.
 
-Commands load lazily (``gxnb --help`` must start fast): each lives in its own module of this
-package and exposes ``command``.
+Commands load lazily (``gxnb --help`` must start fast): the table below lists them for the help,
+and only the chosen command's module is imported. Each module of this package holds one command:
+``HELP`` (its description), ``configure(parser)`` (its arguments) and ``run(args) -> int`` (its exit
+code: 0 ok, 1 findings, 2 unusable input or usage error, 130 interrupted).
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
-import click
+import sys
 
 # name → (module, one-line help shown by `gxnb --help` without importing the module)
 COMMANDS = {
@@ -22,30 +21,51 @@ COMMANDS = {
     "serve": ("serve", "启动网页审核台 / start the browser workbench"),
 }
 
+DESCRIPTION = "gxnb — 政府信息公开工作年度报告工具（模板、校验、汇总、生成 Word、导入）。"
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx):
-        return [name for name, (mod, _) in COMMANDS.items() if _exists(mod)]
 
-    def get_command(self, ctx, name):
-        if name not in COMMANDS or not _exists(COMMANDS[name][0]):
-            return None
-        module = importlib.import_module(f"gxnb_xl.cli.{COMMANDS[name][0]}")
-        return module.command
+def main(argv=None):
+    """Run ``gxnb`` with ``argv`` (default: ``sys.argv[1:]``); ends in SystemExit with the exit code."""
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    from .common import fit_streams, friendly
+    from .parsing import wants_english
+    fit_streams()
+    lang = "en" if wants_english(argv) else "zh"
+    at = next((i for i, a in enumerate(argv) if not a.startswith("-")), len(argv))
+    top = _group_parser(lang)
+    if not argv:  # `gxnb` alone: the help, as a usage error
+        top.print_help(sys.stderr)
+        sys.exit(2)
+    top.parse_args(argv[:at + 1])  # --help, --version, no command or an unknown one: exits here
+    sys.exit(friendly(lambda: _run(argv[at], argv[at + 1:], lang), lang))
 
-    def format_commands(self, ctx, formatter):
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
-        if rows:
-            with formatter.section("命令 / Commands"):
-                formatter.write_dl(rows)
+
+def _run(name: str, argv: list[str], lang: str) -> int:
+    import importlib
+
+    from .parsing import Parser
+    module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
+    parser = Parser(prog=f"gxnb {name}", description=module.HELP, lang=lang)
+    module.configure(parser)
+    # options may come between the inputs (`gxnb check a.xlsx --json b.xlsx`), as before
+    return module.run(parser.parse_intermixed_args(argv))
+
+
+def _group_parser(lang: str):
+    from .._version import __version__
+    from .parsing import Parser
+    width = max(map(len, COMMANDS)) + 2
+    listing = "\n".join(f"  {name.ljust(width)}{summary}" for name, (_, summary) in COMMANDS.items())
+    top = Parser(prog="gxnb", usage="%(prog)s [-h] [--version] COMMAND [ARGS]...", description=DESCRIPTION,
+                 epilog=f"命令 / Commands:\n{listing}\n\n每个命令的用法 / each command's options: gxnb COMMAND --help",
+                 lang=lang)
+    top.add_argument("--version", action="version", version=f"gxnb, version {__version__}",
+                     help="显示版本并退出 / show the version and exit")
+    top.add_argument("command", metavar="COMMAND", choices=list(COMMANDS), help="命令（见下）/ the command (below)")
+    return top
 
 
 def _exists(module: str) -> bool:
-    return importlib.util.find_spec(f"gxnb_xl.cli.{module}") is not None
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="gxnb-xl")
-def main():
-    """gxnb — 政府信息公开工作年度报告工具（模板、校验、汇总、生成 Word、导入）。"""
-
+    """Whether a command's module is present (scripts/demo.py skips the steps of absent ones)."""
+    import importlib.util
+    return importlib.util.find_spec(f"{__name__}.{module}") is not None

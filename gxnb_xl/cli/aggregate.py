@@ -5,43 +5,44 @@ import os
 import sys
 from pathlib import Path
 
-import click
-
 from .. import jsontext
-from .common import EXIT_UNUSABLE, fail, format_option, friendly, lang_option
+from .common import EXIT_UNUSABLE, echo, fail
+from .parsing import add_force, add_format, add_jobs, add_json, add_lang
 
 SHOW_ALL_UP_TO = 60  # the terminal lists every file up to this many; beyond, only those not summed
 SHOW_DUPLICATES = 10
 
+HELP = """汇总多个单位（乡镇）的报告：逐格相加、重新计算合计，写出县级汇总工作簿。
 
-@click.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("-o", "--output", type=click.Path(path_type=str),
-              help="汇总结果：.xlsx（官方模板 + 汇总情况表）；不能是输入文件（以前写出的汇总工作簿除外）/ the county workbook (.xlsx)")
-@click.option("--unit", help="汇总单位名称，如“示范县人民政府” / the county report's unit name")
-@click.option("--units", "units_file", type=click.Path(path_type=str),
-              help="应报送单位名单（每行一个），用于列出未报送单位 / expected units, one a line")
-@click.option("--previous", type=click.Path(path_type=str),
-              help="上年度县级报告文件，或上年度乡镇报告文件夹（跨年度核对）/ last year's county report or township folder")
-@click.option("--include-invalid", is_flag=True, help="有错误的报告也计入汇总 / sum reports with errors too")
-@click.option("--year", type=int, help="只汇总该年度的报告（默认：多数文件的年度）/ sum only this data year (default: most files')")
-@format_option(help="只汇总该格式的报告（默认：多数文件的格式）/ sum only this format (default: most files')")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output file")
-@click.option("--jobs", type=click.IntRange(min=1), help="并行读取的进程数（默认 CPU 核数）/ parallel readers (default: cores)")
-@lang_option
-@friendly()
-def command(inputs, output, unit, units_file, previous, include_invalid, year, format_id, as_json, force, jobs, lang):
-    """汇总多个单位（乡镇）的报告：逐格相加、重新计算合计，写出县级汇总工作簿。
+INPUTS 可以是文件或文件夹（含子文件夹）。汇总多数文件的年度和格式，其余文件列出原因；
+默认只汇总没有错误的报告；锁文件（~$…）和非报告文件列出后跳过。
 
-    INPUTS 可以是文件或文件夹（含子文件夹）。汇总多数文件的年度和格式，其余文件列出原因；
-    默认只汇总没有错误的报告；锁文件（~$…）和非报告文件列出后跳过。
+退出码：0 全部汇总；1 有文件未汇总或有单位未报送；2 无法汇总。"""
 
-    退出码：0 全部汇总；1 有文件未汇总或有单位未报送；2 无法汇总。
-    """
+
+def configure(parser):
+    parser.add_argument("inputs", metavar="INPUTS", nargs="+", help="报告文件或文件夹 / report files or folders")
+    parser.add_argument("-o", "--output", metavar="PATH",
+                        help="汇总结果：.xlsx（官方模板 + 汇总情况表）；不能是输入文件（以前写出的汇总工作簿除外）/ the county workbook (.xlsx)")
+    parser.add_argument("--unit", help="汇总单位名称，如“示范县人民政府” / the county report's unit name")
+    parser.add_argument("--units", dest="units_file", metavar="PATH",
+                        help="应报送单位名单（每行一个），用于列出未报送单位 / expected units, one a line")
+    parser.add_argument("--previous", metavar="PATH",
+                        help="上年度县级报告文件，或上年度乡镇报告文件夹（跨年度核对）/ last year's county report or township folder")
+    parser.add_argument("--include-invalid", action="store_true", help="有错误的报告也计入汇总 / sum reports with errors too")
+    parser.add_argument("--year", type=int, help="只汇总该年度的报告（默认：多数文件的年度）/ sum only this data year (default: most files')")
+    add_format(parser, help="只汇总该格式的报告（默认：多数文件的格式）/ sum only this format (default: most files')")
+    add_json(parser)
+    add_force(parser)
+    add_jobs(parser, "并行读取的进程数（默认 CPU 核数）/ parallel readers (default: cores)")
+    add_lang(parser)
+
+
+def run(args) -> int:
     from ..aggregate.pool import interrupt_on_termination
     with interrupt_on_termination():  # SIGTERM/SIGHUP like Ctrl-C: workers ended, no half-written file
-        _run(inputs, output, unit, units_file, previous, include_invalid, year, format_id, as_json, force, jobs, lang)
+        return _run(args.inputs, args.output, args.unit, args.units_file, args.previous, args.include_invalid,
+                    args.year, args.format_id, args.as_json, args.force, args.jobs, args.lang)
 
 
 def _run(inputs, output, unit, units_file, previous, include_invalid, year, format_id, as_json, force, jobs, lang):
@@ -74,7 +75,7 @@ def _run(inputs, output, unit, units_file, previous, include_invalid, year, form
     if result.report is not None and result.report.unit is None and output:
         name = ""
         if not as_json and sys.stdin.isatty() and sys.stdout.isatty():
-            name = click.prompt(say("agg.cli.unit_prompt", lang), default="", show_default=False).strip()
+            name = _ask(say("agg.cli.unit_prompt", lang))
         if not name:
             fail(say("agg.cli.need_unit", lang, path=display(output)))
         result.report.unit, result.unit_note = name, ()
@@ -90,10 +91,19 @@ def _run(inputs, output, unit, units_file, previous, include_invalid, year, form
     if as_json:
         data = result.to_dict(lang)
         data["output"] = written
-        click.echo(jsontext.dumps(data))
+        echo(jsontext.dumps(data))
     else:
         _print_human(result, written, lang)
-    sys.exit(result.exit_code)
+    return result.exit_code
+
+
+def _ask(prompt: str) -> str:
+    """What the user types at the terminal; nothing typed (or end of input) is the empty answer."""
+    try:
+        return input(f"{prompt}: ").strip()
+    except EOFError:
+        echo()
+        return ""
 
 
 def _progress(lang: str):
@@ -197,4 +207,4 @@ def _print_human(result, written, lang):
         out.print(say("agg.cli.not_written", lang))
 
 
-__all__ = ["command", "EXIT_UNUSABLE"]
+__all__ = ["HELP", "configure", "run", "EXIT_UNUSABLE"]

@@ -2,38 +2,40 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-import click
-
 from ..messages import label, table_name
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, fail, format_option, friendly, lang_option, t
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, echo, fail, t
+from .parsing import add_force, add_format, add_json, add_lang
 
 MAX_NOTES = 12
 
+HELP = """从已发布的年度报告导入数据，并校验。
 
-@click.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("-o", "--output", type=click.Path(path_type=str),
-              help="输出文件 OUT.json 或 OUT.xlsx（多个输入时为文件夹）/ output OUT.json or OUT.xlsx (a folder for several inputs)")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON（报告、导入记录与校验结果）/ print JSON")
-@format_option(help="指定报告格式（默认自动识别）/ force the format")
-@click.option("--year", type=int, help="指定数据年度（默认从标题识别）/ force the data year")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite existing output files")
-@lang_option
-@friendly()
-def command(sources, output, as_json, format_id, year, lang, force=False):
-    """从已发布的年度报告导入数据，并校验。
+可读：.pdf（有文字层；扫描件会说明无法读取）、.docx、.doc（需 LibreOffice）、.html/.htm 网页、
+.txt（网页或 PDF 复制的文本，整页一行、数字粘连也可；UTF-8/UTF-16/GBK/Big5 自动识别）、
+以及存有官方表格但不是本工具模板的工作簿（.xlsx/.xls/.ods）。
 
-    可读：.pdf（有文字层；扫描件会说明无法读取）、.docx、.doc（需 LibreOffice）、.html/.htm 网页、
-    .txt（网页或 PDF 复制的文本，整页一行、数字粘连也可；UTF-8/UTF-16/GBK/Big5 自动识别）、
-    以及存有官方表格但不是本工具模板的工作簿（.xlsx/.xls/.ods）。
+每个单元格都标明“读取”“推出（附理由）”或“缺失”，不会悄悄猜测。
 
-    每个单元格都标明“读取”“推出（附理由）”或“缺失”，不会悄悄猜测。
+退出码：0 导入完整且无错误；1 有缺失单元格或校验错误；2 有文件无法使用。"""
 
-    退出码：0 导入完整且无错误；1 有缺失单元格或校验错误；2 有文件无法使用。
-    """
+
+def configure(parser):
+    parser.add_argument("sources", metavar="SOURCES", nargs="+",
+                        help="已发布的报告文件 / published report files")
+    parser.add_argument("-o", "--output", metavar="PATH",
+                        help="输出文件 OUT.json 或 OUT.xlsx（多个输入时为文件夹）/ output OUT.json or OUT.xlsx (a folder for several inputs)")
+    add_json(parser, help="输出 JSON（报告、导入记录与校验结果）/ print JSON")
+    add_format(parser, help="指定报告格式（默认自动识别）/ force the format")
+    parser.add_argument("--year", type=int, help="指定数据年度（默认从标题识别）/ force the data year")
+    add_force(parser, help="覆盖已存在的输出文件 / overwrite existing output files")
+    add_lang(parser)
+
+
+def run(args) -> int:
+    sources, output, as_json, format_id, year, lang, force = (args.sources, args.output, args.as_json, args.format_id,
+                                                              args.year, args.lang, args.force)
     from ..importer import import_file
     from ..report import ReportError
 
@@ -60,7 +62,7 @@ def command(sources, output, as_json, format_id, year, lang, force=False):
             unusable = True
             records.append({"file": src, "status": "unreadable", "error": exc.message(lang)})
             if not as_json:
-                click.echo(f"{src}  {t(lang, '无法使用', 'unusable')}：{exc.message(lang)}", err=True)
+                echo(f"{src}  {t(lang, '无法使用', 'unusable')}：{exc.message(lang)}", err=True)
             continue
         from ..check import check as check_report
         from ..loaded import from_report
@@ -81,10 +83,10 @@ def command(sources, output, as_json, format_id, year, lang, force=False):
         if not as_json:
             _print_human(src, result, check, written, lang)
     if as_json:
-        click.echo(json.dumps(records if len(sources) > 1 else records[0], ensure_ascii=False, indent=2))
+        echo(json.dumps(records if len(sources) > 1 else records[0], ensure_ascii=False, indent=2))
     if unusable:
-        sys.exit(EXIT_UNUSABLE)
-    sys.exit(EXIT_FINDINGS if problems else EXIT_OK)
+        return EXIT_UNUSABLE
+    return EXIT_FINDINGS if problems else EXIT_OK
 
 
 def _targets(sources, out_dir) -> dict:

@@ -5,9 +5,37 @@ line of their own, never counted as 提示.
 """
 from __future__ import annotations
 
+import os
+import sys
+
 from ..messages import label, t
 
 MAX_BLANKS_LISTED = 5
+
+_COLOURS = {"red": 31, "green": 32, "yellow": 33, "white": 37}
+
+
+def echo(message: str = "", err: bool = False, nl: bool = True) -> None:
+    """One line (or any text) to stdout or stderr, flushed. Colour codes are dropped unless the stream
+    is a terminal (and NO_COLOR is unset), so a redirected or piped output is plain text."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # no console at all (pythonw)
+        return
+    text = f"{message}\n" if nl else str(message)
+    if "\x1b" in text and not colour_on(stream):
+        import re
+        text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", text)
+    stream.write(text)
+    stream.flush()
+
+
+def colour_on(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or bare stream
+        return False
 
 
 def console(stderr: bool = False):
@@ -17,18 +45,16 @@ def console(stderr: bool = False):
 
 
 def _styled(text: str, fg: str | None = None, bold: bool = False) -> str:
-    # click's styling: the colours are dropped when the output is not a terminal (as rich does), and
+    # ANSI codes always; echo drops them when the output is not a terminal (as rich does), and
     # `gxnb check` does not pay rich's ~20 ms import for a few coloured words
-    import click
-    return click.style(text, fg=fg, bold=bold or None)
+    return (f"\x1b[{_COLOURS[fg]}m" if fg else "") + ("\x1b[1m" if bold else "") + f"{text}\x1b[0m"
 
 
 def print_results(results, lang: str = "zh") -> None:
-    import click
     for r in results:
         head = _styled(r.file, bold=True)
         if r.result is None:
-            click.echo(f"{head}  {_styled(t(lang, '无法使用', 'unusable'), 'red')}：{r.error_text(lang)}")
+            echo(f"{head}  {_styled(t(lang, '无法使用', 'unusable'), 'red')}：{r.error_text(lang)}")
             continue
         res = r.result
         rep = res.report
@@ -39,19 +65,19 @@ def print_results(results, lang: str = "zh") -> None:
         errors = sum(f.is_error for f in shown)
         warnings = sum(f.severity == "warning" for f in shown)
         colour = "red" if errors else "yellow" if warnings else "green"
-        click.echo(f"{head}  {meta}  {_styled(verdict(errors, warnings, lang), colour)}")
+        echo(f"{head}  {meta}  {_styled(verdict(errors, warnings, lang), colour)}")
         if len(blanks) > MAX_BLANKS_LISTED:  # a half-filled workbook: one line, not a hundred
             first = "、".join(x.addresses.get(x.cells[0], x.cells[0]) for x in blanks[:3])
-            click.echo(t(lang, f"  {_styled('错误', 'red')} R0  {len(blanks)} 个单元格未填写（{first} 等；没有发生的事项请填 0）",
+            echo(t(lang, f"  {_styled('错误', 'red')} R0  {len(blanks)} 个单元格未填写（{first} 等；没有发生的事项请填 0）",
                          f"  {_styled('error', 'red')} R0  {len(blanks)} cells left blank ({first} …; type 0 where nothing happened)"))
         for f in listed:
             style = "red" if f.severity == "error" else "yellow"
             where = "、".join(f.where()[:3])
-            click.echo(f"  {_styled(label('severity', f.severity, lang), style)} {f.instance}"
+            echo(f"  {_styled(label('severity', f.severity, lang), style)} {f.instance}"
                        f"{('  ' + where) if where else ''}\n    {f.text(lang)}")
         unchecked = len(res.unchecked)
         if unchecked:
-            click.echo(t(lang, f"  另有 {unchecked} 条勾稽关系因单元格未填写而无法核对（--json 可查看）",
+            echo(t(lang, f"  另有 {unchecked} 条勾稽关系因单元格未填写而无法核对（--json 可查看）",
                          f"  {unchecked} more relation{'s' if unchecked != 1 else ''} could not be checked because "
                          "cells are blank (see --json)"))
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-import click
+from .common import echo
+from .parsing import add_format, add_json, add_lang
 
-from ..spec import available_formats
-from .common import format_option, lang_option
+HELP = "列出格式的全部单元格与勾稽关系 / list the cells and relations of a format."
 
 
 def spec_dict(format_id: str) -> dict:
@@ -44,16 +44,19 @@ def spec_dict(format_id: str) -> dict:
     return out
 
 
-@click.command()
-@format_option(default=available_formats()[0], show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
-@lang_option
-def command(format_id, as_json, lang):
-    """列出格式的全部单元格与勾稽关系 / list the cells and relations of a format."""
+def configure(parser):
+    from ..spec import available_formats
+    add_format(parser, help="报告格式 / format id（默认 / default: %(default)s）", default=available_formats()[0])
+    add_json(parser)
+    add_lang(parser)
+
+
+def run(args) -> int:
+    format_id, as_json, lang = args.format_id, args.as_json, args.lang
     data = spec_dict(format_id)
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
+        echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
     from rich.table import Table
 
     from .common import console
@@ -71,3 +74,4 @@ def command(format_id, as_json, lang):
     for r in data["rules"]:
         tab.add_row(r["id"], r["severity"], r["scope"], r["expression"] or r["title"], str(len(r["instances"])))
     out.print(tab)
+    return 0

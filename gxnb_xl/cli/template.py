@@ -3,33 +3,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
+from .common import EXIT_OK, EXIT_UNUSABLE, echo, fail, t
+from .parsing import add_force, add_format, add_lang, add_level, file_path
 
-from .common import EXIT_UNUSABLE, fail, format_option, friendly, lang_option, level_option, t
+HELP = """生成 Excel 填报模板 / build the Excel template.
+
+白色单元格填写，灰色为公式自动计算，“校验”工作表显示每条勾稽关系是否成立。"""
 
 
-@click.command()
-@format_option(default=None, help="报告格式（默认按年度，见各格式的适用年度）/ format id (default: by data year)")
-@click.option("--unit", default=None, help="机关名称 / reporting body")
-@click.option("--year", type=int, default=None, help="数据年度 / data year")
-@level_option(default=None, help="层级 / level (township = 乡镇/街道)")
-@click.option("--data", "data_path", type=click.Path(dir_okay=False), default=None,
-              help="报告 JSON：生成已填好的工作簿 / pre-fill from a report JSON")
-@click.option("--password", default=None,
-              help="工作表与工作簿结构保护密码（默认无密码，仅防误改）/ protection password (default: none)")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), required=True,
-              help="输出 .xlsx 文件 / output workbook")
-@click.option("--xlsm", is_flag=True,
-              help="生成启用宏的 .xlsm，封面带“校验”“生成Word”“导出JSON”按钮（需 Microsoft Excel 与 Python，"
-                   "WPS 请用 .xlsx）/ macro-enabled workbook with buttons (Microsoft Excel only)")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output file")
-@lang_option
-@friendly()
-def command(format_id, unit, year, level, data_path, password, out, lang, xlsm=False, force=False):
-    """生成 Excel 填报模板 / build the Excel template.
+def configure(parser):
+    add_format(parser, help="报告格式（默认按年度，见各格式的适用年度）/ format id (default: by data year)")
+    parser.add_argument("--unit", help="机关名称 / reporting body")
+    parser.add_argument("--year", type=int, help="数据年度 / data year")
+    add_level(parser, help="层级 / level (township = 乡镇/街道)")
+    parser.add_argument("--data", dest="data_path", type=file_path, metavar="FILE",
+                        help="报告 JSON：生成已填好的工作簿 / pre-fill from a report JSON")
+    parser.add_argument("--password", help="工作表与工作簿结构保护密码（默认无密码，仅防误改）/ protection password (default: none)")
+    parser.add_argument("-o", "--output", dest="out", type=file_path, metavar="FILE", required=True,
+                        help="输出 .xlsx 文件 / output workbook")
+    parser.add_argument("--xlsm", action="store_true",
+                        help="生成启用宏的 .xlsm，封面带“校验”“生成Word”“导出JSON”按钮（需 Microsoft Excel 与 Python，"
+                             "WPS 请用 .xlsx）/ macro-enabled workbook with buttons (Microsoft Excel only)")
+    add_force(parser)
+    add_lang(parser)
 
-    白色单元格填写，灰色为公式自动计算，“校验”工作表显示每条勾稽关系是否成立。
-    """
+
+def run(args) -> int:
+    format_id, unit, year, level, data_path = args.format_id, args.unit, args.year, args.level, args.data_path
+    password, out, lang, xlsm, force = args.password, args.out, args.lang, args.xlsm, args.force
     from ..report import ReportError, load_report
     from ..spec import format_for_year
     from ..excel.template import write_workbook
@@ -55,7 +56,7 @@ def command(format_id, unit, year, level, data_path, password, out, lang, xlsm=F
             unusable = [p for p in report.problems if p.problem.code != "blank"]
             if unusable:
                 names = "、".join(p.cell for p in unusable[:5]) + (" 等" if len(unusable) > 5 else "")
-                click.echo(t(lang, f"注意：报告中 {len(unusable)} 个数值无法识别（{names}），这些单元格留空，请用 gxnb check 查看",
+                echo(t(lang, f"注意：报告中 {len(unusable)} 个数值无法识别（{names}），这些单元格留空，请用 gxnb check 查看",
                              f"note: {len(unusable)} values cannot be read ({names}); those cells are left blank"),
                            err=True)
         fmt = format_id or (report.format if report else format_for_year(year))
@@ -74,4 +75,5 @@ def command(format_id, unit, year, level, data_path, password, out, lang, xlsm=F
     except PermissionError:
         fail(t(lang, f"无法写入 {out}（文件可能正在 Excel/WPS 中打开）", f"cannot write {out} (is it open in Excel/WPS?)"),
              EXIT_UNUSABLE)
-    click.echo(t(lang, f"已生成 {out}（格式 {fmt}）", f"wrote {out} (format {fmt})"))
+    echo(t(lang, f"已生成 {out}（格式 {fmt}）", f"wrote {out} (format {fmt})"))
+    return EXIT_OK

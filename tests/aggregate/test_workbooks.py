@@ -15,12 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import gxnb_xl.aggregate.pool as pool
 import gxnb_xl.aggregate.records as records
 from gxnb_xl.aggregate import SUMMARY_SHEET, aggregate
-from gxnb_xl.cli import main
+from gxnb_cli import run
 from gxnb_xl.spec import load_spec
 from gxnb_xl.testing.synth import random_report
 
@@ -88,8 +87,7 @@ def test_workbook_folder_sums_and_every_file_listed(folder, tmp_path):
     root, good, cell = folder
     before = snapshot(root)
     out = tmp_path / "county.xlsx"
-    res = CliRunner().invoke(main, ["aggregate", str(root), "--json", "--jobs", "2", "-o", str(out),
-                                    "--unit", "测试县人民政府"])
+    res = run("aggregate", str(root), "--json", "--jobs", "2", "-o", str(out), "--unit", "测试县人民政府")
     assert res.exit_code == 1, res.output
     assert "Traceback" not in res.output
     data = json.loads(res.output)

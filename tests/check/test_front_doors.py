@@ -15,10 +15,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import gxnb_xl
-from gxnb_xl.cli import main
+from gxnb_cli import run
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import write_workbook
 from gxnb_xl.spec import load_spec
@@ -70,7 +69,7 @@ def workbooks(tmp_path_factory):
 
 
 def _cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])  # click 8.2+: stdout and stderr kept apart
+    return run(*args)  # stdout and stderr kept apart
 
 
 def _api(path):

@@ -5,17 +5,15 @@ import json
 import zipfile
 
 import openpyxl
-from click.testing import CliRunner
 
-from gxnb_xl.cli import main
+from gxnb_cli import run
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import write_workbook
 
 
 def test_blank_with_cover_fields(tmp_path):
     out = tmp_path / "t.xlsx"
-    res = CliRunner().invoke(main, ["template", "--unit", "某某镇人民政府", "--year", "2024", "--level", "township",
-                                    "-o", str(out)])
+    res = run("template", "--unit", "某某镇人民政府", "--year", "2024", "--level", "township", "-o", str(out))
     assert res.exit_code == 0, res.output
     lay = layout_of("2021")
     wb = openpyxl.load_workbook(out)
@@ -25,7 +23,7 @@ def test_blank_with_cover_fields(tmp_path):
 
 def test_year_picks_format_and_data_prefills(tmp_path):
     out = tmp_path / "old.xlsx"
-    assert CliRunner().invoke(main, ["template", "--year", "2020", "-o", str(out)]).exit_code == 0
+    assert run("template", "--year", "2020", "-o", str(out)).exit_code == 0
     assert "表二" in openpyxl.load_workbook(out).sheetnames
     assert layout_of("2019").template_id in zipfile.ZipFile(out).read("docProps/custom.xml").decode()
     data = tmp_path / "r.json"
@@ -33,7 +31,7 @@ def test_year_picks_format_and_data_prefills(tmp_path):
                                ensure_ascii=False), encoding="utf-8")
     before = data.read_bytes()
     out2 = tmp_path / "filled.xlsx"
-    res = CliRunner().invoke(main, ["template", "--data", str(data), "-o", str(out2)])
+    res = run("template", "--data", str(data), "-o", str(out2))
     assert res.exit_code == 0, res.output
     assert data.read_bytes() == before  # input untouched
     s, a = layout_of("2021").cells["t3.new.natural"]
@@ -41,17 +39,16 @@ def test_year_picks_format_and_data_prefills(tmp_path):
 
 
 def test_bad_inputs_are_messages_not_tracebacks(tmp_path):
-    runner = CliRunner()
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
     for args, needle in ((["--data", str(bad)], "JSON 格式错误"),
                          (["--data", str(tmp_path / "none.json")], "不存在"),
                          (["--format", "2019", "--data", str(bad)], "JSON")):
-        res = runner.invoke(main, ["template", *args, "-o", str(tmp_path / "x.xlsx")])
+        res = run("template", *args, "-o", str(tmp_path / "x.xlsx"))
         assert res.exit_code == 2 and needle in res.output and "Traceback" not in res.output
-    res = runner.invoke(main, ["template", "-o", str(tmp_path / "x.txt")])
+    res = run("template", "-o", str(tmp_path / "x.txt"))
     assert res.exit_code == 2 and ".xlsx" in res.output
-    res = runner.invoke(main, ["template", "-o", str(tmp_path / "no" / "x.xlsx")])
+    res = run("template", "-o", str(tmp_path / "no" / "x.xlsx"))
     assert res.exit_code == 2 and "不存在" in res.output
 
 

@@ -16,9 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from gxnb_xl.cli import main
+from gxnb_cli import run
 from gxnb_xl.report import report_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +46,7 @@ def _flat(text: str) -> str:
 
 
 def _run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+    return run(*args)
 
 
 def test_corpus_has_at_least_30_kinds(corpus):

@@ -13,10 +13,9 @@ import random
 import re
 
 import openpyxl
-from click.testing import CliRunner
 
 from gxnb_xl.check.pipeline import check_file
-from gxnb_xl.cli import main
+from gxnb_cli import run
 from gxnb_xl.engine import compute_derived
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import build_workbook_bytes
@@ -69,7 +68,7 @@ def test_input_slip_breaks_r31_and_names_column_imbalance_and_candidate_addresse
         assert mine[0].address in f.message  # the clerk reads where to look
     assert all(s.address in f.message for s in f.suspects[:5])
     # the same through the CLI, in JSON
-    out = CliRunner().invoke(main, ["check", "--json", str(path)])
+    out = run("check", "--json", str(path))
     assert out.exit_code == 1
     [r] = json.loads(out.stdout)
     [jf] = [x for x in r["findings"] if x["instance"] == "R3.1[natural]" and x["status"] == "fail"]
@@ -111,7 +110,7 @@ def test_tampered_total_is_d1_with_its_address(tmp_path):
     assert f.lhs - f.rhs == 7 and "不一致" in f.message
     # recomputed values are used for the relations: the tampering does not invent other errors
     assert not [f for f in res.result.findings if f.rule.startswith("R3") and f.status == "fail"]
-    out = CliRunner().invoke(main, ["check", str(path)])
+    out = run("check", str(path))
     assert out.exit_code == 1 and f"{sheet}!{addr}" in out.output
 
 
@@ -133,7 +132,7 @@ def test_json_with_typed_totals_pins_a_slip_to_one_cell(tmp_path):
         [top] = [s for s in f.suspects if not s.tied][:1] or [None]
         assert top is not None and top.cell == cell and top.suggested == original, f.message
         assert not any(s.tied for s in f.suspects[:1])
-    out = CliRunner().invoke(main, ["check", "--json", str(path)])
+    out = run("check", "--json", str(path))
     [r] = json.loads(out.stdout)
     tops = {x["suspects"][0]["cell"] for x in r["findings"] if x["status"] == "fail" and x["suspects"]}
     assert tops == {cell}

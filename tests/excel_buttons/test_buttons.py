@@ -9,17 +9,16 @@ import sys
 import json
 
 import pytest
-from click.testing import CliRunner
 from xlsm_helpers import needs_reader
 from fakebook import FakeBook
 
 from gxnb_xl import excel_buttons as eb
 from gxnb_xl.check.pipeline import check_file
-from gxnb_xl.cli import main
+from gxnb_cli import run
 
 
 def cli_check_json(path) -> list[dict]:
-    res = CliRunner().invoke(main, ["check", "--json", str(path)])
+    res = run("check", "--json", str(path))
     assert res.exit_code in (0, 1, 2), res.output
     return json.loads(res.stdout)
 
@@ -116,7 +115,7 @@ def test_export_equals_the_library(slip_xlsm):
     assert outcome.files == [out]
     assert out.read_text(encoding="utf-8") == read_input(slip_xlsm).report.dumps()
     assert "已导出" in book.app.alerts[-1]["prompt"]
-    res = CliRunner().invoke(main, ["export", str(slip_xlsm), "-o", str(slip_xlsm.with_name("cli.json"))])
+    res = run("export", str(slip_xlsm), "-o", str(slip_xlsm.with_name("cli.json")))
     if res.exit_code == 0 and slip_xlsm.with_name("cli.json").exists():  # `gxnb export` when it exists
         assert slip_xlsm.with_name("cli.json").read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
 
@@ -156,7 +155,7 @@ def test_render_equals_gxnb_render(clean_xlsm, tmp_path):
     docx = clean_xlsm.with_suffix(".docx")
     assert opened == [docx]
     cli_out = tmp_path / "cli.docx"
-    res = CliRunner().invoke(main, ["render", str(clean_xlsm), "-o", str(cli_out)])
+    res = run("render", str(clean_xlsm), "-o", str(cli_out))
     assert res.exit_code == 0, res.output
     text = lambda p: [para.text for para in Document(p).paragraphs]  # noqa: E731
     assert text(docx) == text(cli_out)

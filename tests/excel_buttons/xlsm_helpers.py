@@ -28,11 +28,9 @@ needs_reader = pytest.mark.skipif(not reader_available(), reason="workbook reade
 
 
 def make_xlsm(path: Path, data: Path | None = None) -> Path:
-    from click.testing import CliRunner
-
-    from gxnb_xl.cli import main
+    from gxnb_cli import run
     args = ["template", "--xlsm", "-o", str(path)] + (["--data", str(data)] if data else [])
-    res = CliRunner().invoke(main, args)
+    res = run(*args)
     assert res.exit_code == 0, res.output
     return path
 

@@ -4,19 +4,14 @@ import random
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
 
-from gxnb_xl.cli import main
+from gxnb_cli import run
 from gxnb_xl.testing.published import published_text
 from gxnb_xl.report import load_report
 from gxnb_xl.testing.synth import random_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = FIXTURES / "002_6f3669565db78123.txt"
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def test_import_to_json_and_check(tmp_path):

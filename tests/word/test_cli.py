@@ -5,10 +5,9 @@ import io
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
 from docx import Document
 
-from gxnb_xl.cli import main
+from gxnb_cli import run as gxnb
 from gxnb_xl.word import MARK, build_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,5 +84,5 @@ def test_custom_template_lint_and_sandbox(tmp_path):
 
 
 def test_english(tmp_path):
-    res = CliRunner().invoke(main, ["render", str(COUNTY / "06-清水镇.json"), "-o", str(tmp_path / "x.docx"), "--lang", "en"])
+    res = gxnb("render", str(COUNTY / "06-清水镇.json"), "-o", str(tmp_path / "x.docx"), "--lang", "en")
     assert res.exit_code == 1 and "not rendered" in res.output

@@ -9,10 +9,9 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-from click.testing import CliRunner
 from docx import Document
 
-from gxnb_xl.cli import main
+from gxnb_cli import run as gxnb
 from gxnb_xl.engine import compute_derived
 from gxnb_xl.excel.layout import layout_of
 from gxnb_xl.excel.template import build_workbook_bytes
@@ -66,7 +65,7 @@ def _t3_grid(doc):
 def test_workbook_without_cached_values_prints_recomputed_totals(tmp_path):
     rep = _report()
     src = _openpyxl_filled(tmp_path / "t.xlsx", rep)
-    assert CliRunner().invoke(main, ["check", str(src)]).exit_code == 0
+    assert gxnb("check", str(src)).exit_code == 0
     out = tmp_path / "r.docx"
     res = run(src, "-o", out, "--html", "--draft")
     assert res.exit_code == 1, res.output  # a draft (drafted sections) is not for publishing
@@ -88,7 +87,7 @@ def test_typed_over_total_in_a_workbook_is_not_printed(tmp_path):
     rep = _report()
     true_total = compute_derived(SPEC, rep.values)[T3_TOTAL]
     src = _openpyxl_filled(tmp_path / "t.xlsx", rep, overrides={T3_TOTAL: 999})
-    check = CliRunner().invoke(main, ["check", str(src)])
+    check = gxnb("check", str(src))
     assert "999" in check.output and str(true_total) in check.output
     out = tmp_path / "r.docx"
     res = run(src, "-o", out, "--draft")
