@@ -19,8 +19,26 @@ def wants_english(argv) -> bool:
 class Formatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions as written (paragraphs kept); the usage line headed in both languages."""
 
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        # the terminal's width found here: argparse would import shutil (and bz2, lzma) at every start
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "用法 / usage: " if prefix is None else prefix)
+
+
+def _columns() -> int:
+    """As shutil.get_terminal_size: $COLUMNS, else the terminal's width, else 80."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(1).columns or 80  # the standard output's terminal
+    except (OSError, ValueError):
+        return 80
 
 
 class Parser(argparse.ArgumentParser):
