@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from .record import field, record
 from pathlib import Path
 
 from .excel.layout import col_letter
@@ -48,7 +48,7 @@ class ButtonError(Exception):
     """A button cannot do its job (workbook never saved, output file locked …); message in Chinese."""
 
 
-@dataclass
+@record
 class Outcome:
     """What a button did: a message for the clerk and the files it wrote."""
 

@@ -5,11 +5,11 @@ code), the report model (valid codes), aggregation (rank; the level of a sum) an
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 from functools import lru_cache
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Level:
     """An administrative level (乡镇, 县 …) and what it is summed into."""
 

@@ -9,7 +9,7 @@ the derivations. Ties are reported as ties; plausibility only orders them. Nothi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -22,7 +22,7 @@ PAIR_BUDGET = 20_000  # pair hypotheses tried at most
 MAX_EXPLANATIONS = 6
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Explanation:
     """Cell changes that make failing relations hold, with their plausibility."""
 

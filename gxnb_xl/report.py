@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from .record import field, record
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from .values import ValueProblem, format_number, read_value
 _KNOWN_KEYS = ("format", "unit", "year", "level", "values", "narrative")
 
 
-@dataclass
+@record
 class CellProblem:
     """A problem with one cell's content, found while reading (becomes an R0 finding)."""
 
@@ -24,7 +24,7 @@ class CellProblem:
     address: str | None = None  # sheet!A1 when read from a workbook
 
 
-@dataclass
+@record
 class Report:
     """One unit's annual report: the format, cover fields, values and narrative."""
 

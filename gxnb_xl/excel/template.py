@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from ..record import field, record
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -413,7 +413,7 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     return buf.getvalue()
 
 
-@dataclass
+@record
 class _Book:
     """What every sheet writer needs: the workbook, its formats and sheets, the format and the data."""
 

@@ -8,7 +8,7 @@ row label is what anchors a row, never its position.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..record import record
 from functools import lru_cache
 
 from ..spec import CONSTANT, Spec, load_spec
@@ -144,7 +144,7 @@ class Region:
         return out
 
 
-@dataclass
+@record
 class RowSpec:
     """A printed row of an official table: its cells, label and the relations within it."""
 

@@ -6,12 +6,12 @@ from the message catalogue so the pages can show either.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..record import field, record
 from decimal import Decimal
 from pathlib import Path
 
 
-@dataclass
+@record
 class Checked:
     """A check's outcome as the workbench stores it."""
 

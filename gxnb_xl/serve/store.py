@@ -25,7 +25,7 @@ import sqlite3
 import tempfile
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from ..record import record
 from pathlib import Path
 
 SCHEMA_VERSION = 1
@@ -114,7 +114,7 @@ class StoreError(Exception):
     """The data folder cannot be used (not writable, a newer schema, a broken database)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StoredFile:
     """An original kept by content: its digest, size and path."""
 

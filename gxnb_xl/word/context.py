@@ -15,7 +15,7 @@ is the very text printed in the table cell, so the two always agree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..record import record
 
 from ..report import Report
 from ..spec import Spec
@@ -66,7 +66,7 @@ def cell_text(value) -> str:
     return "" if value is None else format_number(value)
 
 
-@dataclass
+@record
 class _Draft:
     """A drafted narrative section: its paragraphs."""
 

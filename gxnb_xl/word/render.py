@@ -9,11 +9,10 @@ variables, escaped as literal text (``text.py``).
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import io
 import re
-from dataclasses import dataclass, field
+from ..record import field, record
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -97,7 +96,7 @@ def _security_problem(exc: SecurityError, name: str = "模板") -> TemplateProbl
                            f"{name}: the template tried to reach an unsafe attribute; rendering refused: {text}")
 
 
-@dataclass
+@record
 class Rendered:
     """What a render wrote, and whether the report passed."""
 
