@@ -22,11 +22,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from .record import field, record
 from pathlib import Path
 
 from .excel.layout import col_letter
 from .messages import label
+from .record import field, record
 
 REVIEW_SHEET = "审核报告"
 # (caption, macro) for the cover sheet; the macro names are Subs in macros/gxnb.bas

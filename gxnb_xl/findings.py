@@ -11,9 +11,9 @@ Codes: a relation's rule id (``R3.1``), ``D1`` (a stored total disagrees), ``M1`
 """
 from __future__ import annotations
 
-from .record import field, record
 from decimal import Decimal
 
+from .record import field, record
 from .values import format_number
 
 SEVERITIES = ("error", "warning", "info")

@@ -5,8 +5,9 @@ code), the report model (valid codes), aggregation (rank; the level of a sum) an
 """
 from __future__ import annotations
 
-from .record import record
 from functools import lru_cache
+
+from .record import record
 
 
 @record(frozen=True)

@@ -6,9 +6,9 @@ totals the file stored are kept aside in ``stored``, only for the finding that t
 """
 from __future__ import annotations
 
-from .record import field, record
 from pathlib import Path
 
+from .record import field, record
 from .report import Report
 
 

@@ -9,13 +9,13 @@ the derivations. Ties are reported as ties; plausibility only orders them. Nothi
 """
 from __future__ import annotations
 
-from .record import record
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations
 
 from .findings import Suspect
+from .record import record
 from .spec import CONSTANT, Equation, Spec
 
 PAIR_BUDGET = 20_000  # pair hypotheses tried at most

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import os
-from .record import field, record
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import ReportError  # noqa: F401  (re-exported: the historical home)
+from .record import field, record
 from .spec import FORMAT_IDS, Spec, format_for_year, load_spec
 from .values import ValueProblem, format_number, read_value
 
@@ -62,7 +62,9 @@ class Report:
         return out
 
     def dumps(self) -> str:
-        from .jsontext import dumps  # json.dumps(…, ensure_ascii=False, indent=2), the same text faster
+        from .jsontext import (
+            dumps,  # json.dumps(…, ensure_ascii=False, indent=2), the same text faster
+        )
         return dumps(self.to_json_dict()) + "\n"
 
     def save(self, path: str | os.PathLike) -> None:

@@ -7,11 +7,11 @@ cell-level messages and error localisation possible.
 from __future__ import annotations
 
 import re
-from .record import field, record
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from . import tomlcache
+from .record import field, record
 
 PREV = "prev."  # prefix of a cell in last year's report
 CONSTANT = ""  # the cell of a constant term

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 import math
 import unicodedata
-from .record import record
 from decimal import Decimal, InvalidOperation
 
 from . import lazyre
 from .numbers import decimal_of, format_number  # noqa: F401  (re-exported)
+from .record import record
 
 # counts above this are typing slips far more often than real (a township gets a few dozen)
 ABSURD_COUNT = 1_000_000

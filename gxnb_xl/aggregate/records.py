@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from ..record import field, record
 
+from ..record import field, record
 from .words import reason as _reason
 from .words import say as _say
 

@@ -6,8 +6,8 @@ this class at start-up.
 from __future__ import annotations
 
 from collections import Counter
-from ..record import field, record
 
+from ..record import field, record
 from ..values import format_number
 from .records import STATES, FileRecord
 from .words import reason as _reason

@@ -1,10 +1,9 @@
 """What checking one source gives: the effective report, its findings, and where it came from."""
 from __future__ import annotations
 
-from ..record import field, record
-
 from ..findings import Finding, status_of
 from ..loaded import Loaded
+from ..record import field, record
 from ..report import Report
 
 

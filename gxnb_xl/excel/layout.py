@@ -12,10 +12,10 @@ holds zero-based ``(row, col)`` like XlsxWriter.
 """
 from __future__ import annotations
 
-from ..record import field, record
 from functools import lru_cache
 
 from .. import levels as _levels
+from ..record import field, record
 from ..spec import CONSTANT, Equation, Spec, caption_spans
 
 LAYOUT_VERSION = "1"

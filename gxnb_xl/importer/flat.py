@@ -16,9 +16,9 @@ Patterns are data (``variants.toml`` [page], [headings]); nothing here knows a p
 from __future__ import annotations
 
 import re
-from ..record import field, record
 from functools import lru_cache
 
+from ..record import field, record
 from ..spec import load_spec
 from .alternation import alternation
 from .text import heading_key, norm, vocabulary, widen

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import ctypes
 import re
-from ..record import record
 
 from ..errors import ReportError
+from ..record import record
 from .cells import BLANK, cell_text
 from .text import NUMBERING, drop_chrome, norm
 

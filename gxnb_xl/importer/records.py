@@ -1,9 +1,9 @@
 """What an import says about each cell and about the whole file (read / derived / missing)."""
 from __future__ import annotations
 
-from ..record import field, record
 from decimal import Decimal
 
+from ..record import field, record
 from ..report import Report
 from ..values import format_number
 

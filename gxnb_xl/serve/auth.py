@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+
 from ..record import record
 
 ADMIN_COOKIE = "gxnb_token"

@@ -6,9 +6,10 @@ from the message catalogue so the pages can show either.
 """
 from __future__ import annotations
 
-from ..record import field, record
 from decimal import Decimal
 from pathlib import Path
+
+from ..record import field, record
 
 
 @record

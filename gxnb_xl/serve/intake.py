@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from ..record import record
 
+from ..record import record
 from .checkdoor import check_path
 from .store import Store
 from .text import say

@@ -25,8 +25,9 @@ import sqlite3
 import tempfile
 import threading
 from contextlib import contextmanager
-from ..record import record
 from pathlib import Path
+
+from ..record import record
 
 SCHEMA_VERSION = 1
 DB_NAME = "gxnb.sqlite3"

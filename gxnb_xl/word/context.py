@@ -15,13 +15,13 @@ is the very text printed in the table cell, so the two always agree.
 from __future__ import annotations
 
 import re
-from ..record import record
 
+from markupsafe import Markup
+
+from ..record import record
 from ..report import Report
 from ..spec import Spec
 from ..values import format_number
-from markupsafe import Markup
-
 from .text import Para, clean_line, run_xml, signature_xml, split_heading, xml_literal
 
 TITLE_SUFFIX = "年政府信息公开工作年度报告"

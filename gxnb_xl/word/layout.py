@@ -34,9 +34,9 @@ left-aligned, every other label centred.
 from __future__ import annotations
 
 import re
-from ..record import field, record, replace
 from functools import lru_cache
 
+from ..record import field, record, replace
 from ..spec import caption_spans, load_spec
 
 TABLE_PT = 10.5  # the table font (style.TABLE_PT): 五号

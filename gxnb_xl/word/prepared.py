@@ -17,10 +17,10 @@ import io
 import re
 import zipfile
 from collections import OrderedDict
-from ..record import field, record
 
 from lxml import etree
 
+from ..record import field, record
 from .sandbox import Budget, LimitedSandbox, forbidden, render_limited
 
 _TEMPLATED_TYPES = ("document.main+xml", "header+xml", "footer+xml", "footnotes+xml", "template.main+xml")

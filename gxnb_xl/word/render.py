@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
-from ..record import field, record
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -22,16 +21,24 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
 from ..errors import OutputError, Refused
+from ..messages import say
 from ..outputs import check_output, write_bytes_atomic
+from ..record import field, record
 from ..report import Report, ReportError
 from . import style as S
 from .build import build_template
-from .context import (KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, docx_context,
-                      placeholder_findings, title_missing)
+from .context import (
+    KNOWN_VARIABLES,
+    TITLE_MISSING,
+    TITLE_MISSING_EN,
+    build_context,
+    docx_context,
+    placeholder_findings,
+    title_missing,
+)
 from .prepared import Marks, NotADocx, prepare
 from .sandbox import LimitExceeded
 from .text import clean, clean_line, xml_literal
-from ..messages import say
 
 MARK = "未通过校验"
 DRAFT_MARK = "草稿"
