@@ -22,11 +22,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .excel.layout import col_letter
 from .messages import label
+from .record import field, record
 
 REVIEW_SHEET = "审核报告"
 # (caption, macro) for the cover sheet; the macro names are Subs in macros/gxnb.bas
@@ -48,7 +48,7 @@ class ButtonError(Exception):
     """A button cannot do its job (workbook never saved, output file locked …); message in Chinese."""
 
 
-@dataclass
+@record
 class Outcome:
     """What a button did: a message for the clerk and the files it wrote."""
 

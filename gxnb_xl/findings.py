@@ -11,15 +11,15 @@ Codes: a relation's rule id (``R3.1``), ``D1`` (a stored total disagrees), ``M1`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .record import field, record
 from .values import format_number
 
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass
+@record
 class Suspect:
     """A cell that probably holds the slip, and the value that would satisfy every relation."""
 
@@ -52,7 +52,7 @@ class Suspect:
         return d
 
 
-@dataclass
+@record
 class Finding:
     """One problem or remark: a code, a severity and the cells and parameters its sentence is made of."""
 

@@ -5,11 +5,12 @@ code), the report model (valid codes), aggregation (rank; the level of a sum) an
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
+from .record import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Level:
     """An administrative level (乡镇, 县 …) and what it is summed into."""
 

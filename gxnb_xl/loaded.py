@@ -6,13 +6,13 @@ totals the file stored are kept aside in ``stored``, only for the finding that t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from .record import field, record
 from .report import Report
 
 
-@dataclass
+@record
 class Loaded:
     """A source read: its report, where it came from and where each cell was."""
 

@@ -9,20 +9,20 @@ the derivations. Ties are reported as ties; plausibility only orders them. Nothi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations
 
 from .findings import Suspect
+from .record import record
 from .spec import CONSTANT, Equation, Spec
 
 PAIR_BUDGET = 20_000  # pair hypotheses tried at most
 MAX_EXPLANATIONS = 6
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Explanation:
     """Cell changes that make failing relations hold, with their plausibility."""
 

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import ReportError  # noqa: F401  (re-exported: the historical home)
+from .record import field, record
 from .spec import FORMAT_IDS, Spec, format_for_year, load_spec
 from .values import ValueProblem, format_number, read_value
 
 _KNOWN_KEYS = ("format", "unit", "year", "level", "values", "narrative")
 
 
-@dataclass
+@record
 class CellProblem:
     """A problem with one cell's content, found while reading (becomes an R0 finding)."""
 
@@ -24,7 +24,7 @@ class CellProblem:
     address: str | None = None  # sheet!A1 when read from a workbook
 
 
-@dataclass
+@record
 class Report:
     """One unit's annual report: the format, cover fields, values and narrative."""
 
@@ -62,7 +62,9 @@ class Report:
         return out
 
     def dumps(self) -> str:
-        from .jsontext import dumps  # json.dumps(…, ensure_ascii=False, indent=2), the same text faster
+        from .jsontext import (
+            dumps,  # json.dumps(…, ensure_ascii=False, indent=2), the same text faster
+        )
         return dumps(self.to_json_dict()) + "\n"
 
     def save(self, path: str | os.PathLike) -> None:

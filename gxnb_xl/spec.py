@@ -7,11 +7,11 @@ cell-level messages and error localisation possible.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from . import tomlcache
+from .record import field, record
 
 PREV = "prev."  # prefix of a cell in last year's report
 CONSTANT = ""  # the cell of a constant term
@@ -23,7 +23,7 @@ class SpecError(Exception):
     """The format data itself is wrong (a bug in a data file, never the user's fault)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cell:
     """A cell of an official table: its id, labels and type."""
 
@@ -65,7 +65,7 @@ def roman_numeral(chinese: str) -> str:
     return roman[numerals.index(chinese)] if len(chinese) == 1 and chinese in numerals else chinese
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Term:
     """One term of a linear relation: a coefficient times a cell."""
 
@@ -77,7 +77,7 @@ class Term:
         return self.cell.startswith(PREV)
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Rule:
     """A rule of the format data, as written there."""
 
@@ -90,7 +90,7 @@ class Rule:
     raw: dict = field(compare=False, repr=False, default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Equation:
     """One expanded instance of a relation: sum(lhs) op sum(rhs)."""
 
@@ -103,7 +103,7 @@ class Equation:
     op: str  # == | >= | <=
     defines: str | None = None  # the cell this equation computes (template formula)
 
-    @cached_property  # built once per equation, not per check (a frozen dataclass keeps a __dict__)
+    @cached_property  # built once per equation, not per check (a frozen record keeps a __dict__)
     def terms(self) -> tuple[Term, ...]:
         return self.lhs + tuple(Term(-t.coef, t.cell) for t in self.rhs)
 
@@ -126,7 +126,7 @@ def _side(terms) -> str:
     return " ".join(out) if out else "0"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Section:
     """A numbered section of the report."""
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 import math
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from . import lazyre
 from .numbers import decimal_of, format_number  # noqa: F401  (re-exported)
+from .record import record
 
 # counts above this are typing slips far more often than real (a township gets a few dozen)
 ABSURD_COUNT = 1_000_000
@@ -26,7 +26,7 @@ _COUNT_UNITS = ("件", "条", "个", "项", "次", "起", "人")
 _YUAN = {"万元": Decimal(1), "元": Decimal("0.0001")}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ValueProblem:
     """Something worth telling about one cell's raw content: a code and its parameters; the words
     come from the message catalogue (``R0.<key>``)."""

@@ -63,8 +63,8 @@ def spec_view(s):
             "labels": [s.label_of(v.of, m) for v in s.sets.values() for m in v.members]}
 
 def layout_view(l):
-    import dataclasses
-    out = {f.name: getattr(l, f.name) for f in dataclasses.fields(l) if f.name != "spec"}
+    from gxnb_xl.record import fields
+    out = {f.name: getattr(l, f.name) for f in fields(l) if f.name != "spec"}
     out["check_rows"] = [(equation(c.equation), c.row, c.title, c.blanks, c.mirror, c.place) for c in l.check_rows]
     return out
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 
+from ..record import field, record
 from .words import reason as _reason
 from .words import say as _say
 
@@ -24,7 +24,7 @@ SKIP_LOCK, SKIP_LITTER, SKIP_TYPE, SKIP_OUTPUT, SKIP_SUMMARY = "lock", "litter",
 MAX_FINDINGS = 3  # error findings kept per file (the full list is `gxnb check`'s job)
 
 
-@dataclass
+@record
 class FileRecord:
     """What happened to one input path."""
 

@@ -6,14 +6,14 @@ this class at start-up.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
+from ..record import field, record
 from ..values import format_number
 from .records import STATES, FileRecord
 from .words import reason as _reason
 
 
-@dataclass
+@record
 class AggregateResult:
     """What a run decided and summed: every file's record, the county report, the notes."""
 

@@ -1,14 +1,13 @@
 """What checking one source gives: the effective report, its findings, and where it came from."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..findings import Finding, status_of
 from ..loaded import Loaded
+from ..record import field, record
 from ..report import Report
 
 
-@dataclass
+@record
 class CheckResult:
     """What checking one source gives: the effective report, its findings, where it came from."""
 
@@ -49,7 +48,7 @@ class CheckResult:
         return d
 
 
-@dataclass
+@record
 class FileResult:
     """One input of a batch: its check result, or why it could not be used."""
 

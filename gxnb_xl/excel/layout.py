@@ -12,10 +12,10 @@ holds zero-based ``(row, col)`` like XlsxWriter.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import levels as _levels
+from ..record import field, record
 from ..spec import CONSTANT, Equation, Spec, caption_spans
 
 LAYOUT_VERSION = "1"
@@ -68,7 +68,7 @@ def ref(sheet: str, address: str) -> str:
     return f"'{sheet}'!{address}"
 
 
-@dataclass
+@record
 class Text:
     """A text the template writer puts in a cell, with its style."""
 
@@ -79,7 +79,7 @@ class Text:
     role: str  # title | header | label | note | guidance | caption | check_label
 
 
-@dataclass
+@record
 class CheckRow:
     """One relation instance on the 校验 sheet."""
 
@@ -91,7 +91,7 @@ class CheckRow:
     place: str = ""  # where, in words a clerk knows: 表三“自然人”列
 
 
-@dataclass
+@record
 class ContentRow:
     """One row of the 校验 sheet per table: its typed cells that are blank or hold text, decimals in a
     count or a negative count (SUM skips text, so the relations alone cannot see them)."""
@@ -102,7 +102,7 @@ class ContentRow:
     helper_rows: tuple[int, ...]
 
 
-@dataclass
+@record
 class Layout:
     """Where everything of a format sits in the workbook: cells, labels, checks, and the drawing plan."""
 

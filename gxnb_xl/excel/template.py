@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -23,10 +22,30 @@ from pathlib import Path
 
 from .. import lazyre
 from ..engine import evaluate
+from ..record import field, record
 from ..report import Report, ReportError, write_bytes_atomic
 from ..spec import CONSTANT, Equation, Spec, load_spec
-from .layout import (BLANK, BROKEN, CELL_LIMIT, HELPER_COL, TOTAL_COL, VALUE_COL, CHECKS, COVER, FAIL, LEVEL_LABELS, META_SHEET, NA, NARRATIVE, NARRATIVE_PARTS, OK,
-                     WARN, Layout, a1, layout_of)
+from .layout import (
+    BLANK,
+    BROKEN,
+    CELL_LIMIT,
+    CHECKS,
+    COVER,
+    FAIL,
+    HELPER_COL,
+    LEVEL_LABELS,
+    META_SHEET,
+    NA,
+    NARRATIVE,
+    NARRATIVE_PARTS,
+    OK,
+    TOTAL_COL,
+    VALUE_COL,
+    WARN,
+    Layout,
+    a1,
+    layout_of,
+)
 from .layout import parse_a1 as _parse_a1
 
 FIXED_CREATED = datetime(2021, 1, 1, tzinfo=timezone.utc)
@@ -413,7 +432,7 @@ def build_workbook_bytes(format_id: str = "2021", report: Report | None = None, 
     return buf.getvalue()
 
 
-@dataclass
+@record
 class _Book:
     """What every sheet writer needs: the workbook, its formats and sheets, the format and the data."""
 

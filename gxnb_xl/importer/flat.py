@@ -16,9 +16,9 @@ Patterns are data (``variants.toml`` [page], [headings]); nothing here knows a p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..record import field, record
 from ..spec import load_spec
 from .alternation import alternation
 from .text import heading_key, norm, vocabulary, widen
@@ -31,7 +31,7 @@ _CN_NUM = "一二三四五六七八九十"
 _HEAD_END = re.compile(r"[\d\s，。；：,.;:（(【\[“\"]")
 
 
-@dataclass
+@record
 class Page:
     """A page's text once tidied, and what its furniture said (title, date, source)."""
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import ctypes
 import re
-from dataclasses import dataclass
 
 from ..errors import ReportError
+from ..record import record
 from .cells import BLANK, cell_text
 from .text import NUMBERING, drop_chrome, norm
 
@@ -33,7 +33,7 @@ MAX_PAGES = 300
 MAX_GRID = 4000  # grid cells per table (a page of hatching is not a table)
 
 
-@dataclass
+@record
 class _Rule:
     """A ruling line of a PDF table."""
 

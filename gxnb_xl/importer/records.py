@@ -1,14 +1,14 @@
 """What an import says about each cell and about the whole file (read / derived / missing)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..record import field, record
 from ..report import Report
 from ..values import format_number
 
 
-@dataclass
+@record
 class CellStatus:
     """How one cell was obtained: ``read`` from the text, ``derived`` with a reason, or ``missing``."""
 
@@ -33,7 +33,7 @@ class CellStatus:
         return d
 
 
-@dataclass
+@record
 class ImportWarning:
     """Something the importer wants a person to look at, in both languages."""
 
@@ -51,7 +51,7 @@ class ImportWarning:
         return d
 
 
-@dataclass
+@record
 class ImportResult:
     """An imported report with how each cell was read, the warnings and each table's confidence."""
 

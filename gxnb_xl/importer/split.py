@@ -14,13 +14,13 @@ candidates are capped. Beyond a cap the row is reported as undecidable, never gu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..record import record
 
 MAX_NODES = 200_000  # search states explored per row
 MAX_CANDIDATES = 512  # more candidates than this cannot be listed or resolved usefully
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LocalEq:
     """sum(coef * value[pos]) + const == 0 over positions of one row."""
 

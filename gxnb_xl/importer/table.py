@@ -8,14 +8,14 @@ row label is what anchors a row, never its position.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from ..record import record
 from ..spec import CONSTANT, Spec, load_spec
 from ..values import read_value
 from . import split as splitmod
-from .records import CellStatus, ImportWarning
 from .cells import BLANK
+from .records import CellStatus, ImportWarning
 from .text import core, label_forms, norm, squeeze, vocabulary, widen
 
 MAX_COMBINATIONS = 50_000  # search steps when settling run-together rows by the table's relations
@@ -144,7 +144,7 @@ class Region:
         return out
 
 
-@dataclass
+@record
 class RowSpec:
     """A printed row of an official table: its cells, label and the relations within it."""
 

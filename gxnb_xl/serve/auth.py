@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+
+from ..record import record
 
 ADMIN_COOKIE = "gxnb_token"
 UNIT_COOKIE = "gxnb_unit"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Principal:
     """Who a request comes from: the county office or one unit."""
 

@@ -6,12 +6,13 @@ from the message catalogue so the pages can show either.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ..record import field, record
 
-@dataclass
+
+@record
 class Checked:
     """A check's outcome as the workbench stores it."""
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from dataclasses import dataclass
 
+from ..record import record
 from .checkdoor import check_path
 from .store import Store
 from .text import say
@@ -21,7 +21,7 @@ MAX_ZIP_TOTAL = 400 * 1024 * 1024  # uncompressed bytes taken from one archive
 MAX_ZIP_RATIO = 200  # compression ratio above which a member is a bomb, not a workbook
 
 
-@dataclass
+@record
 class Incoming:
     """An uploaded file, or why it is not taken."""
 

@@ -25,8 +25,9 @@ import sqlite3
 import tempfile
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+from ..record import record
 
 SCHEMA_VERSION = 1
 DB_NAME = "gxnb.sqlite3"
@@ -114,7 +115,7 @@ class StoreError(Exception):
     """The data folder cannot be used (not writable, a newer schema, a broken database)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StoredFile:
     """An original kept by content: its digest, size and path."""
 

@@ -15,13 +15,13 @@ is the very text printed in the table cell, so the two always agree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from markupsafe import Markup
+
+from ..record import record
 from ..report import Report
 from ..spec import Spec
 from ..values import format_number
-from markupsafe import Markup
-
 from .text import Para, clean_line, run_xml, signature_xml, split_heading, xml_literal
 
 TITLE_SUFFIX = "年政府信息公开工作年度报告"
@@ -66,7 +66,7 @@ def cell_text(value) -> str:
     return "" if value is None else format_number(value)
 
 
-@dataclass
+@record
 class _Draft:
     """A drafted narrative section: its paragraphs."""
 

@@ -34,9 +34,9 @@ left-aligned, every other label centred.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from ..record import field, record, replace
 from ..spec import caption_spans, load_spec
 
 TABLE_PT = 10.5  # the table font (style.TABLE_PT): 五号
@@ -88,7 +88,7 @@ def label_lines(text: str, chars_per_line: int) -> tuple[str, ...]:
     return tuple(lines)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GridCell:
     """A cell of a table's merged grid, with its text lines."""
 
@@ -104,7 +104,7 @@ class GridCell:
     vertical: bool = False  # a caption spanning rows in a one-character column: read top to bottom
 
 
-@dataclass
+@record
 class TableGrid:
     """An official table as one merged grid, with its column widths."""
 

@@ -17,10 +17,10 @@ import io
 import re
 import zipfile
 from collections import OrderedDict
-from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..record import field, record
 from .sandbox import Budget, LimitedSandbox, forbidden, render_limited
 
 _TEMPLATED_TYPES = ("document.main+xml", "header+xml", "footer+xml", "footnotes+xml", "template.main+xml")
@@ -38,7 +38,7 @@ class NotADocx(Exception):
     """The bytes are not a Word package (no zip, no main document)."""
 
 
-@dataclass
+@record
 class Part:
     """A part of the Word template, ready for Jinja."""
 
@@ -50,14 +50,14 @@ class Part:
     template: object = field(repr=False, default=None)
 
 
-@dataclass
+@record
 class Marks:
     """Paragraphs (WordprocessingML) put first in every page header and first in the body."""
     header: str
     banner: str
 
 
-@dataclass
+@record
 class Prepared:
     """The Word template prepared once: static parts and compiled templated parts."""
 

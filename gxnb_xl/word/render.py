@@ -9,11 +9,9 @@ variables, escaped as literal text (``text.py``).
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -23,16 +21,24 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
 from ..errors import OutputError, Refused
+from ..messages import say
 from ..outputs import check_output, write_bytes_atomic
+from ..record import field, record
 from ..report import Report, ReportError
 from . import style as S
 from .build import build_template
-from .context import (KNOWN_VARIABLES, TITLE_MISSING, TITLE_MISSING_EN, build_context, docx_context,
-                      placeholder_findings, title_missing)
+from .context import (
+    KNOWN_VARIABLES,
+    TITLE_MISSING,
+    TITLE_MISSING_EN,
+    build_context,
+    docx_context,
+    placeholder_findings,
+    title_missing,
+)
 from .prepared import Marks, NotADocx, prepare
 from .sandbox import LimitExceeded
 from .text import clean, clean_line, xml_literal
-from ..messages import say
 
 MARK = "未通过校验"
 DRAFT_MARK = "草稿"
@@ -97,7 +103,7 @@ def _security_problem(exc: SecurityError, name: str = "模板") -> TemplateProbl
                            f"{name}: the template tried to reach an unsafe attribute; rendering refused: {text}")
 
 
-@dataclass
+@record
 class Rendered:
     """What a render wrote, and whether the report passed."""
 
