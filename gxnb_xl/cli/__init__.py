@@ -31,13 +31,9 @@ def main(argv=None):
     from .parsing import wants_english
     fit_streams()
     lang = "en" if wants_english(argv) else "zh"
-    at = next((i for i, a in enumerate(argv) if not a.startswith("-")), len(argv))
-    top = _group_parser(lang)
-    if not argv:  # `gxnb` alone: the help, as a usage error
-        top.print_help(sys.stderr)
-        sys.exit(2)
-    top.parse_args(argv[:at + 1])  # --help, --version, no command or an unknown one: exits here
-    sys.exit(friendly(lambda: _run(argv[at], argv[at + 1:], lang), lang))
+    if not argv or argv[0] not in COMMANDS:
+        _group(argv, lang)  # the help, the version or a usage error: exits
+    sys.exit(friendly(lambda: _run(argv[0], argv[1:], lang), lang))
 
 
 def _run(name: str, argv: list[str], lang: str) -> int:
@@ -47,8 +43,23 @@ def _run(name: str, argv: list[str], lang: str) -> int:
     module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
     parser = Parser(prog=f"gxnb {name}", description=module.HELP, lang=lang)
     module.configure(parser)
-    # options may come between the inputs (`gxnb check a.xlsx --json b.xlsx`), as before
-    return module.run(parser.parse_intermixed_args(argv))
+    args, rest = parser.parse_known_args(argv)
+    if rest:  # options between the inputs (`gxnb check a.xlsx --json b.xlsx`), or an unknown one:
+        args = parser.parse_intermixed_args(argv)  # argparse's slower way (it formats the usage first)
+    return module.run(args)
+
+
+def _group(argv: list[str], lang: str):
+    """What comes before a command: -h/--help, --version; anything else is a usage error."""
+    top = _group_parser(lang)
+    if not argv:  # `gxnb` alone: the help, as a usage error
+        top.print_help(sys.stderr)
+        sys.exit(2)
+    at = next((i for i, a in enumerate(argv) if not a.startswith("-")), len(argv))
+    known = [a for a in argv[:at] if a in ("-h", "--help", "--version")]
+    if known or not at:
+        top.parse_args(known or argv[:1])  # the help, the version; an unknown command: exits
+    top.error(f"unrecognized arguments: {' '.join(argv[:at])}")  # `gxnb --lang en check`: options follow the command
 
 
 def _group_parser(lang: str):
