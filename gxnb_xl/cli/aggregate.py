@@ -99,8 +99,9 @@ def _run(inputs, output, unit, units_file, previous, include_invalid, year, form
 
 def _ask(prompt: str) -> str:
     """What the user types at the terminal; nothing typed (or end of input) is the empty answer."""
+    echo(f"{prompt}:", nl=False)  # on stdout (input() alone may write its prompt to stderr)
     try:
-        return input(f"{prompt}: ").strip()
+        return input(" ").strip()
     except EOFError:
         echo()
         return ""
