@@ -61,3 +61,10 @@ def run(*args, input: str | None = None) -> Result:  # noqa: A002 - the word sub
 
 def render(*args):
     return run("render", *args)
+
+
+def option(command: str, dest: str):
+    """The argparse action of one option of a command (its choices, default, type)."""
+    from gxnb_xl.cli import command as build
+    _, parser = build(command)
+    return next(a for a in parser._actions if a.dest == dest)

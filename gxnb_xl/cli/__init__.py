@@ -36,13 +36,19 @@ def main(argv=None):
     sys.exit(friendly(lambda: _run(argv[0], argv[1:], lang), lang))
 
 
-def _run(name: str, argv: list[str], lang: str) -> int:
+def command(name: str, lang: str = "zh"):
+    """(module, parser) of one command: its module imported, its parser built (nothing else)."""
     import importlib
 
     from .parsing import Parser
     module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
     parser = Parser(prog=f"gxnb {name}", description=module.HELP, lang=lang)
     module.configure(parser)
+    return module, parser
+
+
+def _run(name: str, argv: list[str], lang: str) -> int:
+    module, parser = command(name, lang)
     args, rest = parser.parse_known_args(argv)
     if rest:  # options between the inputs (`gxnb check a.xlsx --json b.xlsx`), or an unknown one:
         args = parser.parse_intermixed_args(argv)  # argparse's slower way (it formats the usage first)

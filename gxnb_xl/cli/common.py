@@ -30,8 +30,11 @@ def friendly(command, lang: str = "zh") -> int:
         fail(t(lang, "已中断", "interrupted"), EXIT_INTERRUPTED)
     except BrokenPipeError:  # `gxnb check … | head` stopped reading: nothing more to say
         import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-        sys.exit(EXIT_FINDINGS)
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        except (OSError, ValueError):  # not a file of the process
+            pass
+        sys.exit(1)  # what Python's documentation advises for SIGPIPE
     except Exception as exc:  # a bug or an environment failure: say so plainly
         zh = f"内部错误：{type(exc).__name__}: {exc}。请把此信息和输入文件反馈给维护者。"
         en = f"internal error: {type(exc).__name__}: {exc}. Please report it with the input file."
@@ -41,7 +44,7 @@ def friendly(command, lang: str = "zh") -> int:
 def fit_streams() -> None:
     """Chinese text reaches any console: a stream set up as ASCII (a C locale without UTF-8 mode,
     PYTHONIOENCODING=ascii) writes UTF-8, and a character the console's encoding lacks becomes '?'
-    instead of an error (what click.echo did)."""
+    instead of an error."""
     import codecs
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)

@@ -19,11 +19,11 @@ def wants_english(argv) -> bool:
 class Formatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions as written (paragraphs kept); the usage line headed in both languages."""
 
-    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None, **kwargs):
         # the terminal's width found here: argparse would import shutil (and bz2, lzma) at every start
         if width is None:
             width = _columns() - 2
-        super().__init__(prog, indent_increment, max_help_position, width)
+        super().__init__(prog, indent_increment, max_help_position, width, **kwargs)
 
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "用法 / usage: " if prefix is None else prefix)
@@ -32,13 +32,13 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 def _columns() -> int:
     """As shutil.get_terminal_size: $COLUMNS, else the terminal's width, else 80."""
     try:
-        return int(os.environ["COLUMNS"])
+        columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(1).columns or 80  # the standard output's terminal
-    except (OSError, ValueError):
-        return 80
+        try:
+            columns = os.get_terminal_size(1).columns  # the standard output's terminal
+        except (OSError, ValueError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 class Parser(argparse.ArgumentParser):

@@ -42,9 +42,9 @@ def test_levels_are_one_data_file_read_everywhere():
     assert all(LEVEL_CODES[levels.label(c)] == c for c in levels.codes())
     assert levels.parent("township") == "county" and levels.rank("county") > levels.rank("township")
     assert levels.label("county", "en") == "county government" and levels.rank("other") is None
-    from gxnb_xl.cli.template import command
-    level_opt = next(p for p in command.params if p.name == "level")
-    assert tuple(level_opt.type.choices) == levels.codes()
+    from gxnb_cli import option
+    level_opt = option("template", "level")
+    assert tuple(level_opt.choices) == levels.codes()
 
 
 @pytest.mark.parametrize("name,level", [

@@ -216,3 +216,25 @@ def test_aggregate_asks_for_the_county_name_on_a_terminal(tmp_path):
     out2 = tmp_path / "county2.xlsx"
     code, seen = _on_terminal(["aggregate", folder, "-o", out2], env=env, answer=b"\x04", wait_for="汇总单位名称".encode())
     assert code == 2 and not out2.exists() and b"Traceback" not in seen and "--unit".encode() in seen, seen.decode()
+
+
+@pytest.mark.parametrize("raised,lang,words,code", [
+    (ValueError("示例故障"), "zh", "内部错误：ValueError: 示例故障。请把此信息和输入文件反馈给维护者。", 2),
+    (ValueError("示例故障"), "en", "internal error: ValueError: 示例故障. Please report it with the input file.", 2),
+    ("report_error", "zh", "某个输入无法使用", 2),
+    ("report_error", "en", "an input cannot be used", 2),
+    (KeyboardInterrupt(), "zh", "已中断", 130),
+    (KeyboardInterrupt(), "en", "interrupted", 130),
+])
+def test_failures_are_one_line_never_a_traceback(monkeypatch, raised, lang, words, code):
+    """The friendly wrapper: GxnbError → its message, Ctrl-C → 130, anything else → a short internal-error line."""
+    import gxnb_xl.aggregate.pool as pool
+    from gxnb_xl.errors import ReportError
+    if raised == "report_error":
+        raised = ReportError("某个输入无法使用", "an input cannot be used")
+
+    def broken(*args, **kwargs):
+        raise raised
+    monkeypatch.setattr(pool, "check_paths", broken)
+    res = run("check", GOOD, "--lang", lang)
+    assert res.exit_code == code and res.stderr == words + "\n" and res.stdout == ""
