@@ -10,7 +10,7 @@ import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from . import tomlcache
+from . import lazyre, tomlcache
 from .record import field, record
 
 PREV = "prev."  # prefix of a cell in last year's report
@@ -303,7 +303,7 @@ class _SetDef:
         return self._spec.label_of(self.of, key)
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<op>==|>=|<=)|(?P<sym>[-+*()])|(?P<sum>sum\()|(?P<ref>[A-Za-z_][\w.<>]*))")
+_TOKEN = lazyre.compile(r"\s*(?:(?P<num>\d+)|(?P<op>==|>=|<=)|(?P<sym>[-+*()])|(?P<sum>sum\()|(?P<ref>[A-Za-z_][\w.<>]*))")
 
 
 def _parse_relation(text: str, sets: dict) -> tuple[tuple[Term, ...], str, tuple[Term, ...]]:

@@ -18,8 +18,8 @@ one state (``records.STATES``). See ``policy`` for the rules.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..report import Report, ReportError
 from ..spec import load_spec
@@ -27,6 +27,7 @@ from . import pool as _pool
 from .inputs import REPORT_SUFFIXES, SUMMARY_SHEET, display, expand, has_summary_sheet, read_capped, regular_file
 from .records import STATES, FileRecord, read_one
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms at every start)
 if TYPE_CHECKING:
     from .result import AggregateResult
 

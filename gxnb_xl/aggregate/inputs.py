@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ..inputs import WORKBOOK_SUFFIXES
 from .files import SUMMARY_SHEET, display, has_summary_sheet  # noqa: F401  (re-exported)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import sys
 from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
 
 CHUNK_TIMEOUT = 300  # seconds without any chunk finishing: a worker hangs (a file reads in ~10 ms)
 FILE_TIMEOUT = 120  # seconds for one file read alone before it is given up as hung

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 
+from .. import lazyre
 from ..record import field, record
 from .words import reason as _reason
 from .words import say as _say
@@ -93,7 +94,7 @@ def finding_text(f, lang: str = "zh") -> str:
 
 
 # ── what a workbook says about when it was filled ─────────────────────────────────────────
-_DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
+_DATE = lazyre.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
 
 
 def parse_date(value) -> str:

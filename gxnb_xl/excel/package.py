@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import TYPE_CHECKING
 
 from .. import lazyre
 from .layout import META_SHEET
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms at every start)
 if TYPE_CHECKING:  # annotations only: zipfile is imported where it is used
     import zipfile
 

@@ -215,6 +215,9 @@ def _html_table(table, lines: list[str]) -> None:
 
 # ── DOCX ──────────────────────────────────────────────────────────────────────────────
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# the element names, spelled once (not an f-string per element visited)
+_P, _TBL, _SDT, _BODY, _T, _TAB, _BR, _CR = (f"{_W}{n}" for n in ("p", "tbl", "sdt", "body", "t", "tab", "br", "cr"))
+_TR, _TC, _TCPR, _VMERGE, _VAL = (f"{_W}{n}" for n in ("tr", "tc", "tcPr", "vMerge", "val"))
 
 
 def docx_text(data: bytes, name: str = "") -> str:
@@ -231,17 +234,17 @@ def docx_text(data: bytes, name: str = "") -> str:
         root = etree.fromstring(xml)
     except etree.XMLSyntaxError:
         raise ReportError(f"{name}：Word 文档内容已损坏", f"{name}: the Word document is damaged") from None
-    body = root.find(f"{_W}body")
+    body = root.find(_BODY)
     lines: list[str] = []
     for el in (body if body is not None else []):
-        if el.tag == f"{_W}p":
+        if el.tag == _P:
             t = _para_text(el)
             if t.strip():
                 lines.append(t.strip())
-        elif el.tag == f"{_W}tbl":
+        elif el.tag == _TBL:
             _docx_table(el, lines)
-        elif el.tag == f"{_W}sdt":
-            for p in el.iter(f"{_W}p"):
+        elif el.tag == _SDT:
+            for p in el.iter(_P):
                 t = _para_text(p)
                 if t.strip():
                     lines.append(t.strip())
@@ -250,10 +253,10 @@ def docx_text(data: bytes, name: str = "") -> str:
 
 def _para_text(p) -> str:
     out = []
-    for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
-        if node.tag == f"{_W}t":
+    for node in p.iter(_T, _TAB, _BR, _CR):
+        if node.tag == _T:
             out.append(node.text or "")
-        elif node.tag == f"{_W}tab":
+        elif node.tag == _TAB:
             out.append("\t")
         else:
             out.append("\n")
@@ -261,15 +264,15 @@ def _para_text(p) -> str:
 
 
 def _docx_table(tbl, lines: list[str]) -> None:
-    for tr in tbl.findall(f"{_W}tr"):
+    for tr in tbl.findall(_TR):
         texts = []
-        for tc in tr.findall(f"{_W}tc"):
-            pr = tc.find(f"{_W}tcPr")
+        for tc in tr.findall(_TC):
+            pr = tc.find(_TCPR)
             if pr is not None:
-                vm = pr.find(f"{_W}vMerge")
-                if vm is not None and vm.get(f"{_W}val") in (None, "continue"):
+                vm = pr.find(_VMERGE)
+                if vm is not None and vm.get(_VAL) in (None, "continue"):
                     continue  # continuation of a vertically merged cell: shown once, above
-            t = cell_parts([_para_text(p) for p in tc.iter(f"{_W}p")])
+            t = cell_parts([_para_text(p) for p in tc.iter(_P)])
             texts.append(t if t else BLANK)
         if texts:
             lines.append(" | ".join(texts))

@@ -27,13 +27,15 @@ NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.,:]|\d+[、.,
 
 
 def widen(text: str) -> str:
-    """Full-width ASCII to half-width, same length (offsets stay valid). A regex over the few
-    characters that change: ``str.translate`` looks every character up (~2.5× slower on CJK)."""
-    return _WIDE.sub(_narrow, text)
-
-
-def _narrow(m: re.Match) -> str:
-    return _NARROW[m.group()]
+    """Full-width ASCII to half-width, same length (offsets stay valid). The few distinct characters
+    that change, each replaced in one pass: ``str.translate`` looks every character up (~5× slower on
+    CJK), a regex with a replacement function calls back for each one (~1.7×: Chinese text is dense in
+    full-width punctuation)."""
+    found = _WIDE.findall(text)
+    if found:
+        for ch in set(found):
+            text = text.replace(ch, _NARROW[ch])
+    return text
 
 
 def squeeze(text: str) -> tuple[str, list[int]]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import zipfile
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 from xml.sax.saxutils import escape as _xml_escape
 
 from docx import Document
