@@ -50,8 +50,8 @@ def run(args) -> int:
         echo(f"{label('severity', f.severity, lang)}{t(lang, '：', ': ')}{f.text(lang)}", err=True)
     if relation_errors:
         echo(t(lang, f"另有 {len(relation_errors)} 处勾稽关系不成立，请用 gxnb check {Path(workbook).name} 查看并定位",
-                     f"{len(relation_errors)} relation(s) do not hold; run gxnb check {Path(workbook).name} to locate them"),
-                   err=True)
+               f"{len(relation_errors)} relation(s) do not hold; run gxnb check {Path(workbook).name} to locate them"),
+             err=True)
     text = result.report.dumps()
     if target is None:
         echo(text, nl=False)

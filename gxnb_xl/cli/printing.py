@@ -69,17 +69,17 @@ def print_results(results, lang: str = "zh") -> None:
         if len(blanks) > MAX_BLANKS_LISTED:  # a half-filled workbook: one line, not a hundred
             first = "、".join(x.addresses.get(x.cells[0], x.cells[0]) for x in blanks[:3])
             echo(t(lang, f"  {_styled('错误', 'red')} R0  {len(blanks)} 个单元格未填写（{first} 等；没有发生的事项请填 0）",
-                         f"  {_styled('error', 'red')} R0  {len(blanks)} cells left blank ({first} …; type 0 where nothing happened)"))
+                   f"  {_styled('error', 'red')} R0  {len(blanks)} cells left blank ({first} …; type 0 where nothing happened)"))
         for f in listed:
             style = "red" if f.severity == "error" else "yellow"
             where = "、".join(f.where()[:3])
             echo(f"  {_styled(label('severity', f.severity, lang), style)} {f.instance}"
-                       f"{('  ' + where) if where else ''}\n    {f.text(lang)}")
+                 f"{('  ' + where) if where else ''}\n    {f.text(lang)}")
         unchecked = len(res.unchecked)
         if unchecked:
             echo(t(lang, f"  另有 {unchecked} 条勾稽关系因单元格未填写而无法核对（--json 可查看）",
-                         f"  {unchecked} more relation{'s' if unchecked != 1 else ''} could not be checked because "
-                         "cells are blank (see --json)"))
+                   f"  {unchecked} more relation{'s' if unchecked != 1 else ''} could not be checked because "
+                   "cells are blank (see --json)"))
 
 
 def verdict(errors: int, warnings: int, lang: str = "zh") -> str:

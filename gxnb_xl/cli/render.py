@@ -81,15 +81,15 @@ def run(args) -> int:
     if done.drafted:
         names = "、".join((s.heading or t(lang, "开头段落", "opening paragraph")) for s in spec.sections if s.key in done.drafted)
         echo(t(lang, f"提示：以下部分为空，已按表格数据草拟（文中以底色标出），请核对：{names}",
-                     f"note: empty sections drafted from the tables (shaded in the document), please review: {names}"))
+               f"note: empty sections drafted from the tables (shaded in the document), please review: {names}"))
     if done.draft:
         echo(t(lang, "注意：正文仍含待补充内容，已生成草稿（每页标注“草稿”），不得发布。",
-                     "warning: the narrative still holds text to be completed; a draft marked 草稿 was written."),
-                   err=True)
+               "warning: the narrative still holds text to be completed; a draft marked 草稿 was written."),
+             err=True)
     if not done.passed:
         echo(t(lang, "注意：已按 --force 生成，文档每页页眉和正文开头标注“未通过校验”，不得发布。",
-                     "warning: rendered with --force; every page header and the first page say 未通过校验 (not checked)."),
-                   err=True)
+               "warning: rendered with --force; every page header and the first page say 未通过校验 (not checked)."),
+             err=True)
     if pdf:
         from ..office import Terminated, to_pdf
         pdf_path = done.docx.with_suffix(".pdf")

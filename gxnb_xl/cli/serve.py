@@ -53,11 +53,11 @@ def run(args) -> int:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     url = f"http://{shown}:{port}/?token={token}"
     echo(t(lang, f"gxnb 审核台已启动，数据文件夹：{os.path.abspath(data_dir)}",
-                 f"gxnb workbench started; data folder: {os.path.abspath(data_dir)}"))
+           f"gxnb workbench started; data folder: {os.path.abspath(data_dir)}"))
     echo(t(lang, f"在浏览器中打开：{url}", f"open in a browser: {url}"))
     if host in ("0.0.0.0", "::"):
         echo(t(lang, "已在局域网地址上监听：其他电脑用本机 IP 地址访问，每个请求仍需令牌",
-                     "listening on the LAN: other PCs use this PC's address; every request still needs the token"))
+               "listening on the LAN: other PCs use this PC's address; every request still needs the token"))
     sys.stdout.flush()
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)

@@ -57,8 +57,8 @@ def run(args) -> int:
             if unusable:
                 names = "、".join(p.cell for p in unusable[:5]) + (" 等" if len(unusable) > 5 else "")
                 echo(t(lang, f"注意：报告中 {len(unusable)} 个数值无法识别（{names}），这些单元格留空，请用 gxnb check 查看",
-                             f"note: {len(unusable)} values cannot be read ({names}); those cells are left blank"),
-                           err=True)
+                       f"note: {len(unusable)} values cannot be read ({names}); those cells are left blank"),
+                     err=True)
         fmt = format_id or (report.format if report else format_for_year(year))
         data_year = year if year is not None else report.year if report else None
         if data_year is not None and format_for_year(data_year) != fmt:
