@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
-import subprocess
-import sys
 from functools import cached_property
 
 import pytest
@@ -135,16 +133,3 @@ def test_declaration_errors_match_dataclasses():
                 a: list = []  # noqa: RUF012
         with pytest.raises(ValueError):
             fld(default=1, default_factory=list)
-
-
-def test_the_check_path_imports_no_dataclasses(tmp_path):
-    """The reason ``record`` exists: a ``gxnb check`` start must not pay for dataclasses."""
-    from gxnb_xl.excel.template import write_workbook
-    book = tmp_path / "one.xlsx"
-    write_workbook(book)
-    code = ("import sys; from gxnb_xl.cli import main\n"
-            "try: main(['check', sys.argv[1]])\n"
-            "except SystemExit: pass\n"
-            "print(sorted(m for m in ('dataclasses',) if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
