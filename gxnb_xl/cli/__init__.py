@@ -48,7 +48,9 @@ def command(name: str, lang: str = "zh"):
 
 
 def _run(name: str, argv: list[str], lang: str) -> int:
+    from .parsing import attach_values
     module, parser = command(name, lang)
+    argv = attach_values(parser, argv)
     args, rest = parser.parse_known_args(argv)
     if rest:  # options between the inputs (`gxnb check a.xlsx --json b.xlsx`), or an unknown one:
         args = parser.parse_intermixed_args(argv)  # argparse's slower way (it formats the usage first)

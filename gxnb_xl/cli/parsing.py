@@ -73,6 +73,25 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def attach_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``argv`` with each option that takes a value joined to the next word when that word begins
+    with "-" (``--password -x1`` → ``--password=-x1``): the word is the option's value, as click read
+    it, where argparse would take it for an option and say the value is missing. Not after ``--``."""
+    takes_value = {s for a in parser._actions if a.nargs is None for s in a.option_strings}
+    out, i = [], 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return out + argv[i:]
+        if word in takes_value and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{word}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(word)
+            i += 1
+    return out
+
+
 # argparse's English usage errors (Python 3.11–3.13) and ours from the types below, in Chinese
 _CHINESE = (
     (r"argument COMMAND: invalid choice: (?P<v>.+?) \(choose from (?P<c>.+)\)", "没有这个命令：{v}（可用的命令：{c}）"),

@@ -79,6 +79,19 @@ def test_options_may_come_between_the_inputs():
     assert json.loads(apart.stdout) == json.loads(together.stdout)
 
 
+def test_an_option_takes_the_next_word_as_its_value_even_with_a_leading_dash(tmp_path):
+    # as click did: a password (or a unit name, a file name) may begin with "-"
+    book = tmp_path / "w.xlsx"
+    res = run("template", "--unit", "-示范县", "--password", "-pw1", "--year", "2024", "-o", book)
+    assert res.exit_code == 0, res.output
+    from gxnb_xl.check import check
+    assert check(book).report.unit == "-示范县"
+    res = run("check", GOOD, "--previous", "-nope.json")
+    assert "-nope.json" in res.stdout and "缺少一个值" not in res.stderr, res.output
+    res = run("check", "--", "-x.json")  # after `--`, a word with a dash is an input
+    assert res.exit_code == 2 and "-x.json" in res.stdout, res.output
+
+
 # ── in a real process ─────────────────────────────────────────────────────────────────────────────
 
 def _python(code: str, *args, env=None, **kw) -> subprocess.CompletedProcess:
