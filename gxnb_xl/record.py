@@ -81,7 +81,11 @@ _MUTABLE = (list, dict, set)
 
 
 def _process(cls, frozen: bool, eq: bool):
-    table: list[Field] = []
+    inherited: dict[str, Field] = {}  # a base record's fields come first, as dataclasses orders them
+    for base in cls.__mro__[-1:0:-1]:
+        for f in base.__dict__.get("__record_fields__", ()):
+            inherited[f.name] = f
+    declared: dict[str, Field] = {}
     for name, annotation in cls.__dict__.get("__annotations__", {}).items():
         if isinstance(annotation, str) and annotation.replace("typing.", "", 1).startswith("ClassVar"):
             continue
@@ -95,7 +99,8 @@ def _process(cls, frozen: bool, eq: bool):
                 delattr(cls, name)
         else:
             setattr(cls, name, f.default)
-        table.append(f)
+        declared[name] = f
+    table = list({**inherited, **declared}.values())  # a field named again keeps its base's place
     seen_default = False
     for f in table:
         if f.default is not MISSING or f.default_factory is not MISSING:

@@ -133,3 +133,27 @@ def test_declaration_errors_match_dataclasses():
                 a: list = []  # noqa: RUF012
         with pytest.raises(ValueError):
             fld(default=1, default_factory=list)
+
+
+def test_a_subclass_keeps_its_bases_fields_like_dataclasses():
+    made = []
+    for deco in (dataclasses.dataclass, rec.record):
+        @deco(frozen=True)
+        class Base:
+            """Two fields."""
+            a: int
+            b: int = 1
+
+        @deco(frozen=True)
+        class Derived(Base):
+            """One more, after the base's; b's default overridden."""
+            b: int = 2
+            c: str = "c"
+        made.append(Derived)
+    dc, r = made
+    assert repr(r(0)) == repr(dc(0)) and repr(r(0, 5, "x")) == repr(dc(0, 5, "x"))
+    assert r(0) == r(0, 2, "c") and r(0) != r(1) and hash(r(0)) == hash(r(0, 2, "c"))
+    assert [f.name for f in rec.fields(r)] == [f.name for f in dataclasses.fields(dc)] == ["a", "b", "c"]
+    assert r.__match_args__ == dc.__match_args__
+    with pytest.raises(AttributeError):
+        r(0).a = 1
