@@ -87,7 +87,7 @@ def _process(cls, frozen: bool, eq: bool):
             inherited[f.name] = f
     declared: dict[str, Field] = {}
     for name, annotation in cls.__dict__.get("__annotations__", {}).items():
-        if isinstance(annotation, str) and annotation.replace("typing.", "", 1).startswith("ClassVar"):
+        if str(annotation).replace("typing.", "", 1).startswith("ClassVar"):  # a string, or typing's object
             continue
         value = cls.__dict__.get(name, MISSING)
         f = value if isinstance(value, Field) else Field(default=value)

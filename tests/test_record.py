@@ -157,3 +157,17 @@ def test_a_subclass_keeps_its_bases_fields_like_dataclasses():
     assert r.__match_args__ == dc.__match_args__
     with pytest.raises(AttributeError):
         r(0).a = 1
+
+
+def test_class_variables_are_not_fields_when_annotations_are_objects():
+    import typing
+    made = []
+    for deco in (dataclasses.dataclass, rec.record):
+        class Counted:
+            """Annotations as objects (a module without ``from __future__ import annotations``)."""
+            __annotations__ = {"name": str, "made": typing.ClassVar[int]}  # noqa: RUF012
+            made = 0
+        made.append(deco(Counted))
+    dc, r = made
+    assert repr(r("x")) == repr(dc("x")) and r.made == dc.made == 0
+    assert [f.name for f in rec.fields(r)] == [f.name for f in dataclasses.fields(dc)] == ["name"]
