@@ -7,6 +7,7 @@ code: 0 ok, 1 findings, 2 unusable input or usage error, 130 interrupted).
 """
 from __future__ import annotations
 
+import os
 import sys
 
 # name → (module, one-line help shown by `gxnb --help` without importing the module)
@@ -26,7 +27,13 @@ DESCRIPTION = "gxnb — 政府信息公开工作年度报告工具（模板、�
 
 def main(argv=None):
     """Run ``gxnb`` with ``argv`` (default: ``sys.argv[1:]``); ends in SystemExit with the exit code."""
-    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    if argv is None:
+        argv = sys.argv[1:]
+        if os.name == "nt":  # cmd.exe passes `*.xlsx` as typed: expanded here, as click did
+            from .parsing import expand_windows_args
+            argv = expand_windows_args(argv)
+    else:
+        argv = [str(a) for a in argv]
     from .common import fit_streams, friendly
     from .parsing import wants_english
     fit_streams()

@@ -73,6 +73,22 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def expand_windows_args(argv: list[str]) -> list[str]:
+    """What a Unix shell does before ``gxnb`` starts and cmd.exe does not: ``~``, ``%VAR%`` and
+    wildcards (``乡镇\\*.xlsx``) expanded; a word matching no file is kept as typed (click's rule)."""
+    import glob
+    import re
+    out = []
+    for word in argv:
+        word = os.path.expandvars(os.path.expanduser(word))
+        try:
+            matches = glob.glob(word, recursive=True)
+        except re.error:
+            matches = []
+        out.extend(matches or [word])
+    return out
+
+
 def attach_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """``argv`` with each option that takes a value joined to the next word when that word begins
     with "-" (``--password -x1`` → ``--password=-x1``): the word is the option's value, as click read

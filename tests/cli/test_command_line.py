@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,23 @@ def test_an_option_takes_the_next_word_as_its_value_even_with_a_leading_dash(tmp
     assert "-nope.json" in res.stdout and "缺少一个值" not in res.stderr, res.output
     res = run("check", "--", "-x.json")  # after `--`, a word with a dash is an input
     assert res.exit_code == 2 and "-x.json" in res.stdout, res.output
+
+
+def test_windows_wildcards_are_expanded_as_click_did(tmp_path, monkeypatch, capsys):
+    # cmd.exe passes `gxnb check 乡镇\\*.json` as typed; click expanded it (README: `gxnb import 历年年报/*.txt`)
+    import shutil
+
+    from gxnb_xl.cli import main
+    for path in (GOOD, SLIP):
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setattr(sys, "argv", ["gxnb", "check", "--json", str(tmp_path / "*.json")])
+    # Windows as the command line sees it (os.name itself stays: pathlib would make WindowsPaths)
+    monkeypatch.setattr("gxnb_xl.cli.os", types.SimpleNamespace(name="nt"), raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out, err = capsys.readouterr()
+    assert exc.value.code == 1, out + err
+    assert sorted(Path(r["file"]).name for r in json.loads(out)) == sorted([GOOD.name, SLIP.name])
 
 
 # ── in a real process ─────────────────────────────────────────────────────────────────────────────
