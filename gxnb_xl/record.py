@@ -77,9 +77,6 @@ def record(cls=None, /, *, frozen: bool = False, eq: bool = True):
     return wrap if cls is None else wrap(cls)
 
 
-_MUTABLE = (list, dict, set)
-
-
 def _process(cls, frozen: bool, eq: bool):
     inherited: dict[str, Field] = {}  # a base record's fields come first, as dataclasses orders them
     for base in cls.__mro__[-1:0:-1]:
@@ -92,7 +89,7 @@ def _process(cls, frozen: bool, eq: bool):
         value = cls.__dict__.get(name, MISSING)
         f = value if isinstance(value, Field) else Field(default=value)
         f.name = name
-        if isinstance(f.default, _MUTABLE):
+        if type(f.default).__hash__ is None:  # unhashable = mutable, dataclasses' own test (list, dict, set …)
             raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed: use default_factory")
         if f.default is MISSING:
             if name in cls.__dict__:
