@@ -8,14 +8,12 @@ instead of a Latin font. A missing LibreOffice raises ``OfficeError`` with a Chi
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import uuid
 from pathlib import Path
 
@@ -84,9 +82,13 @@ def convert(src, fmt: str, outdir, *, timeout: int = 180) -> list[Path]:
             *map(str, sources)]
     posix = os.name == "posix"
     try:
-        # its own process group: soffice starts soffice.bin, and an interrupted run stops both
-        with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=office_env(),
-                              start_new_session=posix) as proc:
+        # its own process group: soffice starts soffice.bin, and an interrupted run stops both;
+        # started whole (an interruption between the fork and Popen's return would orphan it)
+        from .interrupts import deferred
+        with deferred():
+            proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=office_env(), start_new_session=posix)
+        with proc:
             try:
                 stdout, stderr = proc.communicate(timeout=timeout)
             except BaseException:
@@ -123,43 +125,15 @@ def _kill(proc, group: bool) -> None:
         pass
 
 
-class Terminated(BaseException):
-    """SIGTERM/SIGHUP arrived while converting: unwinds like Ctrl-C so temporary files go."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-@contextlib.contextmanager
-def _terminate_as_exception():
-    """Within the block, SIGTERM and SIGHUP raise ``Terminated`` (main thread only; elsewhere a
-    no-op), so ``finally`` clauses run and LibreOffice is killed (``subprocess.run`` kills its child
-    on any exception)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise Terminated(signum)
-
-    sigs = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    old = {s: signal.signal(s, handler) for s in sigs}
-    try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
-
-
 def to_pdf(docx: Path, pdf: Path) -> Path:
     """Convert one document to ``pdf``, written atomically: LibreOffice works in a private folder
     under the system's temporary directory (never beside the output), the result is copied to a
     temporary file beside ``pdf`` and renamed. Interrupted (Ctrl-C, SIGTERM, SIGHUP), it leaves
-    nothing behind and re-raises (``Terminated`` for the signals)."""
+    nothing behind and re-raises (``interrupts.Interrupted``)."""
     pdf = Path(pdf)
+    from .interrupts import guard
     from .outputs import write_bytes_atomic
-    with _terminate_as_exception():
+    with guard():
         tmp = Path(tempfile.mkdtemp(prefix="gxnb-pdf-"))
         try:
             staged = tmp / f"{pdf.stem}{Path(docx).suffix}"

@@ -9,8 +9,9 @@ kills its worker again (or hangs ``FILE_TIMEOUT`` s) gets ``lost(path, hung)``.
 
 Workers die with their parent: on Linux each asks the kernel for SIGKILL when its parent goes
 (``prctl(PR_SET_PDEATHSIG)``), and on every system a watcher thread ends it when its parent
-changes. Workers ignore Ctrl-C (the parent handles it and ends them); in the parent, SIGTERM and
-SIGHUP (the terminal closed) are turned into the same KeyboardInterrupt as Ctrl-C while a pool runs.
+changes. Workers ignore Ctrl-C (the parent handles it and ends them); in the parent, Ctrl-C, SIGTERM
+and SIGHUP (the terminal closed) raise ``interrupts.Interrupted`` while a pool runs, never inside
+the fork of a worker.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 
 CHUNK_TIMEOUT = 300  # seconds without any chunk finishing: a worker hangs (a file reads in ~10 ms)
 FILE_TIMEOUT = 120  # seconds for one file read alone before it is given up as hung
@@ -54,33 +54,6 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-@contextmanager
-def interrupt_on_termination():
-    """While inside: SIGTERM/SIGHUP raise KeyboardInterrupt in the main thread (like Ctrl-C), so
-    the pool is ended and nothing half-written is left. Restored afterwards."""
-    import signal  # here, with threading: a single-file `gxnb check` never starts a pool
-    import threading
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    old = {}
-    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
-            try:
-                old[sig] = signal.signal(sig, handler)
-            except (ValueError, OSError):  # pragma: no cover
-                pass
-    try:
-        yield
-    finally:
-        for sig, h in old.items():
-            signal.signal(sig, h)
-
-
 def _new_pool(jobs: int):
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -89,12 +62,14 @@ def _new_pool(jobs: int):
 
 
 def _stop_pool(pool, kill: bool = False) -> None:
+    from .. import interrupts
     if kill:  # a hung worker or an interruption: end the pool's own workers (by pid, nothing else)
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            try:
-                proc.kill()
-            except Exception:  # noqa: BLE001 - already gone
-                pass
+        with interrupts.deferred():  # every one of them, even if Ctrl-C is pressed again
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                try:
+                    proc.kill()
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
     pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -111,11 +86,13 @@ def map_files(fn: Callable[[str], object], paths: Sequence[str], jobs: int | Non
     ``fn`` must never raise for a bad file (return a record saying why); ``lost(path, hung)``
     makes the result of a file whose reading killed or hung its worker. ``prepare`` runs once in
     this process before forking (parse formats, import readers)."""
+    from .. import interrupts
     lost = lost or (lambda path, hung: None)
     jobs = jobs or os.cpu_count() or 1
     items = list(enumerate(paths))
     if jobs <= 1 or len(items) < SERIAL_BELOW:
         for index, path in items:
+            interrupts.check()
             yield index, fn(path)
         return
     if prepare:
@@ -123,7 +100,7 @@ def map_files(fn: Callable[[str], object], paths: Sequence[str], jobs: int | Non
     size = max(1, min(32, len(items) // (jobs * 8)))
     queue = deque(items[i:i + size] for i in range(0, len(items), size))
     suspects: list = []
-    with interrupt_on_termination():
+    with interrupts.guard():
         while queue:
             yield from _run_chunks(fn, queue, jobs, suspects)
         yield from _isolate(fn, suspects, lost)
@@ -135,6 +112,7 @@ def _run_chunks(fn, queue, jobs: int, suspects: list):
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
+    from .. import interrupts
     in_flight: dict = {}
     pool = _new_pool(jobs)
     kill = True  # until the loop ends normally: an interruption kills the workers
@@ -143,7 +121,8 @@ def _run_chunks(fn, queue, jobs: int, suspects: list):
             while queue and len(in_flight) < 2 * jobs:
                 chunk = queue.popleft()
                 try:
-                    in_flight[pool.submit(_run_chunk, fn, chunk)] = chunk
+                    with interrupts.deferred():  # the first submit forks the workers: all recorded
+                        in_flight[pool.submit(_run_chunk, fn, chunk)] = chunk
                 except (BrokenProcessPool, RuntimeError):  # broke between two submissions
                     if in_flight:
                         queue.appendleft(chunk)  # for the next pool
@@ -160,6 +139,7 @@ def _run_chunks(fn, queue, jobs: int, suspects: list):
                 for chunk in in_flight.values():
                     suspects.extend(chunk)
                 return
+            interrupts.check()
             broken = False
             for fut in done:
                 chunk = in_flight.pop(fut)
@@ -183,12 +163,15 @@ def _isolate(fn, suspects: list, lost) -> Iterator[tuple[int, object]]:
     from concurrent.futures import TimeoutError as FutureTimeout
     from concurrent.futures.process import BrokenProcessPool
 
+    from .. import interrupts
     pool = None
     try:
         for index, path in sorted(suspects):
             pool = pool or _new_pool(1)
             try:
-                yield from pool.submit(_run_chunk, fn, [(index, path)]).result(timeout=FILE_TIMEOUT)
+                with interrupts.deferred():  # forks the worker
+                    future = pool.submit(_run_chunk, fn, [(index, path)])
+                yield from future.result(timeout=FILE_TIMEOUT)
                 continue
             except BrokenProcessPool:
                 yield index, lost(path, False)

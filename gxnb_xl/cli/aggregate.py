@@ -39,8 +39,8 @@ def configure(parser):
 
 
 def run(args) -> int:
-    from ..aggregate.pool import interrupt_on_termination
-    with interrupt_on_termination():  # SIGTERM/SIGHUP like Ctrl-C: workers ended, no half-written file
+    from ..interrupts import guard
+    with guard():  # Ctrl-C, SIGTERM, SIGHUP: workers ended, no half-written file
         return _run(args.inputs, args.output, args.unit, args.units_file, args.previous, args.include_invalid,
                     args.year, args.format_id, args.as_json, args.force, args.jobs, args.lang)
 

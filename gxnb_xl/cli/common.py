@@ -26,8 +26,8 @@ def friendly(command, lang: str = "zh") -> int:
         raise
     except GxnbError as exc:  # unusable input or output: the message is for the user
         fail(exc.message(lang), EXIT_UNUSABLE)
-    except KeyboardInterrupt:
-        fail(t(lang, "已中断", "interrupted"), EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM/SIGHUP inside interrupts.guard(): 128 + the signal
+        fail(t(lang, "已中断", "interrupted"), getattr(exc, "exit_code", EXIT_INTERRUPTED))
     except BrokenPipeError:  # `gxnb check … | head` stopped reading: nothing more to say
         import os
         try:

@@ -91,13 +91,14 @@ def run(args) -> int:
                "warning: rendered with --force; every page header and the first page say 未通过校验 (not checked)."),
              err=True)
     if pdf:
-        from ..office import Terminated, to_pdf
+        from ..interrupts import Interrupted
+        from ..office import to_pdf
         pdf_path = done.docx.with_suffix(".pdf")
         try:
             path = to_pdf(done.docx, pdf_path)
-        except Terminated as exc:
+        except Interrupted as exc:
             from ..messages import say
-            fail(say("pdf.interrupted", lang), 128 + exc.signum)
+            fail(say("pdf.interrupted", lang), exc.exit_code)
         except OfficeError as exc:
             fail(t(lang, f"Word 文件已生成，但 PDF 未生成：{exc.message(lang)}",
                    f"the .docx is written, but not the PDF: {exc.message(lang)}"), EXIT_UNUSABLE)

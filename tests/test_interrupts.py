@@ -1,0 +1,112 @@
+"""interrupts: Ctrl-C, SIGTERM and SIGHUP become one exception inside a guard, and none is lost.
+
+Real signals sent to this process (pytest runs tests in the main thread, where Python's handlers
+run). The end-to-end case, a signal while the pool forks, is in tests/aggregate/test_inbox.py."""
+import os
+import signal
+import threading
+
+import pytest
+
+from gxnb_xl import interrupts
+from gxnb_xl.interrupts import Interrupted, check, deferred, guard
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+
+
+def _send(sig):
+    os.kill(os.getpid(), sig)
+    for _ in range(1000):  # the handler runs at the next bytecode; never reached when it raises
+        pass
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_each_signal_raises_interrupted_with_its_exit_code(sig):
+    before = signal.getsignal(sig)
+    with pytest.raises(Interrupted) as caught:
+        with guard():
+            _send(sig)
+            pytest.fail("the run went on after the signal")
+    assert caught.value.signum == sig and caught.value.exit_code == 128 + sig
+    assert isinstance(caught.value, KeyboardInterrupt)  # every `except KeyboardInterrupt` still applies
+    assert signal.getsignal(sig) is before  # handlers restored
+
+
+def test_a_signal_inside_deferred_is_raised_when_the_section_ends():
+    done = []
+    with pytest.raises(Interrupted) as caught:
+        with guard():
+            with deferred():
+                _send(signal.SIGTERM)
+                done.append("section finished")
+            done.append("after the section")
+    assert done == ["section finished"] and caught.value.signum == signal.SIGTERM
+
+
+def test_a_dropped_interruption_is_raised_by_check(monkeypatch):
+    dropped = []
+    monkeypatch.setattr("sys.unraisablehook", lambda u: dropped.append(u.exc_type))
+
+    class RaisesInDel:
+        def __del__(self):
+            _send(signal.SIGTERM)
+
+    went_on = []
+    with pytest.raises(Interrupted):
+        with guard():
+            RaisesInDel()  # freed at once: Python prints and drops the exception raised in __del__
+            went_on.append(True)
+            check()
+            went_on.append(False)
+    assert dropped == [Interrupted] and went_on == [True]
+
+
+def test_a_dropped_interruption_is_raised_when_the_guard_ends(monkeypatch):
+    monkeypatch.setattr("sys.unraisablehook", lambda u: None)
+
+    class RaisesInDel:
+        def __del__(self):
+            _send(signal.SIGHUP)
+
+    with pytest.raises(Interrupted) as caught:
+        with guard():
+            RaisesInDel()
+    assert caught.value.signum == signal.SIGHUP
+
+
+def test_an_ignored_signal_stays_ignored():
+    """`nohup gxnb aggregate …`: the terminal closing must not stop the run."""
+    old = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with guard():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+            _send(signal.SIGHUP)
+            check()
+    finally:
+        signal.signal(signal.SIGHUP, old)
+
+
+def test_nested_guards_share_the_outer_handlers_and_nothing_carries_over():
+    with pytest.raises(Interrupted):
+        with guard():
+            with guard():
+                _send(signal.SIGTERM)
+    with guard():  # a new run starts clean
+        check()
+    assert interrupts._State.count == 0 and not interrupts._State.active
+
+
+def test_outside_the_main_thread_nothing_is_installed():
+    seen = []
+
+    def work():
+        with guard():
+            seen.append(signal.getsignal(signal.SIGTERM))
+            with deferred():
+                check()
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join(10)
+    assert seen == [signal.SIG_DFL]
