@@ -158,7 +158,7 @@ def _use_one(copies: list[FileRecord]) -> dict:
         if r.included or r.state in (STATE_SUMMED, STATE_ERRORS):
             r.set(STATE_DUPLICATE, "agg.why.duplicate", used=Path(used.file).name, unit=clean(used.unit),
                   why_key=why, differs_key=(("agg.note.differs", {"n": len(diff), "cells_cells": (used.format, diff)}) if diff
-                                            else ("agg.note.identical",)))
+                                            else ("agg.note.identical", {})))
     if used.included:
         others = [Path(r.file).name for r in copies if r is not used]
         used.notes.append(("agg.why.used_among", {"others": others, "why_key": why}))
@@ -168,17 +168,17 @@ def _use_one(copies: list[FileRecord]) -> dict:
 
 def _why_chosen(used: FileRecord, others: list[FileRecord], only_valid: bool) -> tuple:
     if only_valid:
-        return ("agg.pick.no_errors",)
+        return ("agg.pick.no_errors", {})
     if not others:
-        return ("agg.pick.same",)
+        return ("agg.pick.same", {})
     nxt = others[0]
     if used.date and used.date != nxt.date:
         return ("agg.pick.date", {"value": used.date})
     if used.saved and used.saved != nxt.saved:
         return ("agg.pick.saved", {"value": used.saved})
     if used.mtime != nxt.mtime:
-        return ("agg.pick.mtime",)
-    return ("agg.pick.name",)
+        return ("agg.pick.mtime", {})
+    return ("agg.pick.name", {})
 
 
 def differing_cells(a: FileRecord, b: FileRecord) -> list[str]:

@@ -53,7 +53,7 @@ class AggregateResult:
         return [f for f in self.findings if f.rule.startswith("X")]
 
     def text(self, item: tuple, lang: str = "zh") -> str:
-        """Render one (key, params) item of this result."""
+        """Render one item of this result: (catalogue key, params), or (literal text,)."""
         if not item:
             return ""
         if len(item) == 1:

@@ -173,6 +173,9 @@ def test_duplicates_use_newest_file_and_sum_once(tmp_path):
     assert result.exit_code == 1
     [dup] = result.duplicates
     assert dup["used"].endswith("001-修改版.json") and len(dup["files"]) == 2
+    # why that one: a sentence in every output (terminal, JSON, 汇总情况 sheet), never a catalogue key
+    assert result.text(dup["why"], "zh") == "文件修改时间最新（文件本身未写明日期）"
+    assert result.to_dict("en")["duplicates"][0]["why"] == "newest file time (the files state no date)"
     old_row = next(f for f in result.files if f.file.endswith("001.json"))
     assert not old_row.included and "同一单位" in old_row.reason("zh") and old_row.state == "duplicate"
     assert normal(result.totals_json()) == independent_sum([reps[0], newer, reps[2], reps[3]])
