@@ -85,9 +85,16 @@ def convert(src, fmt: str, outdir, *, timeout: int = 180) -> list[Path]:
         # its own process group: soffice starts soffice.bin, and an interrupted run stops both;
         # started whole (an interruption between the fork and Popen's return would orphan it)
         from .interrupts import deferred
-        with deferred():
-            proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                    env=office_env(), start_new_session=posix)
+        proc = None
+        try:
+            with deferred():
+                proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env=office_env(), start_new_session=posix)
+        except BaseException:  # a signal while it started is raised once it runs: it must not outlive us
+            if proc is not None:
+                with proc:
+                    _kill(proc, posix)
+            raise
         with proc:
             try:
                 stdout, stderr = proc.communicate(timeout=timeout)
