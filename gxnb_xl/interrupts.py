@@ -71,24 +71,34 @@ def guard():
         check()
         return
     old = {}
-    for sig in _SIGNALS:
-        current = signal.getsignal(sig)
-        if current in (signal.SIG_IGN, None):  # ignored (nohup), or handled outside Python: left so
-            continue
-        if sig == signal.SIGINT and current is not signal.default_int_handler:  # someone's own Ctrl-C
-            continue
-        try:
-            old[sig] = signal.signal(sig, _handler)
-        except (ValueError, OSError):  # pragma: no cover - a signal this system will not let us catch
-            pass
-    _State.active, _State.deferring, _State.count, _State.last = True, 0, 0, None
+    # While the handlers are put in place or given back, a signal is only counted: raised once all
+    # are ours, or sent again to the handler given back; never one of ours left behind, nor the
+    # guard left marked active (every later guard would install nothing and check() raise).
+    _State.active, _State.deferring, _State.count, _State.last = True, 1, 0, None
     try:
+        for sig in _SIGNALS:
+            current = signal.getsignal(sig)
+            if current in (signal.SIG_IGN, None):  # ignored (nohup), or handled outside Python: left so
+                continue
+            if sig == signal.SIGINT and current is not signal.default_int_handler:  # someone's own Ctrl-C
+                continue
+            try:
+                old[sig] = signal.signal(sig, _handler)
+            except (ValueError, OSError):  # pragma: no cover - a signal this system will not let us catch
+                pass
+        _State.deferring = 0
+        check()
         yield
         check()
     finally:
+        _State.deferring += 1
+        before = _State.count
         for sig, h in old.items():
             signal.signal(sig, h)
+        late = _State.last if _State.count != before else None
         _State.active, _State.deferring, _State.count, _State.last = False, 0, 0, None
+        if late is not None:  # it came after the guard's end: as if a moment later
+            signal.raise_signal(late)
 
 
 @contextmanager

@@ -110,3 +110,71 @@ def test_outside_the_main_thread_nothing_is_installed():
     t.start()
     t.join(10)
     assert seen == [signal.SIG_DFL]
+
+
+
+def _signal_after(monkeypatch, sig, installing: bool, send):
+    """signal.signal that sends ``send`` to this process right after it installs (or restores) the
+    handler of ``sig``: a signal landing between two of the guard's ``signal.signal`` calls."""
+    real = signal.signal
+    fired = []
+
+    def signal_then_send(s, handler):
+        old = real(s, handler)
+        if s == sig and (handler is interrupts._handler) == installing and not fired:
+            fired.append(send)
+            _send(send)
+        return old
+
+    monkeypatch.setattr(signal, "signal", signal_then_send)
+    return fired
+
+
+def test_a_signal_while_the_guard_installs_its_handlers_leaves_none_behind(monkeypatch):
+    """Ctrl-C right after the guard took SIGINT, before the others: it interrupts the run, and
+    no handler of ours stays installed (the process may run on: tests, a notebook)."""
+    before = {s: signal.getsignal(s) for s in interrupts._SIGNALS}
+    try:
+        fired = _signal_after(monkeypatch, signal.SIGINT, True, signal.SIGINT)
+        with pytest.raises(Interrupted) as caught:
+            with guard():
+                pytest.fail("the run went on after the signal")
+        monkeypatch.undo()
+        assert fired == [signal.SIGINT] and caught.value.signum == signal.SIGINT
+        assert {s: signal.getsignal(s) for s in interrupts._SIGNALS} == before
+        assert not interrupts._State.active and interrupts._State.count == 0
+    finally:  # the next tests start clean whatever happened
+        monkeypatch.undo()
+        for s, h in before.items():
+            signal.signal(s, h)
+        interrupts._State.active, interrupts._State.deferring, interrupts._State.count = False, 0, 0
+
+
+def test_a_signal_while_the_guard_restores_the_handlers_goes_to_the_restored_one(monkeypatch):
+    """SIGTERM right after the guard gave SIGINT back, before SIGTERM: the guard is over, so it
+    is the program's own SIGTERM handler that gets it; ours must not stay installed, nor the guard
+    stay marked active (every later guard would then be 'nested' and install nothing, and every
+    later check() raise)."""
+    got = []
+    own = signal.signal(signal.SIGTERM, lambda s, f: got.append(("own handler", s)))
+    try:
+        before = {s: signal.getsignal(s) for s in interrupts._SIGNALS}
+        fired = _signal_after(monkeypatch, signal.SIGINT, False, signal.SIGTERM)
+        try:
+            with guard():
+                got.append("body")
+        except Interrupted as exc:
+            got.append(("Interrupted", exc.signum))
+        monkeypatch.undo()
+        assert fired == [signal.SIGTERM]
+        assert {s: signal.getsignal(s) for s in interrupts._SIGNALS} == before
+        assert not interrupts._State.active and interrupts._State.count == 0
+        with guard():  # the next run is guarded again
+            assert signal.getsignal(signal.SIGTERM) is interrupts._handler
+        assert got == ["body", ("own handler", signal.SIGTERM)]
+    finally:  # the next tests start clean whatever happened
+        monkeypatch.undo()
+        for s, h in before.items():
+            signal.signal(s, h)
+        signal.signal(signal.SIGTERM, own)
+        interrupts._State.active, interrupts._State.deferring, interrupts._State.count = False, 0, 0
