@@ -178,3 +178,36 @@ def test_a_signal_while_the_guard_restores_the_handlers_goes_to_the_restored_one
             signal.signal(s, h)
         signal.signal(signal.SIGTERM, own)
         interrupts._State.active, interrupts._State.deferring, interrupts._State.count = False, 0, 0
+
+
+def _dies(path):  # runs in a pool worker: a reader crash that kills it outright
+    os._exit(3)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_dropped_interruption_stops_the_reading_of_files_alone(monkeypatch):
+    """Files whose chunk killed its worker are read again alone, each up to FILE_TIMEOUT: a signal
+    dropped meanwhile (in a weakref callback when a pool is freed, say) is raised before the next
+    file, not after all of them."""
+    from gxnb_xl.aggregate.pool import map_files
+    dropped = []
+    monkeypatch.setattr("sys.unraisablehook", lambda u: dropped.append(u.exc_type))
+
+    class RaisesInDel:
+        def __del__(self):
+            _send(signal.SIGTERM)
+
+    lost = []
+
+    def on_lost(path, hung):
+        lost.append(path)
+        if len(lost) == 1:
+            RaisesInDel()  # the signal is printed and dropped; the reading goes on
+        return path
+
+    paths = [f"{i:02d}" for i in range(16)]
+    with pytest.raises(Interrupted):
+        for _ in map_files(_dies, paths, 2, lost=on_lost):
+            pass
+    assert dropped == [Interrupted]
+    assert lost == ["00"], lost  # not one more file read after the signal

@@ -167,6 +167,7 @@ def _isolate(fn, suspects: list, lost) -> Iterator[tuple[int, object]]:
     pool = None
     try:
         for index, path in sorted(suspects):
+            interrupts.check()  # each file may take FILE_TIMEOUT: a dropped signal stops here
             pool = pool or _new_pool(1)
             try:
                 with interrupts.deferred():  # forks the worker
