@@ -211,3 +211,20 @@ def test_a_dropped_interruption_stops_the_reading_of_files_alone(monkeypatch):
             pass
     assert dropped == [Interrupted]
     assert lost == ["00"], lost  # not one more file read after the signal
+
+
+def _sighup_ignored(path):  # runs in a pool worker
+    return signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_under_nohup_the_pool_workers_ignore_sighup_too():
+    """`nohup gxnb aggregate …`: the terminal closing sends SIGHUP to the whole process group; the
+    workers must ignore it as their parent does, or the pool breaks and its files are read again."""
+    from gxnb_xl.aggregate.pool import map_files
+    old = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        got = dict(map_files(_sighup_ignored, [str(i) for i in range(16)], 2))
+    finally:
+        signal.signal(signal.SIGHUP, old)
+    assert len(got) == 16 and set(got.values()) == {True}

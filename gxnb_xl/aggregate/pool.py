@@ -32,7 +32,7 @@ def _worker_init(parent: int) -> None:
     import threading
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:  # nohup: ignored as by the parent
             signal.signal(sig, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         try:
