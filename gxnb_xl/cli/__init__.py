@@ -3,7 +3,7 @@
 Commands load lazily (``gxnb --help`` must start fast): the table below lists them for the help,
 and only the chosen command's module is imported. Each module of this package holds one command:
 ``HELP`` (its description), ``configure(parser)`` (its arguments) and ``run(args) -> int`` (its exit
-code: 0 ok, 1 findings, 2 unusable input or usage error, 130 interrupted).
+code: 0 ok, 1 findings, 2 unusable input or usage error, 128 + the signal when interrupted: 130 Ctrl-C).
 """
 from __future__ import annotations
 
