@@ -14,6 +14,15 @@ from gxnb_xl.interrupts import Interrupted, check, deferred, guard
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
 
 
+@pytest.fixture(autouse=True)
+def _sighup_not_ignored():
+    """`nohup make test` ignores SIGHUP, and a guard leaves an ignored signal alone: these tests
+    send SIGHUP, so it gets a handler of its own (that still does nothing outside a guard)."""
+    old = signal.signal(signal.SIGHUP, lambda signum, frame: None)
+    yield
+    signal.signal(signal.SIGHUP, old)
+
+
 def _send(sig):
     os.kill(os.getpid(), sig)
     for _ in range(1000):  # the handler runs at the next bytecode; never reached when it raises

@@ -211,6 +211,10 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _sighup_not_ignored() -> None:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and PR_SET_PDEATHSIG are Linux")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
 def test_workers_die_with_aggregate(tmp_path, sig):
@@ -219,7 +223,8 @@ def test_workers_die_with_aggregate(tmp_path, sig):
     for i in range(1500):
         (tmp_path / f"{i:04d}.xlsx").write_bytes(data)
     proc = subprocess.Popen([sys.executable, "-m", "gxnb_xl", "aggregate", str(tmp_path), "--jobs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                            preexec_fn=_sighup_not_ignored)  # as from a terminal, even under `nohup make test`
     workers: list[int] = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
