@@ -12,7 +12,7 @@ import re
 import zlib
 
 from .. import lazyre
-from .layout import META_SHEET
+from .layout import META_SHEET, a1
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms at every start)
 if TYPE_CHECKING:  # annotations only: zipfile is imported where it is used
@@ -197,14 +197,6 @@ _ODS_FORMULA = lazyre.compile(rb"\btable:formula\s*=")
 _ODS_ERROR = lazyre.compile(rb"\bcalcext:value-type\s*=\s*\"error\"")
 
 
-def _a1(row: int, col: int) -> str:
-    letters, col = "", col + 1
-    while col:
-        col, r = divmod(col - 1, 26)
-        letters = chr(65 + r) + letters
-    return f"{letters}{row + 1}"
-
-
 class Facts:
     """Formulas, error values and protection of one sheet of an .ods or .xls (same shape as SheetXml)."""
 
@@ -276,9 +268,9 @@ def _ods_sheet(xml: bytes, start: int, end: int, protected: bool) -> Facts:
             error_at = None
             if row < MAX_REPEAT_ROWS and col < 16384:
                 if _ODS_FORMULA.search(cell_attrs):
-                    facts.formulas.add(_a1(row, col))
+                    facts.formulas.add(a1(row, col))
                 if _ODS_ERROR.search(cell_attrs):
-                    error_at = _a1(row, col)
+                    error_at = a1(row, col)
                     facts.errors[error_at] = "#VALUE!"
             col += span
         elif text is not None and error_at is not None:
@@ -352,11 +344,11 @@ def _biff_sheet(wb: bytes, offset: int) -> Facts:
             facts.protected = body[0] == 1 or facts.protected
         elif rtype == 0x0006 and len(body) >= 14:
             r, c = struct.unpack_from("<HH", body)
-            addr = _a1(r, c)
+            addr = a1(r, c)
             facts.formulas.add(addr)
             if body[6] == 0x02 and body[12:14] == b"\xff\xff":
                 facts.errors[addr] = _BIFF_ERRORS.get(body[8], "#VALUE!")
         elif rtype == 0x0205 and len(body) >= 8 and body[7] == 1:
             r, c = struct.unpack_from("<HH", body)
-            facts.errors[_a1(r, c)] = _BIFF_ERRORS.get(body[6], "#VALUE!")
+            facts.errors[a1(r, c)] = _BIFF_ERRORS.get(body[6], "#VALUE!")
     return facts

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import ReportError
+from ..excel.layout import a1
 from .cells import BLANK, cell_text
 
 MAX_CELLS = 400_000  # per workbook: the official tables need a few hundred
@@ -161,15 +162,6 @@ def _shown(v) -> str:
     return cell_text(str(v))
 
 
-def _a1(r: int, c: int) -> str:
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{r + 1}"
-
-
 def cell_addresses(path, result) -> dict[str, str]:
     """Where each cell read from a workbook sits (``表三!E7``), for findings that name addresses.
 
@@ -205,6 +197,6 @@ def cell_addresses(path, result) -> dict[str, str]:
             got = [read_value(t, spec.cells[cid].type)[0] for (_, t), cid in zip(numbers, cells)]
             if got == want:
                 for (c, _), cid in zip(numbers, cells):
-                    out[cid] = f"{sheet}!{_a1(r, c)}"
+                    out[cid] = f"{sheet}!{a1(r, c)}"
                 break
     return out
