@@ -90,17 +90,15 @@ def convert(src, fmt: str, outdir, *, timeout: int = 180) -> list[Path]:
             with deferred():
                 proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                         env=office_env(), start_new_session=posix)
-        except BaseException:  # a signal while it started is raised once it runs: it must not outlive us
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except BaseException:  # a timeout or a signal (one while it started too): it must not outlive us
             if proc is not None:
-                with proc:
-                    _kill(proc, posix)
-            raise
-        with proc:
-            try:
-                stdout, stderr = proc.communicate(timeout=timeout)
-            except BaseException:
                 _kill(proc, posix)
-                raise
+            raise
+        finally:
+            if proc is not None:
+                with proc:  # its pipes closed; after _kill it has ended, so this never waits on it
+                    pass
         proc.stdout, proc.stderr = stdout, stderr
     except subprocess.TimeoutExpired:
         raise OfficeError(f"LibreOffice 转换超时（{timeout} 秒）", f"LibreOffice timed out ({timeout} s)") from None
