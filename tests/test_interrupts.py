@@ -29,6 +29,16 @@ def _send(sig):
         pass
 
 
+class _RaisesInDel:
+    """Sends ``sig`` from ``__del__``, where Python prints and drops the exception the handler raises."""
+
+    def __init__(self, sig):
+        self.sig = sig
+
+    def __del__(self):
+        _send(self.sig)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_each_signal_raises_interrupted_with_its_exit_code(sig):
     before = signal.getsignal(sig)
@@ -56,14 +66,10 @@ def test_a_dropped_interruption_is_raised_by_check(monkeypatch):
     dropped = []
     monkeypatch.setattr("sys.unraisablehook", lambda u: dropped.append(u.exc_type))
 
-    class RaisesInDel:
-        def __del__(self):
-            _send(signal.SIGTERM)
-
     went_on = []
     with pytest.raises(Interrupted):
         with guard():
-            RaisesInDel()  # freed at once: Python prints and drops the exception raised in __del__
+            _RaisesInDel(signal.SIGTERM)  # freed at once: Python prints and drops the exception raised in __del__
             went_on.append(True)
             check()
             went_on.append(False)
@@ -73,13 +79,9 @@ def test_a_dropped_interruption_is_raised_by_check(monkeypatch):
 def test_a_dropped_interruption_is_raised_when_the_guard_ends(monkeypatch):
     monkeypatch.setattr("sys.unraisablehook", lambda u: None)
 
-    class RaisesInDel:
-        def __del__(self):
-            _send(signal.SIGHUP)
-
     with pytest.raises(Interrupted) as caught:
         with guard():
-            RaisesInDel()
+            _RaisesInDel(signal.SIGHUP)
     assert caught.value.signum == signal.SIGHUP
 
 
@@ -202,16 +204,12 @@ def test_a_dropped_interruption_stops_the_reading_of_files_alone(monkeypatch):
     dropped = []
     monkeypatch.setattr("sys.unraisablehook", lambda u: dropped.append(u.exc_type))
 
-    class RaisesInDel:
-        def __del__(self):
-            _send(signal.SIGTERM)
-
     lost = []
 
     def on_lost(path, hung):
         lost.append(path)
         if len(lost) == 1:
-            RaisesInDel()  # the signal is printed and dropped; the reading goes on
+            _RaisesInDel(signal.SIGTERM)  # the signal is printed and dropped; the reading goes on
         return path
 
     paths = [f"{i:02d}" for i in range(16)]
