@@ -183,7 +183,7 @@ def _previous_report(previous, result: AggregateResult, include_invalid, jobs, o
     """Last year's county report (a file), or the sum of a folder of last year's reports (listed,
     read and decided like this year's, without a previous of its own)."""
     p = Path(previous)
-    result.previous_source = (display(p),)
+    result.previous_source = ("agg.note.previous_file", {"path": display(p)})
     try:
         if p.is_dir():
             prev = summarise(collect([p], output=output, jobs=jobs), include_invalid=include_invalid)

@@ -27,7 +27,7 @@ class AggregateResult:
     refused: tuple = ()  # (key, params): why nothing was summed
     include_invalid: bool = False
     findings: list = field(default_factory=list)  # check of the summed report (incl. cross-year)
-    previous_source: tuple = ()  # (key, params) or (path,)
+    previous_source: tuple = ()  # (key, params)
     previous_error: tuple = ()  # (key, params)
     blank_cells: int = 0
     unit_note: tuple = ()  # (key, params): how the county's name was chosen
@@ -53,12 +53,10 @@ class AggregateResult:
         return [f for f in self.findings if f.rule.startswith("X")]
 
     def text(self, item: tuple, lang: str = "zh") -> str:
-        """Render one item of this result: (catalogue key, params), or (literal text,)."""
+        """Render one (catalogue key, params) item of this result; () is nothing."""
         if not item:
             return ""
-        if len(item) == 1:
-            return str(item[0])
-        return _reason(item[0], item[1], lang)
+        return _reason(item[0], item[1] if len(item) > 1 else {}, lang)
 
     def totals_json(self) -> dict:
         if self.report is None:

@@ -48,7 +48,7 @@ def county_sum(store, collection, *, include_invalid: bool = False, lang: str = 
         result = aggregate([str(f["path"]) for f in files], unit=collection["unit"], include_invalid=include_invalid,
                            year=collection["year"], jobs=1 if len(files) < 400 else None, previous=previous)
     if previous and not result.previous_error:  # name last year's collection, not a temporary folder
-        result.previous_source = (say("serve_previous_source", lang, year=prev_year, n=n_prev),)
+        result.previous_source = ("serve_previous_source", {"year": prev_year, "n": n_prev})
     for rec in result.files:
         f = by_path.get(rec.path) or by_path.get(rec.file)
         if f is None:
