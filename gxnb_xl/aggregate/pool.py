@@ -70,6 +70,12 @@ def _stop_pool(pool, kill: bool = False) -> None:
                     proc.kill()
                 except Exception:  # noqa: BLE001 - already gone
                     pass
+            # One killed while sending its result leaves the pool's thread reading the rest of the
+            # message, and shutdown() waiting for that thread for ever: with the workers' ends of the
+            # pipe gone, closing this process's own end makes the read end (as a broken pool).
+            writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+            if writer is not None:
+                writer.close()
     pool.shutdown(wait=True, cancel_futures=True)
 
 

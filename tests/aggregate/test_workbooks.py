@@ -221,3 +221,27 @@ def test_worker_hang_times_out_and_marks_that_file(tmp_path, monkeypatch):
     [hung] = [f for f in result.files if f.file.endswith("hang.json")]
     assert hung.status == "unreadable" and "超时" in hung.reason()
     assert len(result.included) == 40 and len(result.files) == 41
+
+
+# A worker killed while it sends its result leaves the pool's reader thread waiting for the rest of
+# the message; stopping the pool then waited for that thread for ever (seen as a hung SIGTERM test).
+_KILLED_MID_SEND = """
+import os, struct, sys, time
+from gxnb_xl.aggregate import pool as P
+p = P._new_pool(1)
+def half_a_result(_):
+    os.write(p._result_queue._writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 10)
+    time.sleep(600)
+p.submit(half_a_result, None)
+time.sleep(2)  # the reader thread has the header and waits for the other 1 MB
+P._stop_pool(p, kill=True)
+print("stopped")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork")
+def test_a_worker_killed_while_sending_its_result_does_not_hang_the_stop():
+    import subprocess
+    proc = subprocess.run([sys.executable, "-c", _KILLED_MID_SEND], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0 and proc.stdout.strip() == "stopped", proc.stderr[-2000:]
